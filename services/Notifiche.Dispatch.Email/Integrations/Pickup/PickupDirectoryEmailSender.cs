@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Options;
+using MimeKit;
+using MimeKit.Utils;
+using Notifiche.Dispatch.Email.Sending;
+
+namespace Notifiche.Dispatch.Email.Integrations.Pickup;
+
+/// <summary>Writes each message as <c>&lt;notice id&gt;.eml</c> in a folder: the embedded default's sandbox mailbox.</summary>
+public sealed class PickupDirectoryEmailSender(IOptions<EmailOptions> options) : IEmailSender
+{
+    public async Task<DeliveryResult> SendAsync(MimeMessage message, CancellationToken ct)
+    {
+        var folder = Path.GetFullPath(options.Value.PickupDirectory);
+        Directory.CreateDirectory(folder);
+        var name = (message.MessageId ?? MimeUtils.GenerateMessageId()).Split('.')[0];
+        var final = Path.Combine(folder, $"{name}.eml");
+        var partial = final + ".tmp";
+        await message.WriteToAsync(partial, ct);
+        File.Move(partial, final, overwrite: true); // readers never see a half-written file
+        return new DeliveryResult.Sent(message.MessageId);
+    }
+}

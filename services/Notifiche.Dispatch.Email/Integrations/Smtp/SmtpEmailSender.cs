@@ -1,0 +1,61 @@
+using System.Net.Sockets;
+using MailKit;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using MimeKit;
+using Notifiche.Dispatch.Email.Sending;
+
+namespace Notifiche.Dispatch.Email.Integrations.Smtp;
+
+/// <summary>
+/// Sends through an SMTP server on a pooled connection. A 5xx reply is permanent (e.g. 550 mailbox unavailable);
+/// a 4xx reply, a refused or dropped connection and a timeout are transient.
+/// </summary>
+public sealed class SmtpEmailSender(SmtpConnectionPool pool) : IEmailSender
+{
+    public async Task<DeliveryResult> SendAsync(MimeMessage message, CancellationToken ct)
+    {
+        SmtpClient client;
+        try
+        {
+            client = await pool.RentAsync(ct);
+        }
+        catch (Exception e) when (Classify(e) is { } result)
+        {
+            return result;
+        }
+
+        var healthy = false;
+        try
+        {
+            await client.SendAsync(message, ct);
+            healthy = true;
+            return new DeliveryResult.Sent(message.MessageId);
+        }
+        catch (SmtpCommandException e)
+        {
+            // The server refused this message but the conversation is still in a known state: keep the connection.
+            healthy = client.IsConnected;
+            return Classify(e)!;
+        }
+        catch (Exception e) when (Classify(e) is { } result)
+        {
+            return result;
+        }
+        finally
+        {
+            pool.Return(client, healthy);
+        }
+    }
+
+    // Reasons carry status codes and exception types only: server texts often quote the recipient's address.
+    private static DeliveryResult? Classify(Exception e) => e switch
+    {
+        SmtpCommandException c when (int)c.StatusCode >= 500 =>
+            new DeliveryResult.Permanent($"SMTP {(int)c.StatusCode} {c.ErrorCode}"),
+        SmtpCommandException c => new DeliveryResult.Transient($"SMTP {(int)c.StatusCode} {c.ErrorCode}"),
+        SmtpProtocolException or ServiceNotConnectedException or SocketException or IOException or TimeoutException
+            or AuthenticationException or SslHandshakeException => new DeliveryResult.Transient($"SMTP connection: {e.GetType().Name}"),
+        _ => null,
+    };
+}

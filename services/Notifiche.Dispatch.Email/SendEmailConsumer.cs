@@ -1,0 +1,39 @@
+using MassTransit;
+using Notifiche.Contracts;
+using Notifiche.Dispatch.Email.Composition;
+using Notifiche.Dispatch.Email.Sending;
+using Notifiche.Messaging;
+
+namespace Notifiche.Dispatch.Email;
+
+/// <summary>Sends one notice's email; transient failures are thrown so the endpoint's retry policy handles them.</summary>
+public sealed class SendEmailConsumer(EmailComposer composer, IEmailSender sender, TimeProvider clock) : IConsumer<SendEmail>
+{
+    public async Task Consume(ConsumeContext<SendEmail> context)
+    {
+        var email = context.Message;
+        if (clock.GetUtcNow() > email.ExpiresAt)
+        {
+            await context.Publish(new NotificationExpired { NoticeId = email.NoticeId, Channel = Channels.Email, ExpiredAt = clock.GetUtcNow() });
+            return;
+        }
+
+        switch (await sender.SendAsync(composer.Compose(email), context.CancellationToken))
+        {
+            case DeliveryResult.Sent sent:
+                await context.Publish(new NotificationSent
+                {
+                    NoticeId = email.NoticeId, Channel = Channels.Email, ProviderMessageId = sent.ProviderMessageId, SentAt = clock.GetUtcNow(),
+                });
+                break;
+            case DeliveryResult.Permanent failed:
+                await context.Publish(new NotificationFailed
+                {
+                    NoticeId = email.NoticeId, Channel = Channels.Email, Permanent = true, Reason = failed.Reason, FailedAt = clock.GetUtcNow(),
+                });
+                break;
+            case DeliveryResult.Transient transient:
+                throw new TransientFailureException(transient.Reason);
+        }
+    }
+}

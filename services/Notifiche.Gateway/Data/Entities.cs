@@ -1,0 +1,83 @@
+namespace Notifiche.Gateway.Data;
+
+/// <summary>A sending service of the registry (the census): who it is and which channels it may use.</summary>
+public class ServiceRecord
+{
+    public required string Id { get; set; }
+    public required string Name { get; set; }
+    public required string OrganizationName { get; set; }
+    public List<string> AllowedChannels { get; set; } = [];
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>An API key of a service; only the SHA-256 of the secret is stored.</summary>
+public class ApiKey
+{
+    public Guid Id { get; set; }
+    public required string ServiceId { get; set; }
+    public required string KeyHash { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? RevokedAt { get; set; }
+}
+
+public class Notice
+{
+    public Guid Id { get; set; }
+    public required string ServiceId { get; set; }
+    public required string FiscalCode { get; set; }
+    public required string Subject { get; set; }
+    public required string Markdown { get; set; }
+    public DateOnly? DueDate { get; set; }
+    public string? Category { get; set; }
+    public string? DefaultEmail { get; set; }
+    public int TimeToLiveSeconds { get; set; }
+    public DateTimeOffset AcceptedAt { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
+    public required string ContentSha256 { get; set; }
+    public string Status { get; set; } = NoticeStatus.Accepted;
+    public string? RejectionReason { get; set; }
+    public string? StatusDetail { get; set; }
+    public DateTimeOffset? ProcessedAt { get; set; }
+    public List<NoticeChannel> Channels { get; set; } = [];
+}
+
+/// <summary>Delivery status of a notice on one channel.</summary>
+public class NoticeChannel
+{
+    public Guid NoticeId { get; set; }
+    public required string Channel { get; set; }
+    public string Status { get; set; } = ChannelStatus.Pending;
+    public DateTimeOffset UpdatedAt { get; set; }
+    public string? ProviderMessageId { get; set; }
+    public string? FailureReason { get; set; }
+}
+
+/// <summary>A message committed with the business change it announces, published by the relay afterwards.</summary>
+public class OutboxMessage
+{
+    public long Id { get; set; }
+    public required string MessageType { get; set; }
+    public required string Payload { get; set; }
+    /// <summary>W3C traceparent of the request that wrote it, so the trace continues through the relay.</summary>
+    public string? TraceParent { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+public static class NoticeStatus
+{
+    public const string Accepted = "ACCEPTED";
+    public const string Processed = "PROCESSED";
+    public const string Rejected = "REJECTED";
+}
+
+public static class ChannelStatus
+{
+    public const string Pending = "PENDING";
+    public const string Sent = "SENT";
+    public const string Throttled = "THROTTLED";
+    public const string Failed = "FAILED";
+    public const string Expired = "EXPIRED";
+
+    /// <summary>Final states are never overwritten, so late or redelivered events cannot move a status backwards.</summary>
+    public static bool IsFinal(string status) => status is Sent or Failed or Expired;
+}

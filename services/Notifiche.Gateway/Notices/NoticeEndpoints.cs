@@ -1,0 +1,110 @@
+using System.Data.Common;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Notifiche.Gateway.Data;
+using Notifiche.Gateway.Registry;
+
+namespace Notifiche.Gateway.Notices;
+
+public static class NoticeEndpoints
+{
+    /// <summary>Largest accepted body: 10,000 characters of Markdown (up to 4 UTF-8 bytes each, JSON-escaped) plus the rest.</summary>
+    public const long MaxBodyBytes = 64 * 1024;
+
+    public static void MapNotices(this IEndpointRouteBuilder app)
+    {
+        var notices = app.MapGroup("/api/v1/notices").RequireAuthorization(KeySchemes.Service).WithTags("Notices");
+
+        notices.MapPost("/", Submit)
+            .Accepts<SubmitNoticeRequest>("application/json")
+            .Produces<NoticeCreatedResponse>(StatusCodes.Status201Created)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithSummary("Submits a courtesy notice for one citizen; 201 only once it is durably stored.");
+
+        notices.MapGet("/{id:guid}", Get)
+            .Produces<NoticeStatusResponse>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("Status of a notice of the calling service, per channel.");
+    }
+
+    private static async Task<IResult> Submit(HttpContext http, NoticeStore store, IOptions<JsonOptions> json, ILoggerFactory loggers)
+    {
+        var ct = http.RequestAborted;
+        if (!http.Request.HasJsonContentType())
+        {
+            return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type",
+                detail: "Send the notice as JSON with 'Content-Type: application/json'.");
+        }
+
+        if (http.Request.ContentLength > MaxBodyBytes)
+        {
+            return TooLarge();
+        }
+
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxBodyBytes;
+        }
+
+        SubmitNoticeRequest? request;
+        try
+        {
+            request = await JsonSerializer.DeserializeAsync<SubmitNoticeRequest>(http.Request.Body, json.Value.SerializerOptions, ct);
+        }
+        catch (JsonException e)
+        {
+            var field = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "body" : e.Path.TrimStart('$', '.');
+            return Results.ValidationProblem(new Dictionary<string, string[]> { [field] = ["is not valid JSON for this field"] },
+                title: "Malformed JSON", detail: $"The body could not be read as a notice (line {e.LineNumber + 1}).");
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return TooLarge();
+        }
+
+        if (request is null)
+        {
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["must be a JSON object"] });
+        }
+
+        var (valid, errors) = NoticeValidator.Validate(request);
+        if (valid is null)
+        {
+            return Results.ValidationProblem(errors, title: "The notice is not valid");
+        }
+
+        try
+        {
+            var notice = await store.AcceptAsync(http.CallingService(), valid, ct);
+            return Results.Created($"/api/v1/notices/{notice.Id}", new NoticeCreatedResponse(notice.Id));
+        }
+        catch (Exception e) when (e is DbException or DbUpdateException or TimeoutException)
+        {
+            loggers.CreateLogger(typeof(NoticeEndpoints)).LogError("Notice store unavailable: {Error}", e.GetType().Name);
+            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Storage unavailable",
+                detail: "The notice was NOT accepted; retry later with the same request.");
+        }
+    }
+
+    private static async Task<IResult> Get(Guid id, HttpContext http, GatewayDbContext db)
+    {
+        var service = http.CallingService();
+        var notice = await db.Notices.AsNoTracking().Include(n => n.Channels)
+            .FirstOrDefaultAsync(n => n.Id == id && n.ServiceId == service.Id, http.RequestAborted);
+        return notice is null
+            ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Notice not found",
+                detail: "No notice with this id was sent by your service.")
+            : Results.Ok(NoticeStatusResponse.From(notice));
+    }
+
+    private static IResult TooLarge() =>
+        Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request too large",
+            detail: $"A notice body may be at most {MaxBodyBytes} bytes.");
+}

@@ -1,0 +1,25 @@
+using Notifiche.Gateway.Data;
+
+namespace Notifiche.Gateway.Notices;
+
+public sealed record NoticeCreatedResponse(Guid Id);
+
+/// <summary>What <c>GET /api/v1/notices/{id}</c> returns: status only, no personal data.</summary>
+public sealed record NoticeStatusResponse(
+    Guid Id,
+    string Status,
+    string? RejectionReason,
+    string? StatusDetail,
+    string? Category,
+    DateTimeOffset AcceptedAt,
+    DateTimeOffset? ProcessedAt,
+    DateTimeOffset ExpiresAt,
+    string ContentSha256,
+    IReadOnlyList<ChannelStatusResponse> Channels)
+{
+    public static NoticeStatusResponse From(Notice n) => new(
+        n.Id, n.Status, n.RejectionReason, n.StatusDetail, n.Category, n.AcceptedAt, n.ProcessedAt, n.ExpiresAt, n.ContentSha256,
+        [.. n.Channels.OrderBy(c => c.Channel).Select(c => new ChannelStatusResponse(c.Channel, c.Status, c.UpdatedAt, c.FailureReason))]);
+}
+
+public sealed record ChannelStatusResponse(string Channel, string Status, DateTimeOffset UpdatedAt, string? Reason);

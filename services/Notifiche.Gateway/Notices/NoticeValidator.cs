@@ -1,0 +1,95 @@
+using MimeKit;
+
+namespace Notifiche.Gateway.Notices;
+
+/// <summary>Validates a submitted notice; field names in errors are the JSON paths a client sent.</summary>
+public static class NoticeValidator
+{
+    public const int SubjectMin = 10, SubjectMax = 120;
+    public const int MarkdownMin = 80, MarkdownMax = 10_000;
+    public const int TtlMin = 3_600, TtlMax = 604_800, TtlDefault = 604_800;
+    public const int CategoryMax = 64;
+
+    public static (ValidNotice? Notice, Dictionary<string, string[]> Errors) Validate(SubmitNoticeRequest request)
+    {
+        var errors = new Dictionary<string, string[]>();
+        void Add(string field, string message) => errors[field] = [message];
+
+        var fiscalCode = string.Empty;
+        if (request.FiscalCode is null)
+        {
+            Add("fiscal_code", "is required");
+        }
+        else if (FiscalCode.Validate(request.FiscalCode, out fiscalCode) is { } problem)
+        {
+            Add("fiscal_code", problem);
+        }
+
+        var subject = request.Content?.Subject?.Trim();
+        var markdown = request.Content?.Markdown;
+        if (request.Content is null)
+        {
+            Add("content", "is required");
+        }
+        else
+        {
+            CheckLength("content.subject", subject, SubjectMin, SubjectMax, Add);
+            CheckLength("content.markdown", markdown, MarkdownMin, MarkdownMax, Add);
+        }
+
+        var ttl = request.TimeToLive ?? TtlDefault;
+        if (ttl is < TtlMin or > TtlMax)
+        {
+            Add("time_to_live", $"must be between {TtlMin} and {TtlMax} seconds");
+        }
+
+        var email = request.DefaultAddresses?.Email?.Trim();
+        if (request.DefaultAddresses is not null && email is not null && !IsEmailAddress(email))
+        {
+            Add("default_addresses.email", "is not a valid email address");
+        }
+
+        var category = request.Category?.Trim();
+        if (category is { Length: > CategoryMax })
+        {
+            Add("category", $"must be at most {CategoryMax} characters");
+        }
+
+        if (errors.Count > 0)
+        {
+            return (null, errors);
+        }
+
+        var notice = new ValidNotice(fiscalCode, subject!, markdown!, request.Content!.DueDate, ttl,
+            string.IsNullOrEmpty(email) ? null : email, string.IsNullOrEmpty(category) ? null : category);
+        return (notice, errors);
+    }
+
+    /// <summary>A bare addr-spec (no display name, no route), parsed by MimeKit, with a dotted domain.</summary>
+    public static bool IsEmailAddress(string value)
+    {
+        if (value.Length > 254 || value.Any(char.IsWhiteSpace)
+            || !MailboxAddress.TryParse(ParserOptions.Default, value, out var mailbox)
+            || !string.IsNullOrEmpty(mailbox.Name) || mailbox.Route.Count > 0
+            || !string.Equals(mailbox.Address, value, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var at = value.LastIndexOf('@');
+        var domain = value[(at + 1)..];
+        return at > 0 && domain.Contains('.') && !domain.StartsWith('.') && !domain.EndsWith('.');
+    }
+
+    private static void CheckLength(string field, string? value, int min, int max, Action<string, string> add)
+    {
+        if (value is null)
+        {
+            add(field, "is required");
+        }
+        else if (value.Length < min || value.Length > max)
+        {
+            add(field, $"must be between {min} and {max} characters, got {value.Length}");
+        }
+    }
+}

@@ -1,0 +1,37 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Notifiche.Contracts;
+using Notifiche.Gateway.Data;
+
+namespace Notifiche.Gateway.Outbox;
+
+/// <summary>Serialises messages into outbox rows and back; only the types listed here may travel through the outbox.</summary>
+public static class OutboxMessages
+{
+    private static readonly Dictionary<string, Type> Types = new[] { typeof(NoticeSubmitted) }
+        .ToDictionary(t => t.FullName!, t => t);
+
+    public static OutboxMessage Create<T>(T message, Activity? activity, DateTimeOffset now)
+        where T : class
+    {
+        if (!Types.ContainsKey(typeof(T).FullName!))
+        {
+            throw new ArgumentException($"{typeof(T).Name} is not registered as an outbox message type");
+        }
+
+        return new OutboxMessage
+        {
+            MessageType = typeof(T).FullName!,
+            Payload = JsonSerializer.Serialize(message),
+            TraceParent = activity?.Id,
+            CreatedAt = now,
+        };
+    }
+
+    public static (object Message, Type Type) Read(OutboxMessage row)
+    {
+        var type = Types.GetValueOrDefault(row.MessageType)
+            ?? throw new InvalidOperationException($"outbox row {row.Id} has unknown message type {row.MessageType}");
+        return (JsonSerializer.Deserialize(row.Payload, type)!, type);
+    }
+}

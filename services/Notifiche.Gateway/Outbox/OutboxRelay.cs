@@ -1,0 +1,97 @@
+using System.ComponentModel.DataAnnotations;
+using System.Diagnostics;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Notifiche.Gateway.Data;
+
+namespace Notifiche.Gateway.Outbox;
+
+public sealed class OutboxOptions
+{
+    public const string Section = "Gateway:Outbox";
+
+    [Range(1, 10_000)]
+    public int BatchSize { get; set; } = 200;
+
+    /// <summary>How often rows are looked for without a wake-up: after a crash, or rows committed by another gateway instance.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(2);
+}
+
+/// <summary>
+/// Publishes committed outbox rows (publisher confirms: the publish completes only once the broker has the message)
+/// and deletes them afterwards. A crash between commit and publish leaves the row, published on the next sweep;
+/// a crash between publish and delete publishes it again: consumers are idempotent by notice id.
+/// </summary>
+public sealed partial class OutboxRelay(
+    IServiceScopeFactory scopes, IBus bus, OutboxSignal signal, IOptions<OutboxOptions> options, ILogger<OutboxRelay> logger)
+    : BackgroundService
+{
+    private static readonly ActivitySource Source = new("Notifiche");
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                int published;
+                do
+                {
+                    published = await PublishBatchAsync(stoppingToken);
+                }
+                while (published == options.Value.BatchSize);
+
+                failures = 0;
+                await signal.WaitAsync(options.Value.SweepInterval, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                failures++;
+                LogRelayFailed(e.GetType().Name, failures);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, Math.Min(failures, 8)))), stoppingToken);
+            }
+        }
+    }
+
+    private async Task<int> PublishBatchAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+
+        var rows = await LockBatch(db).ToListAsync(ct);
+        if (rows.Count == 0)
+        {
+            return 0;
+        }
+
+        await Task.WhenAll(rows.Select(row => PublishAsync(row, ct)));
+        var ids = rows.Select(r => r.Id).ToList();
+        await db.Outbox.Where(o => ids.Contains(o.Id)).ExecuteDeleteAsync(ct);
+        await tx.CommitAsync(ct);
+        return rows.Count;
+    }
+
+    /// <summary>The oldest rows; on PostgreSQL locked so that several gateway instances never publish the same batch concurrently.</summary>
+    private IQueryable<OutboxMessage> LockBatch(GatewayDbContext db) =>
+        db.Database.IsNpgsql()
+            ? db.Outbox.FromSqlInterpolated($"SELECT * FROM outbox ORDER BY id LIMIT {options.Value.BatchSize} FOR UPDATE SKIP LOCKED")
+            : db.Outbox.OrderBy(o => o.Id).Take(options.Value.BatchSize);
+
+    private async Task PublishAsync(OutboxMessage row, CancellationToken ct)
+    {
+        ActivityContext.TryParse(row.TraceParent, null, out var parent);
+        using var activity = Source.StartActivity("outbox publish", ActivityKind.Producer, parent);
+        var (message, type) = OutboxMessages.Read(row);
+        await bus.Publish(message, type, ct);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox relay failed ({Error}), attempt {Failures}; rows stay in the outbox and are retried")]
+    private partial void LogRelayFailed(string error, int failures);
+}

@@ -1,0 +1,53 @@
+using MassTransit;
+using Notifiche.Contracts;
+using Notifiche.Gateway.Data;
+
+namespace Notifiche.Gateway.Status;
+
+public sealed class NoticeRoutedConsumer(NoticeStatusUpdater status) : IConsumer<NoticeRouted>
+{
+    public Task Consume(ConsumeContext<NoticeRouted> context)
+    {
+        var m = context.Message;
+        return status.RoutedAsync(m.NoticeId, m.Channels, m.RejectionReason, m.Detail, m.RoutedAt, context.CancellationToken);
+    }
+}
+
+public sealed class NotificationSentConsumer(NoticeStatusUpdater status) : IConsumer<NotificationSent>
+{
+    public Task Consume(ConsumeContext<NotificationSent> context)
+    {
+        var m = context.Message;
+        return status.ChannelAsync(m.NoticeId, m.Channel, ChannelStatus.Sent, m.SentAt, context.CancellationToken,
+            providerMessageId: m.ProviderMessageId);
+    }
+}
+
+public sealed class NotificationFailedConsumer(NoticeStatusUpdater status) : IConsumer<NotificationFailed>
+{
+    public Task Consume(ConsumeContext<NotificationFailed> context)
+    {
+        var m = context.Message;
+        return status.ChannelAsync(m.NoticeId, m.Channel, ChannelStatus.Failed, m.FailedAt, context.CancellationToken, m.Reason);
+    }
+}
+
+public sealed class NotificationExpiredConsumer(NoticeStatusUpdater status) : IConsumer<NotificationExpired>
+{
+    public Task Consume(ConsumeContext<NotificationExpired> context)
+    {
+        var m = context.Message;
+        return status.ChannelAsync(m.NoticeId, m.Channel, ChannelStatus.Expired, m.ExpiredAt, context.CancellationToken);
+    }
+}
+
+/// <summary>A <see cref="SendEmail"/> that exhausted its retries (now in <c>send-email_error</c>): the email channel failed.</summary>
+public sealed class SendEmailFaultConsumer(NoticeStatusUpdater status) : IConsumer<Fault<SendEmail>>
+{
+    public Task Consume(ConsumeContext<Fault<SendEmail>> context)
+    {
+        var reason = context.Message.Exceptions.FirstOrDefault()?.Message ?? "delivery failed";
+        return status.ChannelAsync(context.Message.Message.NoticeId, Channels.Email, ChannelStatus.Failed, context.Message.Timestamp,
+            context.CancellationToken, $"retries exhausted: {reason}");
+    }
+}

@@ -1,0 +1,38 @@
+using Microsoft.EntityFrameworkCore;
+using Notifiche.Gateway.Data;
+using Notifiche.Gateway.Registry;
+
+namespace Notifiche.Standalone;
+
+/// <summary>
+/// On first start registers a demo service and saves its API key in the data folder (keys are stored hashed,
+/// so the file is the only copy); every start prints how to use it.
+/// </summary>
+public static class DemoService
+{
+    public const string Id = "demo";
+
+    public static async Task<string> EnsureAsync(IServiceProvider services, string dataDirectory)
+    {
+        var keyFile = Path.Combine(dataDirectory, "demo-api-key.txt");
+        await using var scope = services.CreateAsyncScope();
+        var registry = scope.ServiceProvider.GetRequiredService<ServiceRegistry>();
+        var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
+        if (await registry.ExistsAsync(Id, CancellationToken.None) && File.Exists(keyFile))
+        {
+            return (await File.ReadAllTextAsync(keyFile)).Trim();
+        }
+
+        // A database without the key file (deleted by hand): start the demo service afresh.
+        await db.Services.Where(s => s.Id == Id).ExecuteDeleteAsync();
+        var key = await registry.CreateAsync(
+            new NewService(Id, "Servizio dimostrativo", "Comune di Esempio", ServiceRegistry.DefaultChannels), CancellationToken.None);
+        await File.WriteAllTextAsync(keyFile, key + Environment.NewLine);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        return key;
+    }
+}

@@ -1,0 +1,20 @@
+namespace Notifiche.Contracts;
+
+/// <summary>The channels a notice can be notified on; values travel as these lower-case strings.</summary>
+public static class Channels
+{
+    public const string Email = "email";
+    public const string Sms = "sms";
+    public const string Push = "push";
+
+    public static readonly IReadOnlyList<string> All = [Email, Sms, Push];
+}
+
+/// <summary>Why a notice was rejected by routing (DESIGN §5).</summary>
+public static class RejectionReasons
+{
+    public const string UserNotFound = "USER_NOT_FOUND";
+    public const string ServiceBlocked = "SERVICE_BLOCKED";
+    public const string NoChannel = "NO_CHANNEL";
+    public const string Expired = "EXPIRED";
+}

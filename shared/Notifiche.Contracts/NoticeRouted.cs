@@ -1,0 +1,15 @@
+namespace Notifiche.Contracts;
+
+/// <summary>
+/// Routing decided the channel plan for a notice, or rejected it (<see cref="RejectionReason"/> set,
+/// <see cref="Channels"/> empty). No personal data.
+/// </summary>
+public record NoticeRouted
+{
+    public required Guid NoticeId { get; init; }
+    public required IReadOnlyList<string> Channels { get; init; }
+    public string? RejectionReason { get; init; }
+    /// <summary>Human-readable explanation, e.g. why no channel was planned.</summary>
+    public string? Detail { get; init; }
+    public required DateTimeOffset RoutedAt { get; init; }
+}

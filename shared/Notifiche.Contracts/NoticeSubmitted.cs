@@ -1,0 +1,23 @@
+namespace Notifiche.Contracts;
+
+/// <summary>
+/// A notice was durably accepted by the gateway. Carries what routing needs, including personal data
+/// (codice fiscale, content, default address): it is consumed only by Preferences.
+/// </summary>
+public record NoticeSubmitted
+{
+    public required Guid NoticeId { get; init; }
+    public required string ServiceId { get; init; }
+    public required string ServiceName { get; init; }
+    public required string OrganizationName { get; init; }
+    /// <summary>Channels the service may use, from the gateway's service registry.</summary>
+    public required IReadOnlyList<string> AllowedChannels { get; init; }
+    public required string FiscalCode { get; init; }
+    public required string Subject { get; init; }
+    public required string Markdown { get; init; }
+    public DateOnly? DueDate { get; init; }
+    public string? Category { get; init; }
+    public string? DefaultEmail { get; init; }
+    public required DateTimeOffset AcceptedAt { get; init; }
+    public required DateTimeOffset ExpiresAt { get; init; }
+}
