@@ -29,7 +29,11 @@ readonly SMTPD_PYTHON=/usr/bin/python3
 readonly RABBITMQ_BIN_DIR=/usr/lib/rabbitmq/bin
 START_TIMEOUT="${NOTIFICHE_BUILD_START_TIMEOUT:-180}"
 
-log() { printf 'build.sh: %s\n' "$*" >&2; }
+# Messages go to fd 9, a copy of the original stderr: a trap can fire while a
+# function call's output is redirected to a log file, and cleanup messages must
+# still reach the person/CI log.
+exec 9>&2
+log() { printf 'build.sh: %s\n' "$*" >&9; }
 die() { log "ERROR: $*"; exit 1; }
 
 usage() {
@@ -71,11 +75,13 @@ WORK_DIR=""
 RABBIT_PID=""        # session leader of the rabbitmq-server process group
 EPMD_PID=""          # our private epmd
 RABBIT_NODE=""
+RABBIT_READY=0       # 1 once await_startup succeeded
 PG_DATA=""
 PG_BIN=""
 KEEP_LOGS=0          # set to 1 when logs should be preserved/printed
 CLEANED_UP=0
 RABBIT_ENV=()
+WATCHDOG_PID=""
 
 # --------------------------------------------------------------------------
 # Packages
@@ -197,6 +203,8 @@ loopback_users.guest = true
 log.file.level = info
 log.console = false
 disk_free_limit.absolute = 50MB
+# fresher management-API statistics (queue depths etc.) for tests that poll them
+collect_statistics_interval = 1000
 EOF
 
     RABBIT_ENV=(
@@ -220,12 +228,13 @@ EOF
     # Private epmd on its own port: we own its pid and can kill it safely
     # without disturbing a system-wide epmd on 4369.
     log "starting private epmd on 127.0.0.1:$EPMD_PORT ..."
-    setsid "$epmd_bin" -port "$EPMD_PORT" -address 127.0.0.1 </dev/null >"$dir/log/epmd.log" 2>&1 &
+    setsid "$epmd_bin" -port "$EPMD_PORT" -address 127.0.0.1 </dev/null >"$dir/log/epmd.log" 2>&1 9>&- &
     EPMD_PID=$!
+    echo "$EPMD_PID" >"$WORK_DIR/epmd.pid"
     local i
     for ((i = 0; i < 100; i++)); do
         env ERL_EPMD_PORT="$EPMD_PORT" "$epmd_bin" -names >/dev/null 2>&1 && break
-        pid_alive "$EPMD_PID" || { cat "$dir/log/epmd.log" >&2; die "epmd exited"; }
+        pid_alive "$EPMD_PID" || { cat "$dir/log/epmd.log" >&9; die "epmd exited"; }
         sleep 0.1
     done
 
@@ -233,8 +242,9 @@ EOF
     # setsid: own process group, so Ctrl-C in the terminal does not hit it and
     # we can kill the whole group (beam.smp, erl_child_setup, ...) as a fallback.
     (cd "$dir" && exec setsid env "${RABBIT_ENV[@]}" "$RABBITMQ_BIN_DIR/rabbitmq-server" \
-        </dev/null >"$dir/log/console.log" 2>&1) &
+        </dev/null >"$dir/log/console.log" 2>&1 9>&-) &
     RABBIT_PID=$!
+    echo "$RABBIT_PID" >"$WORK_DIR/rabbitmq.pgid"
 }
 
 wait_rabbitmq() {
@@ -249,7 +259,7 @@ wait_rabbitmq() {
     local remaining=$((deadline - SECONDS))
     ((remaining > 5)) || remaining=5
     if ! rabbit rabbitmqctl -q await_startup --timeout "$remaining" >"$dir/log/await_startup.log" 2>&1; then
-        cat "$dir/log/await_startup.log" >&2
+        cat "$dir/log/await_startup.log" >&9
         KEEP_LOGS=1
         die "rabbitmqctl await_startup failed for $RABBIT_NODE"
     fi
@@ -259,22 +269,25 @@ wait_rabbitmq() {
         ((SECONDS < deadline)) || { KEEP_LOGS=1; die "RabbitMQ management API ($url) not answering within ${START_TIMEOUT}s"; }
         sleep 0.3
     done
+    RABBIT_READY=1
     log "RabbitMQ is up (AMQP 127.0.0.1:$RABBIT_PORT, management http://127.0.0.1:$RABBIT_MGMT_PORT/)"
 }
 
 stop_rabbitmq() {
     [[ -n "$RABBIT_PID" ]] || return 0
-    if pid_alive "$RABBIT_PID"; then
+    local i
+    if pid_alive "$RABBIT_PID" && ((RABBIT_READY)); then
         log "stopping RabbitMQ node $RABBIT_NODE ..."
         timeout 60 env "${RABBIT_ENV[@]}" "$RABBITMQ_BIN_DIR/rabbitmqctl" -n "$RABBIT_NODE" -q stop \
-            >/dev/null 2>&1 || true
-        local i
+            </dev/null >/dev/null 2>&1 9>&- || true
         for ((i = 0; i < 150; i++)); do pid_alive "$RABBIT_PID" || break; sleep 0.2; done
         if pid_alive "$RABBIT_PID"; then
             log "RabbitMQ still running; sending SIGTERM to its process group"
             kill -TERM -- "-$RABBIT_PID" 2>/dev/null || true
-            for ((i = 0; i < 75; i++)); do pid_alive "$RABBIT_PID" || break; sleep 0.2; done
+            for ((i = 0; i < 50; i++)); do pid_alive "$RABBIT_PID" || break; sleep 0.2; done
         fi
+    elif pid_alive "$RABBIT_PID"; then
+        log "killing RabbitMQ (its startup had not completed)"
     fi
     # Whatever is left in the group (beam.smp, erl_child_setup, inet_gethost...)
     kill -KILL -- "-$RABBIT_PID" 2>/dev/null || true
@@ -316,7 +329,7 @@ start_postgres() {
     log "initialising PostgreSQL $(basename "$(dirname "$PG_BIN")") cluster in $PG_DATA ..."
     if ! as_pg "$PG_BIN/initdb" -D "$PG_DATA" -U postgres --pwfile="$dir/pwfile" \
             -A trust -E UTF8 --locale=C.UTF-8 --no-sync --no-instructions >"$dir/initdb.log" 2>&1; then
-        cat "$dir/initdb.log" >&2
+        cat "$dir/initdb.log" >&9
         die "initdb failed"
     fi
     cat >>"$PG_DATA/postgresql.conf" <<EOF
@@ -334,8 +347,8 @@ log_min_messages = warning
 EOF
     log "starting PostgreSQL on 127.0.0.1:$PG_PORT ..."
     if ! as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$dir/postgres.log" -w -t "$START_TIMEOUT" start \
-            >"$dir/pg_ctl.log" 2>&1; then
-        cat "$dir/pg_ctl.log" >&2
+            </dev/null >"$dir/pg_ctl.log" 2>&1 9>&-; then
+        cat "$dir/pg_ctl.log" >&9
         KEEP_LOGS=1
         die "pg_ctl start failed"
     fi
@@ -355,7 +368,7 @@ stop_postgres() {
     local pm_pid
     pm_pid="$(head -n1 "$PG_DATA/postmaster.pid" 2>/dev/null || true)"
     log "stopping PostgreSQL ..."
-    as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m immediate -w -t 30 stop >/dev/null 2>&1 || true
+    as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m immediate -w -t 30 stop </dev/null >/dev/null 2>&1 9>&- || true
     [[ "$pm_pid" =~ ^[0-9]+$ ]] || return 0
     # pg_ctl returns once postmaster.pid is gone; the process may need a moment more.
     local i
@@ -368,6 +381,28 @@ stop_postgres() {
 }
 
 # --------------------------------------------------------------------------
+# Watchdog: if build.sh itself dies without running its trap (SIGKILL, e.g. a
+# killed CI job or tool), a detached helper notices and stops what we started.
+# It exits by itself once the work dir is gone (normal cleanup).
+# --------------------------------------------------------------------------
+start_watchdog() {
+    # shellcheck disable=SC2016  # the script is meant for the inner bash
+    setsid bash -c '
+        parent=$1 dir=$2
+        while kill -0 "$parent" 2>/dev/null && [ -d "$dir" ]; do sleep 1; done
+        [ -d "$dir" ] || exit 0
+        pg_pid=$(head -n1 "$dir/postgres/data/postmaster.pid" 2>/dev/null)
+        [ -n "$pg_pid" ] && kill -QUIT "$pg_pid" 2>/dev/null   # immediate shutdown
+        [ -f "$dir/rabbitmq.pgid" ] && kill -KILL -- "-$(cat "$dir/rabbitmq.pgid")" 2>/dev/null
+        [ -f "$dir/epmd.pid" ] && kill -KILL "$(cat "$dir/epmd.pid")" 2>/dev/null
+        sleep 3
+        [ -n "$pg_pid" ] && kill -KILL "$pg_pid" 2>/dev/null
+        rm -rf -- "$dir"
+    ' build.sh-watchdog "$$" "$WORK_DIR" </dev/null >/dev/null 2>&1 9>&- &
+    WATCHDOG_PID=$!
+}
+
+# --------------------------------------------------------------------------
 # Logs + cleanup
 # --------------------------------------------------------------------------
 show_and_keep_logs() {
@@ -375,11 +410,12 @@ show_and_keep_logs() {
     local f
     for f in "$WORK_DIR"/rabbitmq/log/*.log "$WORK_DIR"/postgres/postgres.log; do
         [[ -s "$f" ]] || continue
-        printf '\nbuild.sh: ----- last 40 lines of %s -----\n' "${f#"$WORK_DIR"/}" >&2
-        tail -n 40 "$f" >&2 || true
+        printf '\nbuild.sh: ----- last 40 lines of %s -----\n' "${f#"$WORK_DIR"/}" >&9
+        tail -n 40 "$f" >&9 || true
     done
     local dest="${NOTIFICHE_ARTIFACTS_DIR:-$REPO_ROOT/artifacts/infra-logs}"
     if mkdir -p "$dest" 2>/dev/null; then
+        rm -rf -- "$dest/rabbitmq" "$dest/postgres"   # only this run's logs
         mkdir -p "$dest/rabbitmq" "$dest/postgres"
         cp -f "$WORK_DIR"/rabbitmq/log/* "$dest/rabbitmq/" 2>/dev/null || true
         cp -f "$WORK_DIR"/postgres/*.log "$dest/postgres/" 2>/dev/null || true
@@ -403,6 +439,7 @@ cleanup() {
     if [[ -n "$WORK_DIR" && -d "$WORK_DIR" ]]; then
         rm -rf -- "$WORK_DIR"
     fi
+    [[ -n "$WATCHDOG_PID" ]] && kill "$WATCHDOG_PID" 2>/dev/null
     ((STARTED_AT)) && log "cleaned up (total $((SECONDS - STARTED_AT))s)"
     exit "$rc"
 }
@@ -422,6 +459,7 @@ start_infra() {
     WORK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/notifiche-build.XXXXXXXX")"
     # The postgres user must be able to traverse into its data dir.
     chmod 711 "$WORK_DIR"
+    start_watchdog
 
     local ports
     ports="$(free_ports 5)"
@@ -472,12 +510,12 @@ cmd_test() {
     local rc=0
     if [[ -n "${NOTIFICHE_BUILD_TEST_CMD:-}" ]]; then
         log "running (NOTIFICHE_BUILD_TEST_CMD): $NOTIFICHE_BUILD_TEST_CMD"
-        bash -c "$NOTIFICHE_BUILD_TEST_CMD" build.sh-test "$@" || rc=$?
+        bash -c "$NOTIFICHE_BUILD_TEST_CMD" build.sh-test "$@" 9>&- || rc=$?
     else
         local sln
         sln="$(find_solution)"
         log "running: dotnet test $sln $*"
-        dotnet test "$sln" "$@" || rc=$?
+        dotnet test "$sln" "$@" 9>&- || rc=$?
     fi
     if ((rc != 0)); then
         log "tests FAILED (exit code $rc)"

@@ -50,6 +50,13 @@ public static class GatewayExtensions
             .AddPolicy(KeySchemes.Service, p => p.AddAuthenticationSchemes(KeySchemes.Service).RequireClaim(KeySchemes.ServiceIdClaim))
             .AddPolicy(KeySchemes.Operator, p => p.AddAuthenticationSchemes(KeySchemes.Operator).RequireRole("operator"));
 
+        builder.Services.Configure<ProblemDetailsOptions>(o => o.CustomizeProblemDetails = ctx =>
+        {
+            if (ctx.ProblemDetails.Status == StatusCodes.Status415UnsupportedMediaType)
+            {
+                ctx.ProblemDetails.Detail = "Send the request as JSON with 'Content-Type: application/json'.";
+            }
+        });
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         builder.Services.AddOpenApi();
         return builder;
@@ -67,6 +74,8 @@ public static class GatewayExtensions
 
     public static WebApplication MapGateway(this WebApplication app)
     {
+        // Responses without a body (415 from routing, 405, 404 of unknown paths) become problem+json too.
+        app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapOpenApi();

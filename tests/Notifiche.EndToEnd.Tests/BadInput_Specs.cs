@@ -1,0 +1,113 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Notifiche.Testing;
+
+namespace Notifiche.EndToEnd.Tests;
+
+/// <summary>Every invalid request gets a 4xx problem+json naming the field, and nothing is stored.</summary>
+public class Submitting_invalid_notices
+{
+    private HttpClient _service = null!;
+
+    [OneTimeSetUp]
+    public async Task RegisterAsync() => _service = await Platform.Hosts.RegisterServiceAsync("anagrafe-validation");
+
+    private static string Json(object body) => JsonSerializer.Serialize(body);
+
+    private static string WithContent(string subject, int markdownLength) => Json(new
+    {
+        fiscal_code = NoticeApi.FiscalCode,
+        content = new { subject, markdown = new string('m', markdownLength) },
+    });
+
+    public static IEnumerable<TestCaseData> InvalidBodies()
+    {
+        yield return new TestCaseData(Json(NoticeApi.Body(fiscalCode: "RSSMRA85T10A562T")), "fiscal_code").SetName("wrong check character");
+        yield return new TestCaseData(Json(NoticeApi.Body(fiscalCode: "RSSMRA85T10A562")), "fiscal_code").SetName("codice fiscale too short");
+        yield return new TestCaseData(Json(NoticeApi.Body(fiscalCode: "RSSMRA85T10A562SS")), "fiscal_code").SetName("codice fiscale too long");
+        yield return new TestCaseData(WithContent("Breve", 100), "content.subject").SetName("subject too short");
+        yield return new TestCaseData(WithContent(new string('s', 121), 100), "content.subject").SetName("subject too long");
+        yield return new TestCaseData(WithContent("Oggetto valido", 79), "content.markdown").SetName("markdown too short");
+        yield return new TestCaseData(WithContent("Oggetto valido", 10_001), "content.markdown").SetName("markdown too long");
+        yield return new TestCaseData(Json(new { fiscal_code = NoticeApi.FiscalCode, content = new { subject = "Oggetto valido", markdown = new string('m', 100) }, time_to_live = 3_599 }), "time_to_live").SetName("ttl too short");
+        yield return new TestCaseData(Json(new { fiscal_code = NoticeApi.FiscalCode, content = new { subject = "Oggetto valido", markdown = new string('m', 100) }, time_to_live = 604_801 }), "time_to_live").SetName("ttl too long");
+        yield return new TestCaseData(Json(NoticeApi.Body(email: "not-an-address")), "default_addresses.email").SetName("invalid email");
+        yield return new TestCaseData("""{"fiscal_code": "RSSMRA85T10A562S", "content": {"subject": 42}}""", "content.subject").SetName("wrong JSON type");
+        yield return new TestCaseData("""{"fiscal_code": "RSSMRA85T10A562S", "content": """, "content").SetName("truncated JSON");
+        yield return new TestCaseData("null", "body").SetName("JSON null");
+    }
+
+    [TestCaseSource(nameof(InvalidBodies))]
+    public async Task Should_answer_400_naming_the_field_and_store_nothing(string body, string field)
+    {
+        var before = await Platform.Hosts.Database.CountAsync("notices");
+
+        var response = await _service.PostAsync("/api/v1/notices", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.That(problem.GetProperty("errors").TryGetProperty(field, out _), Is.True, problem.ToString());
+        Assert.That(await Platform.Hosts.Database.CountAsync("notices"), Is.EqualTo(before));
+    }
+
+    [TestCase(" rssmra85t10a562s ")]
+    [TestCase("RSSMRA85T10A56NH")]
+    [TestCase("RSSMRAURTMLARSNL")]
+    public async Task Should_accept_normalisable_and_omocodic_codes(string fiscalCode)
+    {
+        var id = await NoticeApi.SubmitAsync(_service, NoticeApi.Body($"ok-{Guid.NewGuid():N}@example.it", fiscalCode: fiscalCode));
+        Assert.That((await NoticeApi.StatusAsync(_service, id)).GetProperty("id").GetGuid(), Is.EqualTo(id));
+    }
+
+    [Test]
+    public async Task Should_answer_415_to_a_body_that_is_not_json()
+    {
+        var before = await Platform.Hosts.Database.CountAsync("notices");
+        var response = await _service.PostAsync("/api/v1/notices",
+            new StringContent("fiscal_code=RSSMRA85T10A562S", Encoding.UTF8, "application/x-www-form-urlencoded"));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.UnsupportedMediaType));
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
+        Assert.That((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), Does.Contain("application/json"));
+        Assert.That(await Platform.Hosts.Database.CountAsync("notices"), Is.EqualTo(before));
+    }
+
+    [Test]
+    public async Task Should_answer_413_to_an_oversized_body()
+    {
+        var body = Json(new { fiscal_code = NoticeApi.FiscalCode, content = new { subject = "Oggetto valido", markdown = new string('m', 70_000) } });
+        var response = await _service.PostAsync("/api/v1/notices", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.RequestEntityTooLarge));
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
+    }
+
+    [TestCase(null)]
+    [TestCase("ntf_not-a-key-anyone-was-given")]
+    public async Task Should_answer_401_without_a_known_api_key(string? key)
+    {
+        var before = await Platform.Hosts.Database.CountAsync("notices");
+        using var anonymous = new HttpClient { BaseAddress = Platform.Hosts.Gateway.BaseAddress };
+        if (key is not null)
+        {
+            anonymous.DefaultRequestHeaders.Add("X-Api-Key", key);
+        }
+
+        var response = await anonymous.PostAsJsonAsync("/api/v1/notices", NoticeApi.Body("a@example.it"));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
+        Assert.That((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), Does.Contain("X-Api-Key"));
+        Assert.That(await Platform.Hosts.Database.CountAsync("notices"), Is.EqualTo(before));
+    }
+
+    [Test]
+    public async Task Should_answer_404_to_an_unknown_notice_id()
+    {
+        var response = await _service.GetAsync($"/api/v1/notices/{Guid.NewGuid()}");
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+    }
+}

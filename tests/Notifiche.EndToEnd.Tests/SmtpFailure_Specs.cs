@@ -1,0 +1,72 @@
+using Notifiche.Testing;
+
+namespace Notifiche.EndToEnd.Tests;
+
+public class Delivering_while_the_smtp_server_fails
+{
+    private HttpClient _service = null!;
+
+    [OneTimeSetUp]
+    public async Task RegisterAsync() => _service = await Platform.Hosts.RegisterServiceAsync("anagrafe-smtp-faults");
+
+    [TearDown]
+    public async Task RestartSmtpAsync()
+    {
+        // Every spec leaves the shared SMTP server running.
+        await Platform.Hosts.Smtp.StopAsync();
+        await Platform.Hosts.Smtp.StartAsync();
+    }
+
+    [Test]
+    public async Task Should_retry_a_transient_outage_and_deliver_once_when_the_server_is_back()
+    {
+        var smtp = Platform.Hosts.Smtp;
+        var address = $"outage-{Guid.NewGuid():N}@example.it";
+        await smtp.StopAsync();
+
+        var id = await NoticeApi.SubmitAsync(_service, NoticeApi.Body(address));
+        await Task.Delay(TimeSpan.FromSeconds(1.5)); // a few attempts fail against the closed port
+        Assert.That(NoticeApi.ChannelStatus(await NoticeApi.StatusAsync(_service, id), "email"), Is.Null.Or.EqualTo("PENDING"));
+
+        await smtp.StartAsync();
+        await NoticeApi.WaitForChannelAsync(_service, id, "email", "SENT");
+
+        Assert.That(smtp.MessagesTo(address), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Should_fail_permanently_on_550_with_the_reason_and_without_retrying()
+    {
+        var address = $"reject-{Guid.NewGuid():N}@example.it";
+        var id = await NoticeApi.SubmitAsync(_service, NoticeApi.Body(address));
+
+        var status = await NoticeApi.WaitForChannelAsync(_service, id, "email", "FAILED");
+
+        var channel = status.GetProperty("channels")[0];
+        Assert.That(channel.GetProperty("reason").GetString(), Does.Contain("550"));
+        Assert.That(channel.GetProperty("reason").GetString(), Does.Not.Contain(address));
+        Assert.That(Platform.Hosts.Smtp.MessagesTo(address), Is.Empty);
+        var dead = await Platform.Hosts.Vhost.PeekAsync("send-email_error", 100);
+        Assert.That(dead.EnumerateArray().Where(m => m.GetProperty("payload").GetString()!.Contains(id.ToString())), Is.Empty,
+            "a permanent failure is final, not a dead letter");
+    }
+
+    [Test]
+    public async Task Should_dead_letter_the_command_with_its_reason_when_retries_are_exhausted()
+    {
+        var smtp = Platform.Hosts.Smtp;
+        var address = $"exhausted-{Guid.NewGuid():N}@example.it";
+        await smtp.StopAsync();
+
+        var id = await NoticeApi.SubmitAsync(_service, NoticeApi.Body(address));
+        var status = await NoticeApi.WaitForChannelAsync(_service, id, "email", "FAILED", TimeSpan.FromSeconds(60));
+
+        Assert.That(status.GetProperty("channels")[0].GetProperty("reason").GetString(), Does.StartWith("retries exhausted: SMTP connection"));
+        var ours = await Eventually.Until(async () => (await Platform.Hosts.Vhost.PeekAsync("send-email_error", 100)).EnumerateArray()
+            .Where(m => m.GetProperty("payload").GetString()!.Contains(id.ToString())).ToList(), m => m.Count > 0, what: "dead letter");
+        Assert.That(ours, Has.Count.EqualTo(1), ours.FirstOrDefault().ToString());
+        var headers = ours[0].GetProperty("properties").GetProperty("headers");
+        Assert.That(headers.GetProperty("MT-Fault-ExceptionType").GetString(), Does.Contain("TransientFailureException"));
+        Assert.That(headers.GetProperty("MT-Fault-Message").GetString(), Does.StartWith("SMTP connection"));
+    }
+}

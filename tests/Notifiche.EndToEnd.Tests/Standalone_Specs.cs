@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using MimeKit;
+using Notifiche.Testing;
+
+namespace Notifiche.EndToEnd.Tests;
+
+/// <summary>The embedded default, started as its own process the way the README starts it, with nothing else running.</summary>
+public class Running_the_standalone_platform
+{
+    private Process? _process;
+    private string _dataDirectory = null!;
+    private readonly List<string> _output = [];
+
+    [SetUp]
+    public async Task StartAsync()
+    {
+        _dataDirectory = Directory.CreateTempSubdirectory("notifiche-standalone-").FullName;
+        var port = FreePort.Next();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { StandaloneAssembly(), $"--Standalone:DataDirectory={_dataDirectory}", $"--Urls=http://127.0.0.1:{port}" },
+            WorkingDirectory = Path.GetDirectoryName(StandaloneAssembly()),
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        _process = Process.Start(start)!;
+        _process.OutputDataReceived += (_, e) => { lock (_output) { _output.Add(e.Data ?? string.Empty); } };
+        _process.ErrorDataReceived += (_, e) => { lock (_output) { _output.Add(e.Data ?? string.Empty); } };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        await Eventually.Until(() => Task.FromResult(Printed("demo API key")), printed => printed, TimeSpan.FromSeconds(60), "the startup banner");
+    }
+
+    [TearDown]
+    public async Task StopAsync()
+    {
+        // A process the test started is stopped by its own pid, with a kill after a grace period.
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process?.Dispose();
+        Directory.Delete(_dataDirectory, recursive: true);
+    }
+
+    [Test]
+    public async Task Should_print_the_demo_key_accept_a_notice_and_write_the_eml_file()
+    {
+        var key = (await File.ReadAllTextAsync(Path.Combine(_dataDirectory, "demo-api-key.txt"))).Trim();
+        Assert.That(Printed(key), Is.True, "the banner shows the demo key");
+        var url = _output.Select(l => l.Trim()).First(l => l.StartsWith("Notifiche standalone is running on ")).Split(' ')[^1];
+        using var client = new HttpClient { BaseAddress = new Uri(url) };
+        client.DefaultRequestHeaders.Add("X-Api-Key", key);
+
+        var id = await NoticeApi.SubmitAsync(client, NoticeApi.Body("mario.rossi@example.it"));
+        await NoticeApi.WaitForChannelAsync(client, id, "email", "SENT");
+
+        var eml = Path.Combine(_dataDirectory, "mail", $"{id:N}.eml");
+        Assert.That(File.Exists(eml), Is.True);
+        var message = await MimeMessage.LoadAsync(eml);
+        Assert.That(message.To.Mailboxes.Single().Address, Is.EqualTo("mario.rossi@example.it"));
+        Assert.That(message.HtmlBody, Does.Contain("<strong>carta d'identità</strong>"));
+    }
+
+    private bool Printed(string text)
+    {
+        lock (_output)
+        {
+            return _output.Any(l => l.Contains(text, StringComparison.Ordinal));
+        }
+    }
+
+    private static string StandaloneAssembly()
+    {
+        // tests/Notifiche.EndToEnd.Tests/bin/<Configuration>/net10.0 → services/Notifiche.Standalone/bin/<Configuration>/net10.0
+        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var configuration = output.Parent!.Name;
+        var root = output.Parent.Parent!.Parent!.Parent!.Parent!.FullName;
+        var path = Path.Combine(root, "services", "Notifiche.Standalone", "bin", configuration, output.Name, "Notifiche.Standalone.dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException("build the solution first", path);
+    }
+}

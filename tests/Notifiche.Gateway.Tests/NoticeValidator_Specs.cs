@@ -1,0 +1,89 @@
+using Notifiche.Gateway.Notices;
+
+namespace Notifiche.Gateway.Tests;
+
+public class Validating_a_submitted_notice
+{
+    private static SubmitNoticeRequest Valid() => new()
+    {
+        FiscalCode = "RSSMRA85T10A562S",
+        Content = new NoticeContentRequest { Subject = "Promemoria bollo auto", Markdown = new string('x', 80) },
+    };
+
+    [Test]
+    public void Should_accept_a_minimal_notice_with_default_ttl()
+    {
+        var (notice, errors) = NoticeValidator.Validate(Valid());
+        Assert.That(errors, Is.Empty);
+        Assert.That(notice!.TimeToLiveSeconds, Is.EqualTo(604_800));
+    }
+
+    [TestCase(9, false)]
+    [TestCase(10, true)]
+    [TestCase(120, true)]
+    [TestCase(121, false)]
+    public void Should_bound_the_subject(int length, bool valid)
+    {
+        var request = Valid() with { Content = Valid().Content! with { Subject = new string('s', length) } };
+        Assert.That(NoticeValidator.Validate(request).Errors.ContainsKey("content.subject"), Is.EqualTo(!valid));
+    }
+
+    [TestCase(79, false)]
+    [TestCase(80, true)]
+    [TestCase(10_000, true)]
+    [TestCase(10_001, false)]
+    public void Should_bound_the_markdown(int length, bool valid)
+    {
+        var request = Valid() with { Content = Valid().Content! with { Markdown = new string('m', length) } };
+        Assert.That(NoticeValidator.Validate(request).Errors.ContainsKey("content.markdown"), Is.EqualTo(!valid));
+    }
+
+    [TestCase(3_599, false)]
+    [TestCase(3_600, true)]
+    [TestCase(604_800, true)]
+    [TestCase(604_801, false)]
+    public void Should_bound_the_time_to_live(int ttl, bool valid)
+    {
+        Assert.That(NoticeValidator.Validate(Valid() with { TimeToLive = ttl }).Errors.ContainsKey("time_to_live"), Is.EqualTo(!valid));
+    }
+
+    [TestCase("mario.rossi@example.it", true)]
+    [TestCase("m.rossi+avvisi@comune.milano.it", true)]
+    [TestCase("mario.rossi", false)]
+    [TestCase("mario rossi@example.it", false)]
+    [TestCase("Mario <mario@example.it>", false)]
+    [TestCase("mario@localhost", false)]
+    [TestCase("mario@@example.it", false)]
+    [TestCase("@example.it", false)]
+    public void Should_check_the_default_email_syntax(string email, bool valid)
+    {
+        var request = Valid() with { DefaultAddresses = new DefaultAddressesRequest { Email = email } };
+        Assert.That(NoticeValidator.Validate(request).Errors.ContainsKey("default_addresses.email"), Is.EqualTo(!valid));
+    }
+
+    [Test]
+    public void Should_name_every_missing_field()
+    {
+        var errors = NoticeValidator.Validate(new SubmitNoticeRequest()).Errors;
+        Assert.That(errors.Keys, Is.EquivalentTo(new[] { "fiscal_code", "content" }));
+    }
+}
+
+public class Hashing_notice_content
+{
+    [Test]
+    public void Should_be_a_sha256_of_the_canonical_json_a_sender_can_recompute()
+    {
+        var canonical = """{"subject":"Oggetto","markdown":"Testo \u00E8","due_date":"2026-12-31"}""";
+        var expected = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(canonical)));
+        Assert.That(ContentHash.Compute("Oggetto", "Testo è", new DateOnly(2026, 12, 31)), Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void Should_change_when_any_part_of_the_content_changes()
+    {
+        var original = ContentHash.Compute("Oggetto", "Testo", null);
+        Assert.That(ContentHash.Compute("Oggetto", "Testo.", null), Is.Not.EqualTo(original));
+        Assert.That(ContentHash.Compute("Oggetto", "Testo", new DateOnly(2026, 1, 1)), Is.Not.EqualTo(original));
+    }
+}

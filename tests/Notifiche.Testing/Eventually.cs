@@ -1,0 +1,24 @@
+namespace Notifiche.Testing;
+
+/// <summary>Polls an asynchronous condition until it holds; the timeout is generous because CI machines are shared.</summary>
+public static class Eventually
+{
+    public static async Task<T> Until<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan? timeout = null, string? what = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        T last;
+        do
+        {
+            last = await probe();
+            if (done(last))
+            {
+                return last;
+            }
+
+            await Task.Delay(100);
+        }
+        while (DateTime.UtcNow < deadline);
+
+        throw new TimeoutException($"timed out waiting for {what ?? "condition"}; last value: {last}");
+    }
+}

@@ -1,0 +1,161 @@
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Notifiche.Dispatch.Email;
+using Notifiche.Gateway;
+using Notifiche.Messaging;
+using Notifiche.Preferences;
+using Notifiche.ServiceDefaults;
+
+namespace Notifiche.Testing;
+
+/// <summary>
+/// The gateway, preferences and email dispatcher as real ASP.NET Core hosts (Kestrel on loopback, RabbitMQ transport,
+/// PostgreSQL, SMTP), composed exactly as each service's Program.cs composes them, on a fixture's own vhost and database.
+/// </summary>
+public sealed class PlatformHosts : IAsyncDisposable
+{
+    public const string OperatorKey = "test-operator-key";
+
+    private static readonly Lazy<string> EmptyContentRoot = new(() => Directory.CreateTempSubdirectory("notifiche-host-").FullName);
+
+    private readonly List<WebApplication> _hosts = [];
+
+    private PlatformHosts(RabbitMqTestVhost vhost, PostgresTestDatabase database, SmtpTestServer smtp)
+    {
+        Vhost = vhost;
+        Database = database;
+        Smtp = smtp;
+    }
+
+    public RabbitMqTestVhost Vhost { get; }
+    public PostgresTestDatabase Database { get; }
+    public SmtpTestServer Smtp { get; }
+    public HttpClient Gateway { get; private set; } = null!;
+
+    public static async Task<PlatformHosts> StartAsync(string name)
+    {
+        var platform = new PlatformHosts(
+            await RabbitMqTestVhost.CreateAsync(name), await PostgresTestDatabase.CreateAsync(name), await SmtpTestServer.StartNewAsync());
+        try
+        {
+            await platform.StartHostsAsync();
+        }
+        catch
+        {
+            await platform.DisposeAsync();
+            throw;
+        }
+
+        return platform;
+    }
+
+    /// <summary>Registers a service through the admin API and returns a client that sends its API key.</summary>
+    public async Task<HttpClient> RegisterServiceAsync(string id)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/admin/services")
+        {
+            Content = JsonContent.Create(new { id, name = "Anagrafe", organization_name = "Comune di Prova", allowed_channels = new[] { "email" } }),
+        };
+        request.Headers.Add("X-Operator-Key", OperatorKey);
+        var response = await Gateway.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        var created = await response.Content.ReadFromJsonAsync<Dictionary<string, string>>();
+        var client = new HttpClient { BaseAddress = Gateway.BaseAddress };
+        client.DefaultRequestHeaders.Add("X-Api-Key", created!["api_key"]);
+        return client;
+    }
+
+    private async Task StartHostsAsync()
+    {
+        var gateway = await StartHostAsync("Notifiche.Gateway", new()
+        {
+            ["ConnectionStrings:Gateway"] = Database.ConnectionString,
+            ["Gateway:Database:Provider"] = "PostgreSql",
+            ["Gateway:OperatorKey"] = OperatorKey,
+            ["Gateway:Outbox:SweepInterval"] = "00:00:01",
+        }, b =>
+        {
+            b.AddGateway();
+            b.AddNotificheBus(bus => bus.AddGatewayConsumers());
+        }, async app =>
+        {
+            app.MapGateway();
+            await app.Services.PrepareGatewayDatabaseAsync();
+        });
+        Gateway = new HttpClient { BaseAddress = new Uri(gateway.Urls.First()) };
+
+        await StartHostAsync("Notifiche.Preferences", [], b =>
+        {
+            b.AddPreferences();
+            b.AddNotificheBus(bus => bus.AddPreferencesConsumers());
+        }, _ => Task.CompletedTask);
+
+        await StartHostAsync("Notifiche.Dispatch.Email", new()
+        {
+            ["Email:Transport"] = "Smtp",
+            ["Email:Smtp:Host"] = "127.0.0.1",
+            ["Email:Smtp:Port"] = Smtp.Port.ToString(),
+            ["Email:Smtp:Security"] = "None",
+            ["Email:Smtp:PoolSize"] = "2",
+            ["Email:Smtp:Timeout"] = "00:00:05",
+        }, b =>
+        {
+            b.AddEmailDispatch();
+            b.AddNotificheBus(bus => bus.AddEmailDispatchConsumers());
+        }, _ => Task.CompletedTask);
+    }
+
+    private async Task<WebApplication> StartHostAsync(string service, Dictionary<string, string?> settings,
+        Action<WebApplicationBuilder> add, Func<WebApplication, Task> map)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            ApplicationName = service,
+            EnvironmentName = "Testing",
+            // An empty content root: no appsettings.json of whichever service happened to be copied into the test output.
+            ContentRootPath = EmptyContentRoot.Value,
+        });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Urls"] = "http://127.0.0.1:0",
+            ["Messaging:Transport"] = "RabbitMq",
+            ["Messaging:RabbitMq:Host"] = TestEnvironment.RabbitMqHost,
+            ["Messaging:RabbitMq:Port"] = TestEnvironment.RabbitMqPort.ToString(),
+            ["Messaging:RabbitMq:VirtualHost"] = Vhost.Name,
+            ["Messaging:RabbitMq:Username"] = TestEnvironment.RabbitMqUser,
+            ["Messaging:RabbitMq:Password"] = TestEnvironment.RabbitMqPassword,
+            ["Messaging:Retry:Limit"] = "8",
+            ["Messaging:Retry:MinInterval"] = "00:00:00.2",
+            ["Messaging:Retry:MaxInterval"] = "00:00:01",
+            ["Messaging:Retry:Delta"] = "00:00:00.2",
+        });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.AddServiceDefaults();
+        add(builder);
+
+        var app = builder.Build();
+        app.MapDefaultEndpoints();
+        await map(app);
+        await app.StartAsync();
+        _hosts.Add(app);
+        return app;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var host in Enumerable.Reverse(_hosts))
+        {
+            await host.StopAsync();
+            await host.DisposeAsync();
+        }
+
+        Gateway?.Dispose();
+        await Smtp.DisposeAsync();
+        await Vhost.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+}

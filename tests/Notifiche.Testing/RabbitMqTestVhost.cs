@@ -1,0 +1,76 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace Notifiche.Testing;
+
+/// <summary>A virtual host of its own for one fixture (queues and messages isolated), via the management HTTP API.</summary>
+public sealed class RabbitMqTestVhost : IAsyncDisposable
+{
+    private readonly HttpClient _api;
+
+    private RabbitMqTestVhost(string name, HttpClient api)
+    {
+        Name = name;
+        _api = api;
+    }
+
+    public string Name { get; }
+
+    public static async Task<RabbitMqTestVhost> CreateAsync(string prefix)
+    {
+        var api = new HttpClient { BaseAddress = new Uri($"http://{TestEnvironment.RabbitMqHost}:{TestEnvironment.RabbitMqManagementPort}/api/") };
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{TestEnvironment.RabbitMqUser}:{TestEnvironment.RabbitMqPassword}")));
+        var name = $"{prefix}-{Guid.NewGuid():N}";
+        (await api.PutAsync($"vhosts/{name}", null)).EnsureSuccessStatusCode();
+        (await api.PutAsJsonAsync($"permissions/{name}/{TestEnvironment.RabbitMqUser}",
+            new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
+        return new RabbitMqTestVhost(name, api);
+    }
+
+    /// <summary>Messages ready in a queue of this vhost, or null when the queue does not exist.</summary>
+    public async Task<long?> MessagesReadyAsync(string queue)
+    {
+        var response = await _api.GetAsync($"queues/{Uri.EscapeDataString(Name)}/{Uri.EscapeDataString(queue)}");
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        response.EnsureSuccessStatusCode();
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return json.RootElement.TryGetProperty("messages_ready", out var ready) ? ready.GetInt64() : 0;
+    }
+
+    /// <summary>The queue's type and arguments as declared (e.g. x-queue-type).</summary>
+    public async Task<JsonElement> QueueAsync(string queue)
+    {
+        var response = await _api.GetAsync($"queues/{Uri.EscapeDataString(Name)}/{Uri.EscapeDataString(queue)}");
+        response.EnsureSuccessStatusCode();
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return json.RootElement.Clone();
+    }
+
+    /// <summary>Fetches (and requeues) up to <paramref name="count"/> messages of a queue, headers included; empty when there is no such queue.</summary>
+    public async Task<JsonElement> PeekAsync(string queue, int count = 10)
+    {
+        var response = await _api.PostAsJsonAsync($"queues/{Uri.EscapeDataString(Name)}/{Uri.EscapeDataString(queue)}/get",
+            new { count, ackmode = "ack_requeue_true", encoding = "auto" });
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return JsonDocument.Parse("[]").RootElement.Clone();
+        }
+
+        response.EnsureSuccessStatusCode();
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return json.RootElement.Clone();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _api.DeleteAsync($"vhosts/{Name}");
+        _api.Dispose();
+    }
+}
