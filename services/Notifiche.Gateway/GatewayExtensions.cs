@@ -70,6 +70,8 @@ public static class GatewayExtensions
         bus.AddConsumer<NotificationFailedConsumer>();
         bus.AddConsumer<NotificationExpiredConsumer>();
         bus.AddConsumer<SendEmailFaultConsumer>();
+        bus.AddConsumer<SendSmsFaultConsumer>();
+        bus.AddConsumer<SendPushFaultConsumer>();
     }
 
     public static WebApplication MapGateway(this WebApplication app)

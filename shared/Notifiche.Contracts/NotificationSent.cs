@@ -7,4 +7,8 @@ public record NotificationSent
     public required string Channel { get; init; }
     public string? ProviderMessageId { get; init; }
     public required DateTimeOffset SentAt { get; init; }
+    /// <summary>SMS only: message segments billed by the provider.</summary>
+    public int? Segments { get; init; }
+    /// <summary>SMS only: segments × configured price per segment, in euro.</summary>
+    public decimal? CostEuro { get; init; }
 }

@@ -12,9 +12,13 @@ namespace Notifiche.Messaging;
 public static class CommandQueues
 {
     public const string SendEmail = "send-email";
+    public const string SendSms = "send-sms";
+    public const string SendPush = "send-push";
 
     internal static void DeclareFor(IRabbitMqBusFactoryConfigurator cfg)
     {
         cfg.Publish<SendEmail>(p => p.BindQueue(SendEmail, SendEmail, q => QueueArguments.Apply(q)));
+        cfg.Publish<SendSms>(p => p.BindQueue(SendSms, SendSms, q => QueueArguments.Apply(q)));
+        cfg.Publish<SendPush>(p => p.BindQueue(SendPush, SendPush, q => QueueArguments.Apply(q)));
     }
 }

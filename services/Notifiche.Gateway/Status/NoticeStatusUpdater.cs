@@ -1,3 +1,4 @@
+using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Notifiche.Gateway.Data;
 using Notifiche.Messaging;
@@ -51,6 +52,13 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db)
         entry.FailureReason = reason;
         entry.ProviderMessageId = providerMessageId;
         await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>A dispatch command exhausted its retries (it is now in its <c>_error</c> queue): the channel failed.</summary>
+    public Task DispatchFaultedAsync(Fault fault, Guid noticeId, string channel, CancellationToken ct)
+    {
+        var reason = fault.Exceptions.FirstOrDefault()?.Message ?? "delivery failed";
+        return ChannelAsync(noticeId, channel, ChannelStatus.Failed, fault.Timestamp, ct, $"retries exhausted: {reason}");
     }
 
     private async Task<Notice> LoadAsync(Guid noticeId, CancellationToken ct) =>

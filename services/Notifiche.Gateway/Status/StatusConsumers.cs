@@ -44,10 +44,18 @@ public sealed class NotificationExpiredConsumer(NoticeStatusUpdater status) : IC
 /// <summary>A <see cref="SendEmail"/> that exhausted its retries (now in <c>send-email_error</c>): the email channel failed.</summary>
 public sealed class SendEmailFaultConsumer(NoticeStatusUpdater status) : IConsumer<Fault<SendEmail>>
 {
-    public Task Consume(ConsumeContext<Fault<SendEmail>> context)
-    {
-        var reason = context.Message.Exceptions.FirstOrDefault()?.Message ?? "delivery failed";
-        return status.ChannelAsync(context.Message.Message.NoticeId, Channels.Email, ChannelStatus.Failed, context.Message.Timestamp,
-            context.CancellationToken, $"retries exhausted: {reason}");
-    }
+    public Task Consume(ConsumeContext<Fault<SendEmail>> context) =>
+        status.DispatchFaultedAsync(context.Message, context.Message.Message.NoticeId, Channels.Email, context.CancellationToken);
+}
+
+public sealed class SendSmsFaultConsumer(NoticeStatusUpdater status) : IConsumer<Fault<SendSms>>
+{
+    public Task Consume(ConsumeContext<Fault<SendSms>> context) =>
+        status.DispatchFaultedAsync(context.Message, context.Message.Message.NoticeId, Channels.Sms, context.CancellationToken);
+}
+
+public sealed class SendPushFaultConsumer(NoticeStatusUpdater status) : IConsumer<Fault<SendPush>>
+{
+    public Task Consume(ConsumeContext<Fault<SendPush>> context) =>
+        status.DispatchFaultedAsync(context.Message, context.Message.Message.NoticeId, Channels.Push, context.CancellationToken);
 }

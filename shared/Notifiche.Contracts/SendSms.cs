@@ -1,0 +1,17 @@
+namespace Notifiche.Contracts;
+
+/// <summary>
+/// Command to the SMS dispatcher. <see cref="NoticeId"/> + sms channel is its idempotency identity.
+/// The SMS carries the subject and a pointer to the inbox, never the full Markdown.
+/// </summary>
+public record SendSms
+{
+    public required Guid NoticeId { get; init; }
+    public required string ServiceId { get; init; }
+    public required string ServiceName { get; init; }
+    /// <summary>E.164, e.g. +393471234567.</summary>
+    public required string PhoneNumber { get; init; }
+    public required string Subject { get; init; }
+    public string Language { get; init; } = "it";
+    public required DateTimeOffset ExpiresAt { get; init; }
+}
