@@ -1,0 +1,41 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Refit;
+
+namespace Notifiche.Dispatch.Push.Integrations.Firebase;
+
+/// <summary>Firebase Cloud Messaging HTTP v1: one message to one device token per call.</summary>
+public interface IFcmApi
+{
+    [Post("/v1/projects/{projectId}/messages:send")]
+    Task<IApiResponse<FcmSendResponse>> SendAsync(string projectId, [Body] FcmSendRequest request, CancellationToken ct);
+}
+
+public sealed record FcmSendRequest([property: JsonPropertyName("message")] FcmMessage Message);
+
+public sealed record FcmMessage(
+    [property: JsonPropertyName("token")] string Token,
+    [property: JsonPropertyName("notification")] FcmNotification Notification,
+    [property: JsonPropertyName("data")] IReadOnlyDictionary<string, string> Data);
+
+public sealed record FcmNotification(
+    [property: JsonPropertyName("title")] string Title,
+    [property: JsonPropertyName("body")] string Body);
+
+/// <summary>The created message's name, <c>projects/{project}/messages/{id}</c>.</summary>
+public sealed record FcmSendResponse([property: JsonPropertyName("name")] string Name);
+
+/// <summary>Google's error document: <c>{"error": {code, message, status, details: [{"@type": "…FcmError", errorCode}]}}</c>.</summary>
+public sealed record FcmErrorResponse([property: JsonPropertyName("error")] FcmError? Error);
+
+public sealed record FcmError(
+    [property: JsonPropertyName("code")] int? Code,
+    [property: JsonPropertyName("status")] string? Status,
+    [property: JsonPropertyName("details")] IReadOnlyList<JsonElement>? Details)
+{
+    /// <summary>FCM's own error code (UNREGISTERED, QUOTA_EXCEEDED…) when given, else the canonical status.</summary>
+    public string? ErrorCode => Details?
+        .Where(d => d.ValueKind == JsonValueKind.Object && d.TryGetProperty("errorCode", out var c) && c.ValueKind == JsonValueKind.String)
+        .Select(d => d.GetProperty("errorCode").GetString())
+        .FirstOrDefault() ?? Status;
+}

@@ -1,0 +1,32 @@
+using MassTransit;
+using Microsoft.Extensions.Options;
+using Notifiche.Messaging;
+
+namespace Notifiche.Dispatch.Push;
+
+/// <summary>
+/// The <c>send-push</c> endpoint: a kill switch stops consuming when too many commands fail transiently (the provider
+/// is down), so commands wait in the queue; it restarts the endpoint after <see cref="KillSwitchSettings.RestartTimeout"/>.
+/// Permanent failures (a rejected token) never trip it.
+/// </summary>
+public sealed class SendPushConsumerDefinition : ConsumerDefinition<SendPushConsumer>
+{
+    private readonly KillSwitchSettings _killSwitch;
+
+    public SendPushConsumerDefinition(IOptions<PushOptions> options)
+    {
+        _killSwitch = options.Value.KillSwitch;
+        EndpointName = CommandQueues.SendPush;
+    }
+
+    protected override void ConfigureConsumer(
+        IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<SendPushConsumer> consumerConfigurator, IRegistrationContext context)
+    {
+        endpointConfigurator.UseKillSwitch(k => k
+            .SetActivationThreshold(_killSwitch.ActivationThreshold)
+            .SetTripThreshold(_killSwitch.TripThresholdPercent)
+            .SetTrackingPeriod(_killSwitch.TrackingPeriod)
+            .SetRestartTimeout(_killSwitch.RestartTimeout)
+            .SetExceptionFilter(f => f.Handle<TransientFailureException>()));
+    }
+}

@@ -1,0 +1,10 @@
+namespace Notifiche.Dispatch.Sms.Sending;
+
+/// <summary>One SMS to hand to a provider. <paramref name="To"/> is E.164.</summary>
+public sealed record SmsMessage(Guid NoticeId, string To, string Body, int Segments);
+
+/// <summary>Hands an SMS to a provider (Twilio, the sandbox; an Italian provider is another folder under Integrations).</summary>
+public interface ISmsSender
+{
+    Task<DeliveryResult> SendAsync(SmsMessage message, CancellationToken ct);
+}

@@ -1,0 +1,76 @@
+using System.Net.Http.Headers;
+using System.Text;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Notifiche.Dispatch.Sms.Composition;
+using Notifiche.Dispatch.Sms.Integrations.Sandbox;
+using Notifiche.Dispatch.Sms.Integrations.Twilio;
+using Notifiche.Dispatch.Sms.Sending;
+using Polly;
+using Refit;
+
+namespace Notifiche.Dispatch.Sms;
+
+public static class SmsDispatchExtensions
+{
+    public static IHostApplicationBuilder AddSmsDispatch(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<SmsOptions>().BindConfiguration(SmsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddMemoryCache();
+        builder.Services.AddSingleton<SmsComposer>();
+        builder.Services.AddSingleton<SentSmsLedger>();
+        builder.Services.AddSingleton<SandboxSmsSender>();
+        builder.Services.AddSingleton<ISmsSender>(sp =>
+            sp.GetRequiredService<IOptions<SmsOptions>>().Value.Provider == SmsProvider.Sandbox
+                ? sp.GetRequiredService<SandboxSmsSender>()
+                : ActivatorUtilities.CreateInstance<TwilioSmsSender>(sp, sp.GetRequiredService<ITwilioApi>()));
+
+        builder.Services.AddRefitClient<ITwilioApi>()
+            .ConfigureHttpClient((sp, http) =>
+            {
+                var twilio = sp.GetRequiredService<IOptions<SmsOptions>>().Value.Twilio;
+                http.BaseAddress = twilio.BaseAddress;
+                http.Timeout = Timeout.InfiniteTimeSpan; // the resilience pipeline owns timeouts
+                http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
+                    "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{twilio.AccountSid}:{twilio.AuthToken}")));
+            })
+            .AddProviderResilience("twilio", sp => sp.GetRequiredService<IOptions<SmsOptions>>().Value.Resilience);
+        return builder;
+    }
+
+    public static void AddSmsDispatchConsumers(this IBusRegistrationConfigurator bus) =>
+        bus.AddConsumer<SendSmsConsumer, SendSmsConsumerDefinition>();
+
+    /// <summary>
+    /// Replaces the service defaults' standard handler with one tuned for a paid provider: total timeout, retry with
+    /// exponential back-off and jitter honouring <c>Retry-After</c>, a circuit breaker, and a per-attempt timeout.
+    /// </summary>
+    internal static IHttpClientBuilder AddProviderResilience(
+        this IHttpClientBuilder client, string name, Func<IServiceProvider, HttpResilienceSettings> settings)
+    {
+#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is marked experimental; it is the documented way to replace the defaults.
+        client.RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+        client.AddResilienceHandler(name, (pipeline, context) =>
+        {
+            var s = settings(context.ServiceProvider);
+            pipeline
+                .AddTimeout(s.TotalTimeout)
+                .AddRetry(new HttpRetryStrategyOptions
+                {
+                    MaxRetryAttempts = s.MaxRetryAttempts, BackoffType = DelayBackoffType.Exponential, UseJitter = true,
+                    Delay = s.RetryDelay, MaxDelay = s.MaxRetryDelay, ShouldRetryAfterHeader = true,
+                })
+                .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
+                {
+                    FailureRatio = s.CircuitFailureRatio, MinimumThroughput = s.CircuitMinimumThroughput,
+                    SamplingDuration = s.CircuitSamplingDuration, BreakDuration = s.CircuitBreakDuration,
+                })
+                .AddTimeout(s.AttemptTimeout);
+        });
+        return client;
+    }
+}
