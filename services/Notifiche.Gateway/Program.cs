@@ -1,4 +1,6 @@
 using Notifiche.Gateway;
+using Notifiche.Gateway.Data;
+using Notifiche.Persistence;
 using Notifiche.Messaging;
 using Notifiche.ServiceDefaults;
 
@@ -9,6 +11,7 @@ builder.AddNotificheBus(bus => bus.AddGatewayConsumers());
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+app.UseApiDefaults();
 app.MapGateway();
-await app.Services.PrepareGatewayDatabaseAsync();
+await app.Services.PrepareDatabaseAsync<GatewayDbContext>();
 await app.RunAsync();

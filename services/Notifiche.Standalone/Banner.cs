@@ -3,7 +3,7 @@ namespace Notifiche.Standalone;
 /// <summary>What a newcomer needs once the embedded platform is up: where it listens, the demo key, where emails land.</summary>
 public static class Banner
 {
-    public static void Print(ICollection<string> urls, string dataDirectory, string demoKey)
+    public static void Print(ICollection<string> urls, string dataDirectory, string demoKey, string appBackendKey)
     {
         var url = urls.FirstOrDefault() ?? "http://localhost:5080";
         Console.WriteLine($"""
@@ -12,6 +12,7 @@ public static class Banner
               demo service : {DemoService.Id} (Comune di Esempio)
               demo API key : {demoKey}
                              (saved in {Path.Combine(dataDirectory, "demo-api-key.txt")})
+              app backend key (profiles API): {appBackendKey}
               emails       : written as .eml files to {Path.Combine(dataDirectory, "mail")}
               API document : {url}/openapi/v1.json
             Send a notice with the curl command in README.md; press Ctrl+C to stop.

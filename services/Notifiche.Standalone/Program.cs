@@ -1,7 +1,10 @@
 using Notifiche.Dispatch.Email;
 using Notifiche.Gateway;
+using Notifiche.Gateway.Data;
+using Notifiche.Persistence;
 using Notifiche.Messaging;
 using Notifiche.Preferences;
+using Notifiche.Preferences.Data;
 using Notifiche.ServiceDefaults;
 using Notifiche.Standalone;
 
@@ -13,6 +16,7 @@ Directory.CreateDirectory(dataDirectory);
 builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
 {
     ["ConnectionStrings:Gateway"] = $"Data Source={Path.Combine(dataDirectory, "gateway.db")}",
+    ["ConnectionStrings:Preferences"] = $"Data Source={Path.Combine(dataDirectory, "preferences.db")}",
     ["Email:PickupDirectory"] = Path.Combine(dataDirectory, "mail"),
 });
 
@@ -24,8 +28,12 @@ builder.AddNotificheBus(bus => bus.AddGatewayConsumers(), bus => bus.AddPreferen
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+app.UseApiDefaults();
 app.MapGateway();
-await app.Services.PrepareGatewayDatabaseAsync();
+app.MapPreferences();
+await app.Services.PrepareDatabaseAsync<GatewayDbContext>();
+await app.Services.PrepareDatabaseAsync<PreferencesDbContext>();
 var demoKey = await DemoService.EnsureAsync(app.Services, dataDirectory);
-app.Lifetime.ApplicationStarted.Register(() => Banner.Print(app.Urls, dataDirectory, demoKey));
+var appBackendKey = app.Configuration[PreferencesExtensions.AppBackendKeySetting]!;
+app.Lifetime.ApplicationStarted.Register(() => Banner.Print(app.Urls, dataDirectory, demoKey, appBackendKey));
 await app.RunAsync();

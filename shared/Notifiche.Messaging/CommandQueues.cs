@@ -5,7 +5,7 @@ namespace Notifiche.Messaging;
 
 /// <summary>
 /// The queue each command is consumed from. Commands are published to their message-type exchange and the
-/// publish topology binds the command's queue, declared exactly as the consumer declares it (quorum): so a
+/// publish topology binds the command's queue to it, declared exactly as the consumer declares it (quorum): so a
 /// command waits durably in its queue even before its dispatcher has ever started, and sender and consumer
 /// never disagree on the queue's arguments (sending by <c>queue:</c> address would declare a classic queue).
 /// </summary>
@@ -17,8 +17,14 @@ public static class CommandQueues
 
     internal static void DeclareFor(IRabbitMqBusFactoryConfigurator cfg)
     {
-        cfg.Publish<SendEmail>(p => p.BindQueue(SendEmail, SendEmail, q => QueueArguments.Apply(q)));
-        cfg.Publish<SendSms>(p => p.BindQueue(SendSms, SendSms, q => QueueArguments.Apply(q)));
-        cfg.Publish<SendPush>(p => p.BindQueue(SendPush, SendPush, q => QueueArguments.Apply(q)));
+        Bind<SendEmail>(cfg, SendEmail);
+        Bind<SendSms>(cfg, SendSms);
+        Bind<SendPush>(cfg, SendPush);
     }
+
+    // The queue is bound straight to the message-type exchange the command is published to. The consumer's endpoint
+    // adds its own path (type exchange → queue-named exchange → queue); RabbitMQ still delivers one copy per queue.
+    private static void Bind<T>(IRabbitMqBusFactoryConfigurator cfg, string queue)
+        where T : class =>
+        cfg.Publish<T>(p => p.BindQueue(p.Exchange.ExchangeName, queue, q => QueueArguments.Apply(q)));
 }

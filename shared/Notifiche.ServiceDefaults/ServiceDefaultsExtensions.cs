@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
@@ -44,10 +45,24 @@ public static class ServiceDefaultsExtensions
 
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
+        // The public APIs speak snake_case JSON, like the IO app's API that administrations already integrate with.
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
         builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
 
         return builder;
+    }
+
+    /// <summary>
+    /// The middleware of a service with a public API: key authentication, and problem+json for responses that
+    /// would otherwise have no body (415 from routing, 405, 404 of unknown paths). Call once, before mapping the API.
+    /// </summary>
+    public static WebApplication UseApiDefaults(this WebApplication app)
+    {
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
     }
 
     /// <summary><c>/health/live</c> (process up) and <c>/health/ready</c> (every check tagged ready, e.g. broker and database).</summary>

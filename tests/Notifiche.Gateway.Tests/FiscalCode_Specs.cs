@@ -1,4 +1,4 @@
-using Notifiche.Gateway.Notices;
+using Notifiche.Validation;
 
 namespace Notifiche.Gateway.Tests;
 

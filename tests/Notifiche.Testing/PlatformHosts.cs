@@ -5,8 +5,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Notifiche.Dispatch.Email;
 using Notifiche.Gateway;
+using Notifiche.Gateway.Data;
+using Notifiche.Persistence;
 using Notifiche.Messaging;
 using Notifiche.Preferences;
+using Notifiche.Preferences.Data;
 using Notifiche.ServiceDefaults;
 
 namespace Notifiche.Testing;
@@ -18,27 +21,33 @@ namespace Notifiche.Testing;
 public sealed class PlatformHosts : IAsyncDisposable
 {
     public const string OperatorKey = "test-operator-key";
+    public const string AppBackendKey = "test-app-backend-key";
 
     private static readonly Lazy<string> EmptyContentRoot = new(() => Directory.CreateTempSubdirectory("notifiche-host-").FullName);
 
     private readonly List<WebApplication> _hosts = [];
 
-    private PlatformHosts(RabbitMqTestVhost vhost, PostgresTestDatabase database, SmtpTestServer smtp)
+    private PlatformHosts(RabbitMqTestVhost vhost, PostgresTestDatabase database, PostgresTestDatabase preferencesDatabase, SmtpTestServer smtp)
     {
         Vhost = vhost;
         Database = database;
+        PreferencesDatabase = preferencesDatabase;
         Smtp = smtp;
     }
 
     public RabbitMqTestVhost Vhost { get; }
+    /// <summary>The gateway's database.</summary>
     public PostgresTestDatabase Database { get; }
+    public PostgresTestDatabase PreferencesDatabase { get; }
     public SmtpTestServer Smtp { get; }
     public HttpClient Gateway { get; private set; } = null!;
+    /// <summary>The profiles API, as the citizen app backend calls it (with its key).</summary>
+    public HttpClient Preferences { get; private set; } = null!;
 
     public static async Task<PlatformHosts> StartAsync(string name)
     {
-        var platform = new PlatformHosts(
-            await RabbitMqTestVhost.CreateAsync(name), await PostgresTestDatabase.CreateAsync(name), await SmtpTestServer.StartNewAsync());
+        var platform = new PlatformHosts(await RabbitMqTestVhost.CreateAsync(name), await PostgresTestDatabase.CreateAsync(name),
+            await PostgresTestDatabase.CreateAsync($"{name}_prefs"), await SmtpTestServer.StartNewAsync());
         try
         {
             await platform.StartHostsAsync();
@@ -53,11 +62,15 @@ public sealed class PlatformHosts : IAsyncDisposable
     }
 
     /// <summary>Registers a service through the admin API and returns a client that sends its API key.</summary>
-    public async Task<HttpClient> RegisterServiceAsync(string id)
+    public async Task<HttpClient> RegisterServiceAsync(string id, params string[] allowedChannels)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/admin/services")
         {
-            Content = JsonContent.Create(new { id, name = "Anagrafe", organization_name = "Comune di Prova", allowed_channels = new[] { "email" } }),
+            Content = JsonContent.Create(new
+            {
+                id, name = "Anagrafe", organization_name = "Comune di Prova",
+                allowed_channels = allowedChannels.Length == 0 ? ["email"] : allowedChannels,
+            }),
         };
         request.Headers.Add("X-Operator-Key", OperatorKey);
         var response = await Gateway.SendAsync(request);
@@ -82,16 +95,29 @@ public sealed class PlatformHosts : IAsyncDisposable
             b.AddNotificheBus(bus => bus.AddGatewayConsumers());
         }, async app =>
         {
+            app.UseApiDefaults();
             app.MapGateway();
-            await app.Services.PrepareGatewayDatabaseAsync();
+            await app.Services.PrepareDatabaseAsync<GatewayDbContext>();
         });
         Gateway = new HttpClient { BaseAddress = new Uri(gateway.Urls.First()) };
 
-        await StartHostAsync("Notifiche.Preferences", [], b =>
+        var preferences = await StartHostAsync("Notifiche.Preferences", new()
+        {
+            ["ConnectionStrings:Preferences"] = PreferencesDatabase.ConnectionString,
+            ["Preferences:Database:Provider"] = "PostgreSql",
+            [PreferencesExtensions.AppBackendKeySetting] = AppBackendKey,
+        }, b =>
         {
             b.AddPreferences();
             b.AddNotificheBus(bus => bus.AddPreferencesConsumers());
-        }, _ => Task.CompletedTask);
+        }, async app =>
+        {
+            app.UseApiDefaults();
+            app.MapPreferences();
+            await app.Services.PrepareDatabaseAsync<PreferencesDbContext>();
+        });
+        Preferences = new HttpClient { BaseAddress = new Uri(preferences.Urls.First()) };
+        Preferences.DefaultRequestHeaders.Add("X-Api-Key", AppBackendKey);
 
         await StartHostAsync("Notifiche.Dispatch.Email", new()
         {
@@ -154,8 +180,10 @@ public sealed class PlatformHosts : IAsyncDisposable
         }
 
         Gateway?.Dispose();
+        Preferences?.Dispose();
         await Smtp.DisposeAsync();
         await Vhost.DisposeAsync();
         await Database.DisposeAsync();
+        await PreferencesDatabase.DisposeAsync();
     }
 }

@@ -1,4 +1,4 @@
-using MimeKit;
+using Notifiche.Validation;
 
 namespace Notifiche.Gateway.Notices;
 
@@ -44,7 +44,7 @@ public static class NoticeValidator
         }
 
         var email = request.DefaultAddresses?.Email?.Trim();
-        if (request.DefaultAddresses is not null && email is not null && !IsEmailAddress(email))
+        if (request.DefaultAddresses is not null && email is not null && !EmailAddresses.IsValid(email))
         {
             Add("default_addresses.email", "is not a valid email address");
         }
@@ -63,22 +63,6 @@ public static class NoticeValidator
         var notice = new ValidNotice(fiscalCode, subject!, markdown!, request.Content!.DueDate, ttl,
             string.IsNullOrEmpty(email) ? null : email, string.IsNullOrEmpty(category) ? null : category);
         return (notice, errors);
-    }
-
-    /// <summary>A bare addr-spec (no display name, no route), parsed by MimeKit, with a dotted domain.</summary>
-    public static bool IsEmailAddress(string value)
-    {
-        if (value.Length > 254 || value.Any(char.IsWhiteSpace)
-            || !MailboxAddress.TryParse(ParserOptions.Default, value, out var mailbox)
-            || !string.IsNullOrEmpty(mailbox.Name) || mailbox.Route.Count > 0
-            || !string.Equals(mailbox.Address, value, StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        var at = value.LastIndexOf('@');
-        var domain = value[(at + 1)..];
-        return at > 0 && domain.Contains('.') && !domain.StartsWith('.') && !domain.EndsWith('.');
     }
 
     private static void CheckLength(string field, string? value, int min, int max, Action<string, string> add)

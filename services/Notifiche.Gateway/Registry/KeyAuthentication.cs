@@ -1,6 +1,4 @@
 using System.Security.Claims;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -14,6 +12,7 @@ public static class KeySchemes
     public const string Service = "ServiceKey";
     public const string Operator = "OperatorKey";
     public const string OperatorHeader = "X-Operator-Key";
+    public const string OperatorKeySetting = "Gateway:OperatorKey";
     public const string ServiceIdClaim = "service_id";
 
     /// <summary>The authenticated service of the request (set by <see cref="ServiceKeyHandler"/>).</summary>
@@ -50,45 +49,5 @@ public sealed class ServiceKeyHandler(
             statusCode: StatusCodes.Status401Unauthorized,
             title: "Missing or unknown API key",
             detail: $"Send the key issued to your service in the {ApiKeys.Header} header. Ask the platform operator for a key if you have none, or a new one if it was revoked.")
-        .ExecuteAsync(Context);
-}
-
-public sealed class OperatorOptions
-{
-    public const string Section = "Gateway";
-
-    /// <summary>Secret of the platform operator for the admin API; admin endpoints refuse every call while it is empty.</summary>
-    public string? OperatorKey { get; set; }
-}
-
-/// <summary>Authenticates the platform operator by <c>X-Operator-Key</c>, compared in constant time.</summary>
-public sealed class OperatorKeyHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IOptions<OperatorOptions> operatorOptions)
-    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
-{
-    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
-    {
-        var expected = operatorOptions.Value.OperatorKey;
-        if (!Request.Headers.TryGetValue(KeySchemes.OperatorHeader, out var values) || string.IsNullOrEmpty(expected))
-        {
-            return Task.FromResult(AuthenticateResult.NoResult());
-        }
-
-        var given = SHA256.HashData(Encoding.UTF8.GetBytes(values.ToString()));
-        var wanted = SHA256.HashData(Encoding.UTF8.GetBytes(expected));
-        if (!CryptographicOperations.FixedTimeEquals(given, wanted))
-        {
-            return Task.FromResult(AuthenticateResult.Fail("wrong operator key"));
-        }
-
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Role, "operator")], Scheme.Name);
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name)));
-    }
-
-    protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
-        Results.Problem(
-            statusCode: StatusCodes.Status401Unauthorized,
-            title: "Missing or wrong operator key",
-            detail: $"The admin API needs the operator key (configuration Gateway:OperatorKey) in the {KeySchemes.OperatorHeader} header.")
         .ExecuteAsync(Context);
 }

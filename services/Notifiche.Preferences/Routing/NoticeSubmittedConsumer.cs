@@ -1,37 +1,29 @@
 using MassTransit;
+using Microsoft.EntityFrameworkCore;
 using Notifiche.Contracts;
+using Notifiche.Preferences.Data;
 
 namespace Notifiche.Preferences.Routing;
 
-/// <summary>Routes a submitted notice: publishes the plan, then one dispatch command per planned channel.</summary>
-public sealed class NoticeSubmittedConsumer(TimeProvider clock) : IConsumer<NoticeSubmitted>
+/// <summary>Routes a submitted notice: publishes the plan, then one dispatch command per planned channel (none once expired).</summary>
+public sealed class NoticeSubmittedConsumer(PreferencesDbContext db, TimeProvider clock) : IConsumer<NoticeSubmitted>
 {
     public async Task Consume(ConsumeContext<NoticeSubmitted> context)
     {
         var notice = context.Message;
-        var plan = ChannelPlan.For(notice);
+        var profile = await db.Profiles.AsNoTracking().FirstOrDefaultAsync(p => p.FiscalCode == notice.FiscalCode, context.CancellationToken);
+        var plan = ChannelPlan.For(notice, profile);
+        var now = clock.GetUtcNow();
         await context.Publish(new NoticeRouted
         {
-            NoticeId = notice.NoticeId,
-            Channels = plan.Channels,
-            RejectionReason = plan.RejectionReason,
-            Detail = plan.Detail,
-            RoutedAt = clock.GetUtcNow(),
+            NoticeId = notice.NoticeId, Channels = plan.Channels, RejectionReason = plan.RejectionReason, Detail = plan.Detail, RoutedAt = now,
         });
 
-        if (plan.Channels.Contains(Channels.Email))
+        foreach (var channel in plan.Channels)
         {
-            await context.Publish(new SendEmail
-            {
-                NoticeId = notice.NoticeId,
-                To = notice.DefaultEmail!,
-                Subject = notice.Subject,
-                Markdown = notice.Markdown,
-                ServiceName = notice.ServiceName,
-                OrganizationName = notice.OrganizationName,
-                DueDate = notice.DueDate,
-                ExpiresAt = notice.ExpiresAt,
-            });
+            await context.Publish(now > notice.ExpiresAt
+                ? new NotificationExpired { NoticeId = notice.NoticeId, Channel = channel, ExpiredAt = now }
+                : DispatchCommands.For(channel, notice, plan));
         }
     }
 }

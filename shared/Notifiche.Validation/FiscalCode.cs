@@ -1,4 +1,4 @@
-namespace Notifiche.Gateway.Notices;
+namespace Notifiche.Validation;
 
 /// <summary>
 /// The Italian codice fiscale of a person: 16 characters, format and check character as in DM 23/12/1976,

@@ -1,0 +1,22 @@
+using Notifiche.Contracts;
+
+namespace Notifiche.Preferences.Data;
+
+/// <summary>A citizen's contact data and choices, keyed by codice fiscale. Deleting it erases them.</summary>
+public class Profile
+{
+    public required string FiscalCode { get; set; }
+    public string? Email { get; set; }
+    /// <summary>Only a verified email is used: the app backend confirms the citizen owns it.</summary>
+    public bool EmailVerified { get; set; }
+    /// <summary>E.164.</summary>
+    public string? Phone { get; set; }
+    public List<string> PushTokens { get; set; } = [];
+    public string Language { get; set; } = Languages.Italian;
+    public bool EmailEnabled { get; set; } = true;
+    public bool SmsEnabled { get; set; } = true;
+    public bool PushEnabled { get; set; } = true;
+    /// <summary>Ids of services the citizen does not want to hear from.</summary>
+    public List<string> BlockedServices { get; set; } = [];
+    public DateTimeOffset UpdatedAt { get; set; }
+}

@@ -1,0 +1,78 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Notifiche.Preferences.Data;
+using Notifiche.Validation;
+
+namespace Notifiche.Preferences.Profiles;
+
+/// <summary>The citizen app backend's API: create/replace, export and erase a citizen's profile.</summary>
+public static class ProfileEndpoints
+{
+    public const string Scheme = "AppBackend";
+
+    public static void MapProfiles(this IEndpointRouteBuilder app)
+    {
+        var profiles = app.MapGroup("/api/v1/profiles/{fiscal_code}").RequireAuthorization(Scheme).WithTags("Profiles");
+        profiles.MapPut("/", Put).ProducesValidationProblem().WithSummary("Creates or replaces a citizen's profile.");
+        profiles.MapGet("/", Get).WithSummary("The whole stored profile (the citizen's data export).");
+        profiles.MapDelete("/", Delete).WithSummary("Erases the profile and its contact data.");
+    }
+
+    private static async Task<IResult> Put([FromRoute(Name = "fiscal_code")] string fiscalCode, ProfileRequest request, PreferencesDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var (profile, errors) = ProfileValidator.Validate(fiscalCode, request);
+        if (profile is null)
+        {
+            return Results.ValidationProblem(errors, title: "The profile is not valid");
+        }
+
+        profile.UpdatedAt = clock.GetUtcNow();
+        var existing = await db.Profiles.FirstOrDefaultAsync(p => p.FiscalCode == profile.FiscalCode, ct);
+        if (existing is null)
+        {
+            db.Profiles.Add(profile);
+        }
+        else
+        {
+            db.Entry(existing).CurrentValues.SetValues(profile);
+            existing.PushTokens = profile.PushTokens;
+            existing.BlockedServices = profile.BlockedServices;
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Concurrent update",
+                detail: "The profile was written at the same time by another request; send it again.");
+        }
+
+        return Results.Ok(ProfileResponse.From(existing ?? profile));
+    }
+
+    private static async Task<IResult> Get([FromRoute(Name = "fiscal_code")] string fiscalCode, PreferencesDbContext db, CancellationToken ct) =>
+        await Find(fiscalCode, db, ct) is { } profile ? Results.Ok(ProfileResponse.From(profile)) : NotFound();
+
+    private static async Task<IResult> Delete([FromRoute(Name = "fiscal_code")] string fiscalCode, PreferencesDbContext db, CancellationToken ct)
+    {
+        if (await Find(fiscalCode, db, ct) is not { } profile)
+        {
+            return NotFound();
+        }
+
+        db.Profiles.Remove(profile);
+        await db.SaveChangesAsync(ct);
+        return Results.NoContent();
+    }
+
+    private static async Task<Profile?> Find(string fiscalCodeInput, PreferencesDbContext db, CancellationToken ct)
+    {
+        FiscalCode.Validate(fiscalCodeInput, out var fiscalCode);
+        return await db.Profiles.FirstOrDefaultAsync(p => p.FiscalCode == fiscalCode, ct);
+    }
+
+    private static IResult NotFound() =>
+        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No profile", detail: "No profile is stored for this codice fiscale.");
+}
