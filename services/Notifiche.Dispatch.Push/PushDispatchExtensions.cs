@@ -28,7 +28,7 @@ public static class PushDispatchExtensions
                 ? sp.GetRequiredService<SandboxPushSender>()
                 : ActivatorUtilities.CreateInstance<FcmPushSender>(sp, sp.GetRequiredService<IFcmApi>()));
 
-        var fcm = builder.Services.AddRefitClient<IFcmApi>()
+        var fcm = builder.Services.AddRefitGeneratedClient<IFcmApi>(FcmJsonContext.Default)
             .ConfigureHttpClient((sp, http) =>
             {
                 http.BaseAddress = sp.GetRequiredService<IOptions<PushOptions>>().Value.Fcm.BaseAddress;
@@ -41,13 +41,17 @@ public static class PushDispatchExtensions
         fcm.AddResilienceHandler("fcm", (pipeline, context) =>
         {
             var s = context.ServiceProvider.GetRequiredService<IOptions<PushOptions>>().Value.Resilience;
-            pipeline
-                .AddTimeout(s.TotalTimeout)
-                .AddRetry(new HttpRetryStrategyOptions
+            pipeline.AddTimeout(s.TotalTimeout);
+            if (s.MaxRetryAttempts > 0)
+            {
+                pipeline.AddRetry(new HttpRetryStrategyOptions
                 {
                     MaxRetryAttempts = s.MaxRetryAttempts, BackoffType = DelayBackoffType.Exponential, UseJitter = true,
                     Delay = s.RetryDelay, MaxDelay = s.MaxRetryDelay, ShouldRetryAfterHeader = true,
-                })
+                });
+            }
+
+            pipeline
                 .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
                 {
                     FailureRatio = s.CircuitFailureRatio, MinimumThroughput = s.CircuitMinimumThroughput,

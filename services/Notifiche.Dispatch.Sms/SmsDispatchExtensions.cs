@@ -28,7 +28,7 @@ public static class SmsDispatchExtensions
                 ? sp.GetRequiredService<SandboxSmsSender>()
                 : ActivatorUtilities.CreateInstance<TwilioSmsSender>(sp, sp.GetRequiredService<ITwilioApi>()));
 
-        builder.Services.AddRefitClient<ITwilioApi>()
+        builder.Services.AddRefitGeneratedClient<ITwilioApi>(TwilioJsonContext.Default)
             .ConfigureHttpClient((sp, http) =>
             {
                 var twilio = sp.GetRequiredService<IOptions<SmsOptions>>().Value.Twilio;
@@ -57,13 +57,17 @@ public static class SmsDispatchExtensions
         client.AddResilienceHandler(name, (pipeline, context) =>
         {
             var s = settings(context.ServiceProvider);
-            pipeline
-                .AddTimeout(s.TotalTimeout)
-                .AddRetry(new HttpRetryStrategyOptions
+            pipeline.AddTimeout(s.TotalTimeout);
+            if (s.MaxRetryAttempts > 0)
+            {
+                pipeline.AddRetry(new HttpRetryStrategyOptions
                 {
                     MaxRetryAttempts = s.MaxRetryAttempts, BackoffType = DelayBackoffType.Exponential, UseJitter = true,
                     Delay = s.RetryDelay, MaxDelay = s.MaxRetryDelay, ShouldRetryAfterHeader = true,
-                })
+                });
+            }
+
+            pipeline
                 .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
                 {
                     FailureRatio = s.CircuitFailureRatio, MinimumThroughput = s.CircuitMinimumThroughput,

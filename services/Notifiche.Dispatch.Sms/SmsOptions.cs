@@ -67,7 +67,7 @@ public sealed class TwilioOptions
 /// <summary>The provider client's HTTP resilience (Polly via Microsoft.Extensions.Http.Resilience).</summary>
 public sealed class HttpResilienceSettings
 {
-    /// <summary>Retries of one call on 429 (honouring <c>Retry-After</c>), 5xx, 408, timeouts and connection failures.</summary>
+    /// <summary>Retries of one call on 429 (honouring <c>Retry-After</c>), 5xx, 408, timeouts and connection failures; 0 for none.</summary>
     [Range(0, 10)]
     public int MaxRetryAttempts { get; set; } = 3;
 

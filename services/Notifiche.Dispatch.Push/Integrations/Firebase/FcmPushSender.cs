@@ -59,7 +59,7 @@ public sealed class FcmPushSender(IFcmApi api, IOptions<PushOptions> options) : 
     {
         try
         {
-            return string.IsNullOrWhiteSpace(content) ? null : JsonSerializer.Deserialize<FcmErrorResponse>(content)?.Error;
+            return string.IsNullOrWhiteSpace(content) ? null : JsonSerializer.Deserialize(content, FcmJsonContext.Default.FcmErrorResponse)?.Error;
         }
         catch (JsonException)
         {

@@ -39,3 +39,9 @@ public sealed record FcmError(
         .Select(d => d.GetProperty("errorCode").GetString())
         .FirstOrDefault() ?? Status;
 }
+
+/// <summary>Source-generated JSON for Refit's generated client (Refit 16 builds requests at compile time).</summary>
+[JsonSerializable(typeof(FcmSendRequest))]
+[JsonSerializable(typeof(FcmSendResponse))]
+[JsonSerializable(typeof(FcmErrorResponse))]
+public sealed partial class FcmJsonContext : JsonSerializerContext;

@@ -22,3 +22,9 @@ public sealed record TwilioError(
     [property: JsonPropertyName("message")] string? Message,
     [property: JsonPropertyName("more_info")] string? MoreInfo,
     [property: JsonPropertyName("status")] int? Status);
+
+/// <summary>Source-generated JSON for Refit's generated client (Refit 16 builds requests at compile time).</summary>
+[JsonSerializable(typeof(TwilioMessage))]
+[JsonSerializable(typeof(TwilioError))]
+[JsonSerializable(typeof(IDictionary<string, string>))]
+public sealed partial class TwilioJsonContext : JsonSerializerContext;

@@ -79,7 +79,7 @@ public sealed class TwilioSmsSender(ITwilioApi api, IOptions<SmsOptions> options
     {
         try
         {
-            return string.IsNullOrWhiteSpace(content) ? null : JsonSerializer.Deserialize<TwilioError>(content);
+            return string.IsNullOrWhiteSpace(content) ? null : JsonSerializer.Deserialize(content, TwilioJsonContext.Default.TwilioError);
         }
         catch (JsonException)
         {
