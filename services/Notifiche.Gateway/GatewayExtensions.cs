@@ -23,6 +23,7 @@ public static class GatewayExtensions
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<OutboxRelay>();
+        builder.Services.AddHostedService<IdempotencyKeyPurge>();
 
         builder.Services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ServiceKeyHandler>(KeySchemes.Service, null);
         builder.Services.AddAuthorizationBuilder()

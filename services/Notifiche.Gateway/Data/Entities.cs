@@ -81,3 +81,14 @@ public static class ChannelStatus
     /// <summary>Final states are never overwritten, so late or redelivered events cannot move a status backwards.</summary>
     public static bool IsFinal(string status) => status is Sent or Failed or Expired;
 }
+
+/// <summary>An <c>Idempotency-Key</c> a service sent with a notice: a retry with the same key and body gets the same notice.</summary>
+public class IdempotencyKey
+{
+    public required string ServiceId { get; set; }
+    public required string Key { get; set; }
+    /// <summary>SHA-256 of the normalised request, to tell a retry from a different request reusing the key.</summary>
+    public required string RequestSha256 { get; set; }
+    public Guid NoticeId { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}

@@ -9,6 +9,7 @@ public class GatewayDbContext(DbContextOptions<GatewayDbContext> options) : DbCo
     public DbSet<Notice> Notices => Set<Notice>();
     public DbSet<NoticeChannel> NoticeChannels => Set<NoticeChannel>();
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
+    public DbSet<IdempotencyKey> IdempotencyKeys => Set<IdempotencyKey>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -52,6 +53,16 @@ public class GatewayDbContext(DbContextOptions<GatewayDbContext> options) : DbCo
             e.Property(c => c.Status).HasMaxLength(16);
             e.Property(c => c.ProviderMessageId).HasMaxLength(200);
             e.Property(c => c.FailureReason).HasMaxLength(500);
+        });
+
+        model.Entity<IdempotencyKey>(e =>
+        {
+            e.ToTable("idempotency_keys");
+            e.HasKey(k => new { k.ServiceId, k.Key });
+            e.Property(k => k.ServiceId).HasMaxLength(64);
+            e.Property(k => k.Key).HasMaxLength(Gateway.Notices.IdempotencyKeys.MaxLength);
+            e.Property(k => k.RequestSha256).HasMaxLength(64);
+            e.HasIndex(k => k.CreatedAt);
         });
 
         model.Entity<OutboxMessage>(e =>

@@ -21,12 +21,15 @@ public static class NoticeEndpoints
         notices.MapPost("/", Submit)
             .Accepts<SubmitNoticeRequest>("application/json")
             .Produces<NoticeCreatedResponse>(StatusCodes.Status201Created)
+            .Produces<NoticeCreatedResponse>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .WithSummary("Submits a courtesy notice for one citizen; 201 only once it is durably stored.");
+            .WithSummary("Submits a courtesy notice for one citizen; 201 only once it is durably stored. "
+                + "With an Idempotency-Key header, a retry with the same key and body within 24 h answers 200 with the original notice.");
 
         notices.MapGet("/{id:guid}", Get)
             .Produces<NoticeStatusResponse>()
@@ -70,15 +73,31 @@ public static class NoticeEndpoints
         }
 
         var (valid, errors) = NoticeValidator.Validate(request);
-        if (valid is null)
+        var idempotencyKey = http.Request.Headers[IdempotencyKeys.Header].FirstOrDefault();
+        if (idempotencyKey is not null && IdempotencyKeys.Validate(idempotencyKey) is { } keyProblem)
+        {
+            errors[IdempotencyKeys.Header] = [keyProblem];
+        }
+
+        if (valid is null || errors.Count > 0)
         {
             return Results.ValidationProblem(errors, title: "The notice is not valid");
         }
 
         try
         {
-            var notice = await store.AcceptAsync(http.CallingService(), valid, ct);
-            return Results.Created($"/api/v1/notices/{notice.Id}", new NoticeCreatedResponse(notice.Id));
+            switch (await store.AcceptAsync(http.CallingService(), valid, idempotencyKey, ct))
+            {
+                case Acceptance.Accepted accepted:
+                    return Results.Created($"/api/v1/notices/{accepted.NoticeId}", new NoticeCreatedResponse(accepted.NoticeId));
+                case Acceptance.Replayed replayed:
+                    http.Response.Headers.Location = $"/api/v1/notices/{replayed.NoticeId}";
+                    http.Response.Headers["Idempotent-Replayed"] = "true";
+                    return Results.Ok(new NoticeCreatedResponse(replayed.NoticeId));
+                default:
+                    return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Idempotency-Key already used",
+                        detail: "This Idempotency-Key was used in the last 24 hours for a different notice; use a new key for a new notice.");
+            }
         }
         catch (Exception e) when (e is DbException or DbUpdateException or TimeoutException)
         {

@@ -1,15 +1,37 @@
 using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
 using Notifiche.Contracts;
 using Notifiche.Gateway.Data;
 using Notifiche.Gateway.Outbox;
 
 namespace Notifiche.Gateway.Notices;
 
-/// <summary>Accepts a notice: the notice and its <see cref="NoticeSubmitted"/> outbox row in one transaction.</summary>
+/// <summary>What became of a submission.</summary>
+public abstract record Acceptance
+{
+    public sealed record Accepted(Guid NoticeId) : Acceptance;
+
+    /// <summary>A retry with the same <c>Idempotency-Key</c> and body: the notice accepted the first time.</summary>
+    public sealed record Replayed(Guid NoticeId) : Acceptance;
+
+    /// <summary>The key was already used for a different request.</summary>
+    public sealed record KeyConflict : Acceptance;
+}
+
+/// <summary>
+/// Accepts a notice: the notice, its <see cref="NoticeSubmitted"/> outbox row and its idempotency key in one transaction,
+/// so concurrent duplicates resolve to one notice (the key's primary key admits only one of them).
+/// </summary>
 public sealed class NoticeStore(GatewayDbContext db, OutboxSignal outbox, TimeProvider clock)
 {
-    public async Task<Notice> AcceptAsync(ServiceRecord service, ValidNotice valid, CancellationToken ct)
+    public async Task<Acceptance> AcceptAsync(ServiceRecord service, ValidNotice valid, string? idempotencyKey, CancellationToken ct)
     {
+        var requestHash = IdempotencyKeys.RequestHash(valid);
+        if (idempotencyKey is not null && await RecallAsync(service.Id, idempotencyKey, requestHash, ct) is { } earlier)
+        {
+            return earlier;
+        }
+
         var now = clock.GetUtcNow();
         var notice = new Notice
         {
@@ -44,9 +66,45 @@ public sealed class NoticeStore(GatewayDbContext db, OutboxSignal outbox, TimePr
             ExpiresAt = notice.ExpiresAt,
         }, Activity.Current, now));
 
-        // One SaveChanges is one transaction: either both rows are committed or neither.
-        await db.SaveChangesAsync(ct);
+        if (idempotencyKey is not null)
+        {
+            db.IdempotencyKeys.Add(new IdempotencyKey
+            {
+                ServiceId = service.Id, Key = idempotencyKey, RequestSha256 = requestHash, NoticeId = notice.Id, CreatedAt = now,
+            });
+        }
+
+        // One SaveChanges is one transaction: either every row is committed or none.
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException) when (idempotencyKey is not null)
+        {
+            // A concurrent request with the same key committed first: answer as its retry.
+            db.ChangeTracker.Clear();
+            return await RecallAsync(service.Id, idempotencyKey, requestHash, ct) ?? throw new InvalidOperationException("idempotency key vanished");
+        }
+
         outbox.Notify();
-        return notice;
+        return new Acceptance.Accepted(notice.Id);
+    }
+
+    private async Task<Acceptance?> RecallAsync(string serviceId, string key, string requestHash, CancellationToken ct)
+    {
+        var stored = await db.IdempotencyKeys.FirstOrDefaultAsync(k => k.ServiceId == serviceId && k.Key == key, ct);
+        if (stored is null)
+        {
+            return null;
+        }
+
+        if (stored.CreatedAt < clock.GetUtcNow() - IdempotencyKeys.Retention)
+        {
+            // Forgotten: the key may be used again.
+            db.IdempotencyKeys.Remove(stored);
+            return null;
+        }
+
+        return stored.RequestSha256 == requestHash ? new Acceptance.Replayed(stored.NoticeId) : new Acceptance.KeyConflict();
     }
 }
