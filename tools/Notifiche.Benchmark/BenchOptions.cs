@@ -1,0 +1,94 @@
+using System.Globalization;
+
+namespace Notifiche.Benchmark;
+
+public sealed class BenchOptions
+{
+    public int Clients { get; set; } = 16;
+    public int Notices { get; set; } = 4_000;
+    public int Warmup { get; set; } = 1_000;
+    public int DrainNotices { get; set; } = 1_500;
+    public int RawMessages { get; set; } = 30_000;
+    public int RawBatch { get; set; } = 500;
+    public int RawBodyBytes { get; set; } = 1_500;
+    public int Citizens { get; set; } = 1_000;
+    public bool SkipRaw { get; set; }
+    public bool SkipDrain { get; set; }
+    public bool Profile { get; set; } = true;
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(10);
+    /// <summary>Overrides of the services' own defaults; null = what the services ship with.</summary>
+    public int? Prefetch { get; set; }
+    public int? OutboxBatch { get; set; }
+    public int? SmtpPoolSize { get; set; }
+    /// <summary>Npgsql automatic preparation (Max Auto Prepare) added to the services' connection strings; null = off (Npgsql's default).</summary>
+    public int? PgAutoPrepare { get; set; }
+
+    public const string Usage = """
+        Notifiche pipeline benchmark (issue 7). Run it with tools/bench.sh, which starts a throwaway RabbitMQ and
+        PostgreSQL (as build.sh does for the tests), runs this program against them and stops them afterwards:
+
+          tools/bench.sh [options]
+
+        Phases: (1) raw RabbitMQ baseline (persistent, publisher confirms, one quorum queue, one consumer, manual
+        acks); (2) the gateway, preferences and email dispatcher hosts on RabbitMQ + PostgreSQL with an in-process
+        SMTP sink; citizens get profiles (verified email); (3) warm-up, then the steady run: N concurrent HTTP clients
+        POST /api/v1/notices; (4) figures and reconciliation (every accepted notice SENT exactly once at the sink);
+        (5) backlog drain: notices accepted with the email dispatcher stopped, then it is started.
+
+        Options:
+          --clients N          concurrent HTTP clients (default 16)
+          --notices N          notices in the steady run (default 4000)
+          --warmup N           notices sent first and not measured (default 1000; the
+                               JIT tiers up the hosts' code meanwhile)
+          --drain-notices N    notices of the backlog-drain phase, 0 to skip it (default 1500)
+          --raw-messages N     messages of the raw baseline (default 30000)
+          --raw-batch N        publishes awaited per confirm batch in the baseline (default 500)
+          --raw-body N         baseline message size in bytes (default 1500, about a NoticeSubmitted envelope)
+          --citizens N         citizens with profiles the notices are spread over (default 1000)
+          --skip-raw           no baseline (ratio not reported)
+          --no-profile         no per-span timing (ActivityListener) during the steady run
+          --prefetch N         override Messaging:PrefetchCount for every host
+          --outbox-batch N     override Gateway:Outbox:BatchSize
+          --smtp-pool N        override Email:Smtp:PoolSize
+          --pg-auto-prepare N  add "Max Auto Prepare=N" to the services' PostgreSQL connection strings
+          --timeout MINUTES    give up waiting for deliveries after this long (default 10)
+          -h, --help           this text
+        """;
+
+    public static BenchOptions? Parse(string[] args)
+    {
+        var o = new BenchOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            int Int() => int.Parse(Next(), CultureInfo.InvariantCulture);
+            switch (args[i])
+            {
+                case "-h" or "--help": return null;
+                case "--clients": o.Clients = Int(); break;
+                case "--notices": o.Notices = Int(); break;
+                case "--warmup": o.Warmup = Int(); break;
+                case "--drain-notices": o.DrainNotices = Int(); o.SkipDrain = o.DrainNotices == 0; break;
+                case "--raw-messages": o.RawMessages = Int(); break;
+                case "--raw-batch": o.RawBatch = Int(); break;
+                case "--raw-body": o.RawBodyBytes = Int(); break;
+                case "--citizens": o.Citizens = Int(); break;
+                case "--skip-raw": o.SkipRaw = true; break;
+                case "--no-profile": o.Profile = false; break;
+                case "--prefetch": o.Prefetch = Int(); break;
+                case "--outbox-batch": o.OutboxBatch = Int(); break;
+                case "--smtp-pool": o.SmtpPoolSize = Int(); break;
+                case "--pg-auto-prepare": o.PgAutoPrepare = Int(); break;
+                case "--timeout": o.Timeout = TimeSpan.FromMinutes(double.Parse(Next(), CultureInfo.InvariantCulture)); break;
+                default: throw new ArgumentException($"unknown option {args[i]}");
+            }
+        }
+
+        if (o.Clients < 1 || o.Notices < 1 || o.Citizens < 1 || o.RawBatch < 1)
+        {
+            throw new ArgumentException("--clients, --notices, --citizens and --raw-batch must be positive");
+        }
+
+        return o;
+    }
+}

@@ -1,0 +1,384 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Notifiche.Benchmark;
+using Notifiche.Testing;
+using Npgsql;
+
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+
+BenchOptions? options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (Exception e) when (e is ArgumentException or FormatException)
+{
+    Console.Error.WriteLine($"error: {e.Message}\n");
+    Console.Error.WriteLine(BenchOptions.Usage);
+    return 2;
+}
+
+if (options is null)
+{
+    Console.WriteLine(BenchOptions.Usage);
+    return 0;
+}
+
+using var cts = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    Console.WriteLine("interrupted: stopping the hosts ...");
+    cts.Cancel();
+};
+
+try
+{
+    return await new Benchmark(options).RunAsync(cts.Token);
+}
+catch (OperationCanceledException) when (cts.IsCancellationRequested)
+{
+    return 130;
+}
+
+namespace Notifiche.Benchmark
+{
+    internal sealed class Benchmark(BenchOptions o)
+    {
+        private readonly StringBuilder _summary = new();
+
+        private static double Ms(long from, long to) => Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
+
+        private void Report(string line)
+        {
+            Console.WriteLine(line);
+            _summary.AppendLine(line);
+        }
+
+        private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
+
+        public async Task<int> RunAsync(CancellationToken ct)
+        {
+            var pgPort = new NpgsqlConnectionStringBuilder(TestEnvironment.PostgresAdmin).Port;
+            await using var meter = new ProcessMeter(TestEnvironment.RabbitMqPort, pgPort);
+            Console.WriteLine($"Notifiche benchmark — {DateTime.Now:yyyy-MM-dd HH:mm}, {Environment.ProcessorCount} cores, load average {LoadAverage()}");
+            Console.WriteLine($"  options: clients={o.Clients} notices={o.Notices} warmup={o.Warmup} drain={(o.SkipDrain ? 0 : o.DrainNotices)} citizens={o.Citizens} " +
+                $"prefetch={o.Prefetch?.ToString() ?? "default"} outbox-batch={o.OutboxBatch?.ToString() ?? "default"} smtp-pool={o.SmtpPoolSize?.ToString() ?? "default"} " +
+                $"pg-auto-prepare={o.PgAutoPrepare?.ToString() ?? "off"}");
+            if (!meter.FoundServers)
+            {
+                Console.WriteLine("  (RabbitMQ/PostgreSQL processes not found by port: their CPU is not counted)");
+            }
+
+            // (1) Raw baseline ---------------------------------------------------------------------------------------
+            RawBaseline.Result? raw = null;
+            if (!o.SkipRaw)
+            {
+                Console.WriteLine($"\n[1] raw RabbitMQ baseline: {o.RawMessages:N0} persistent {o.RawBodyBytes}-byte messages, confirms in batches of {o.RawBatch}, one quorum queue, one consumer, manual acks");
+                var vhost = await RabbitMqTestVhost.CreateAsync("bench-raw");
+                try
+                {
+                    var cpu0 = meter.CpuSeconds();
+                    raw = await RawBaseline.RunAsync(vhost, o.RawMessages, o.RawBatch, o.RawBodyBytes, 200, ct);
+                    var cpu = meter.CpuSeconds() - cpu0;
+                    Console.WriteLine($"  raw: {raw.Rate:N0} msg/s ({raw.Messages:N0} in {raw.Seconds:N1} s; publishing+confirms took {raw.PublishSeconds:N1} s); " +
+                        $"CPU s: bench {cpu.Self:N1}, rabbitmq {cpu.Rabbit:N1}");
+                }
+                finally
+                {
+                    await vhost.DisposeAsync();
+                }
+            }
+
+            // (2) Platform -------------------------------------------------------------------------------------------
+            Console.WriteLine("\n[2] starting gateway, preferences, email dispatcher (RabbitMQ + PostgreSQL, in-process SMTP sink) ...");
+            var startedAt = Stopwatch.GetTimestamp();
+            await using var platform = await BenchPlatform.StartAsync(o);
+            Console.WriteLine($"  hosts up in {Stopwatch.GetElapsedTime(startedAt).TotalSeconds:N1} s (gateway {platform.GatewayAddress}, SMTP sink :{platform.Smtp.Port})");
+            using var profiler = o.Profile ? new SpanProfiler() : null;
+
+            using var http = new HttpClient(new SocketsHttpHandler
+            {
+                MaxConnectionsPerServer = o.Clients + 4,
+                PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10),
+                UseProxy = false,
+            })
+            { Timeout = TimeSpan.FromSeconds(60) };
+            var apiKey = await platform.RegisterServiceAsync(http, "bench-tributi");
+            var citizens = LoadDriver.MakeCitizens(o.Citizens);
+            await CreateProfilesAsync(http, platform, citizens, ct);
+
+            var driver = new LoadDriver(http, platform.GatewayAddress, apiKey, citizens);
+            var sink = platform.Smtp.Received;
+            var all = new List<Submission>();
+
+            // Warm-up ------------------------------------------------------------------------------------------------
+            if (o.Warmup > 0)
+            {
+                Console.WriteLine($"\n[3] warm-up: {o.Warmup:N0} notices (not measured)");
+                var warm = await driver.RunAsync("warm-up", 0, o.Warmup, o.Clients, () => string.Empty, ct);
+                all.AddRange(warm);
+                await WaitDeliveredAsync("warm-up", platform, all, Stopwatch.GetTimestamp(), ct);
+            }
+
+            // (3) Steady run -----------------------------------------------------------------------------------------
+            Console.WriteLine($"\n[3] steady run: {o.Notices:N0} notices, {o.Clients} concurrent clients");
+            meter.ResetPeaks();
+            profiler?.Start();
+            var steadyCpu0 = meter.CpuSeconds();
+            var alloc0 = GC.GetTotalAllocatedBytes();
+            var gen0 = GC.CollectionCount(0);
+            var gen2 = GC.CollectionCount(2);
+            var jit0 = System.Runtime.JitInfo.GetCompilationTime();
+            var exceptions = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+            var countExceptions = true;
+            AppDomain.CurrentDomain.FirstChanceException += (_, e) =>
+            {
+                if (Volatile.Read(ref countExceptions))
+                {
+                    exceptions.AddOrUpdate(e.Exception.GetType().Name, 1, (_, n) => n + 1);
+                }
+            };
+            var steadyStart = Stopwatch.GetTimestamp();
+            var steady = await driver.RunAsync("steady", o.Warmup, o.Notices, o.Clients,
+                () => $", {sink.Count - o.Warmup:N0} delivered at the SMTP sink", ct);
+            all.AddRange(steady);
+            var steadyDb = await WaitDeliveredAsync("steady", platform, all, steadyStart, ct);
+            var steadyCpu = meter.CpuSeconds() - steadyCpu0;
+            var allocated = GC.GetTotalAllocatedBytes() - alloc0;
+            var gcs = (Gen0: GC.CollectionCount(0) - gen0, Gen2: GC.CollectionCount(2) - gen2);
+            var jitSeconds = (System.Runtime.JitInfo.GetCompilationTime() - jit0).TotalSeconds;
+            Volatile.Write(ref countExceptions, false);
+            profiler?.Stop();
+            var steadyPeaks = (meter.PeakSelfBytes, meter.PeakSelfGcHeapBytes, meter.PeakRabbitBytes, meter.PeakPostgresBytes);
+
+            var accepted = steady.Where(s => s.Status == 201).ToList();
+            var firstStart = steady.Min(s => s.Start);
+            var lastAccept = accepted.Count > 0 ? accepted.Max(s => s.End) : firstStart;
+            var acceptedPerSecond = accepted.Count / (Ms(firstStart, lastAccept) / 1000);
+            var sinkTimes = accepted.Select(s => sink.TryGetValue(s.Id, out var r) ? r.FirstAt : (long?)null).ToList();
+            var lastSink = sinkTimes.Where(t => t is not null).Select(t => t!.Value).DefaultIfEmpty(firstStart).Max();
+            var e2eSink = accepted.Count / (Ms(firstStart, lastSink) / 1000);
+            var e2eDb = accepted.Count / (Ms(firstStart, steadyDb) / 1000);
+            var acceptLatency = accepted.Select(s => Ms(s.Start, s.End)).ToList();
+            var sentLatency = accepted.Zip(sinkTimes).Where(p => p.Second is not null).Select(p => Ms(p.First.End, p.Second!.Value)).ToList();
+
+            // (5) Backlog drain -------------------------------------------------------------------------------------
+            (int Count, double Seconds, double FromFirstSeconds, double FillSeconds)? drain = null;
+            if (!o.SkipDrain && o.DrainNotices > 0)
+            {
+                Console.WriteLine($"\n[5] backlog drain: email dispatcher stopped, {o.DrainNotices:N0} notices accepted and routed, then the dispatcher is started");
+                await platform.StopEmailDispatcherAsync();
+                var fillStart = Stopwatch.GetTimestamp();
+                var backlog = await driver.RunAsync("backlog", o.Warmup + o.Notices, o.DrainNotices, o.Clients, () => string.Empty, ct);
+                all.AddRange(backlog);
+                var backlogAccepted = backlog.Where(s => s.Status == 201).ToList();
+                await WaitRoutedAsync(platform, all.Count(s => s.Status == 201), ct);
+                var fillSeconds = Stopwatch.GetElapsedTime(fillStart).TotalSeconds;
+                var drainStart = Stopwatch.GetTimestamp();
+                await platform.StartEmailDispatcherAsync();
+                var drainDone = await WaitDeliveredAsync("drain", platform, all, drainStart, ct);
+                var firstDrained = backlogAccepted.Select(s => sink.TryGetValue(s.Id, out var r) ? r.FirstAt : long.MaxValue).Min();
+                var lastDrained = backlogAccepted.Select(s => sink.TryGetValue(s.Id, out var r) ? r.FirstAt : 0).Max();
+                drain = (backlogAccepted.Count, Ms(drainStart, drainDone) / 1000, Ms(firstDrained, lastDrained) / 1000, fillSeconds);
+            }
+
+            // (4) Reconciliation -------------------------------------------------------------------------------------
+            var acceptedIds = all.Where(s => s.Status == 201).Select(s => s.Id).ToHashSet();
+            var lost = acceptedIds.Count(id => !sink.ContainsKey(id));
+            var duplicates = sink.Where(kv => acceptedIds.Contains(kv.Key)).Sum(kv => kv.Value.Count - 1);
+            var strangers = sink.Keys.Count(id => !acceptedIds.Contains(id)) + platform.Smtp.MessagesWithoutNoticeId;
+            var db = await DbStateAsync(platform);
+            var deadLetters = await DeadLettersAsync(platform);
+
+            // Report ---------------------------------------------------------------------------------------------------
+            Report($"\n==================== RESULTS ({DateTime.Now:yyyy-MM-dd HH:mm}, {Environment.ProcessorCount} cores, load average now {LoadAverage()}) ====================");
+            if (raw is not null)
+            {
+                Report($"raw RabbitMQ baseline          {raw.Rate,10:N0} msg/s   (persistent, confirms, 1 quorum queue, 1 consumer, manual acks, {o.RawBodyBytes} B)");
+            }
+
+            Report($"accepted at the gateway        {acceptedPerSecond,10:N0} notices/s  ({accepted.Count:N0} × 201 of {steady.Length:N0}: {LoadDriver.Describe(steady)})");
+            Report($"end to end (accepted → SENT)   {e2eDb,10:N0} notices/s  (status SENT in the gateway DB; at the SMTP sink: {e2eSink:N0}/s)");
+            if (raw is not null)
+            {
+                Report($"ratio end-to-end / raw         {e2eDb / raw.Rate,10:P1}     (goal ≥ 25%)");
+            }
+
+            Report($"accept latency ms              p50 {P(acceptLatency, .50),7:N1}  p95 {P(acceptLatency, .95),7:N1}  p99 {P(acceptLatency, .99),7:N1}  max {acceptLatency.DefaultIfEmpty().Max(),7:N1}");
+            Report($"accepted → sent latency ms     p50 {P(sentLatency, .50),7:N1}  p95 {P(sentLatency, .95),7:N1}  p99 {P(sentLatency, .99),7:N1}  max {sentLatency.DefaultIfEmpty().Max(),7:N1}  (201 received → message at the SMTP sink)");
+            var perNotice = 1000.0 / Math.Max(1, accepted.Count);
+            Report($"CPU during the steady run      bench process {steadyCpu.Self,6:N1} s, rabbitmq {steadyCpu.Rabbit,6:N1} s, postgresql {steadyCpu.Postgres,6:N1} s over {Ms(firstStart, steadyDb) / 1000:N1} s wall");
+            Report($"CPU per notice                 {steadyCpu.Total * perNotice,6:N2} ms total = .NET hosts+load {steadyCpu.Self * perNotice:N2} + rabbitmq {steadyCpu.Rabbit * perNotice:N2} + postgresql {steadyCpu.Postgres * perNotice:N2}" +
+                $"  → CPU-bound ceiling on {Environment.ProcessorCount} cores ≈ {Environment.ProcessorCount * 1000 / Math.Max(0.001, steadyCpu.Total * perNotice):N0} notices/s");
+            Report($"peak memory (steady run)       bench process (3 hosts + load + sink) {steadyPeaks.PeakSelfBytes / 1048576.0:N0} MB RSS, GC heap {steadyPeaks.PeakSelfGcHeapBytes / 1048576.0:N0} MB; rabbitmq {steadyPeaks.PeakRabbitBytes / 1048576.0:N0} MB; postgresql {steadyPeaks.PeakPostgresBytes / 1048576.0:N0} MB");
+            Report($"allocations                    {allocated / (double)Math.Max(1, accepted.Count) / 1024:N0} KB per notice (all hosts + load generator), GCs gen0 {gcs.Gen0}, gen2 {gcs.Gen2}");
+            Report($"JIT during the steady run      {jitSeconds:N1} s of the bench process's {steadyCpu.Self:N1} s CPU (tiered compilation still promoting methods; more --warmup lowers it)");
+            Report($"first-chance exceptions        {(exceptions.IsEmpty ? "none" : string.Join(", ", exceptions.OrderByDescending(e => e.Value).Select(e => $"{e.Key}×{e.Value}")))} during the steady run");
+            if (drain is { } d)
+            {
+                Report($"backlog drain                  {d.Count / d.Seconds,10:N0} notices/s  ({d.Count:N0} queued in send-email; dispatcher start → all SENT {d.Seconds:N1} s; first → last email {d.Count / Math.Max(0.001, d.FromFirstSeconds):N0}/s); steady e2e {e2eDb:N0}/s");
+            }
+
+            Report($"reconciliation                 accepted {acceptedIds.Count:N0}, lost {lost}, duplicates {duplicates}, unexpected at sink {strangers}; " +
+                $"gateway DB: SENT {db.Sent:N0}, other channel states {db.NotSent}, notices not PROCESSED {db.NotProcessed}, outbox rows left {db.Outbox}; dead letters {deadLetters}");
+            var ok = lost == 0 && duplicates == 0 && db.Sent == acceptedIds.Count && db.Outbox == 0 && db.NotProcessed == 0;
+            Report(ok ? "reconciliation OK: every accepted notice SENT exactly once" : "RECONCILIATION FAILED");
+
+            if (profiler is not null)
+            {
+                PrintProfile(profiler, accepted.Count);
+            }
+
+            var outDir = Path.Combine(AppContext.BaseDirectory, "results");
+            Directory.CreateDirectory(outDir);
+            var file = Path.Combine(outDir, $"bench-{DateTime.Now:yyyyMMdd-HHmmss}.txt");
+            await File.WriteAllTextAsync(file, _summary.ToString(), ct);
+            Console.WriteLine($"\n(summary written to {file})\nstopping the hosts ...");
+            return ok ? 0 : 1;
+        }
+
+        private void PrintProfile(SpanProfiler profiler, int notices)
+        {
+            Report("\n-------------------- profile of the steady run (spans the services emit; per notice = count / notices) --------------------");
+            Report($"{"ms/notice",9} {"count/notice",12} {"mean ms",8} {"p95 ms",8}  span");
+            foreach (var s in profiler.Snapshot().Take(40))
+            {
+                Report($"{s.TotalMs / notices,9:N2} {s.Count / (double)notices,12:N2} {s.MeanMs,8:N2} {s.P95Ms,8:N2}  {s.Name}");
+            }
+
+            var dbRoundTrips = profiler.Snapshot().Where(s => s.Name.StartsWith("db ", StringComparison.Ordinal)).Sum(s => s.Count);
+            Report($"database commands per notice: {dbRoundTrips / (double)notices:N2}");
+        }
+
+        private static double P(List<double> values, double p)
+        {
+            if (values.Count == 0)
+            {
+                return double.NaN;
+            }
+
+            var sorted = values.Order().ToList();
+            return sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+        }
+
+        private static async Task CreateProfilesAsync(HttpClient http, BenchPlatform platform, IReadOnlyList<string> citizens, CancellationToken ct)
+        {
+            var started = Stopwatch.StartNew();
+            var next = -1;
+            await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+            {
+                int i;
+                while ((i = Interlocked.Increment(ref next)) < citizens.Count)
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Put, new Uri(platform.PreferencesAddress, $"/api/v1/profiles/{citizens[i]}"))
+                    {
+                        Content = JsonContent.Create(new
+                        {
+                            email = LoadDriver.EmailOf(citizens[i]), email_verified = true, language = "it",
+                            channels = new { email = true, sms = false, push = false },
+                        }),
+                    };
+                    request.Headers.Add("X-Api-Key", BenchPlatform.AppBackendKey);
+                    using var response = await http.SendAsync(request, ct);
+                    if (!response.IsSuccessStatusCode)
+                    {
+                        throw new InvalidOperationException($"PUT profile answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct)}");
+                    }
+                }
+            }, ct)));
+            Console.WriteLine($"  {citizens.Count:N0} citizen profiles created in {started.Elapsed.TotalSeconds:N1} s");
+        }
+
+        /// <summary>Waits until every accepted notice so far is at the sink and SENT in the gateway DB; returns when the DB showed it.</summary>
+        private async Task<long> WaitDeliveredAsync(string label, BenchPlatform platform, List<Submission> submissions, long since, CancellationToken ct)
+        {
+            var ids = submissions.Where(s => s.Status == 201).Select(s => s.Id).ToList();
+            var deadline = Stopwatch.GetTimestamp() + (long)(o.Timeout.TotalSeconds * Stopwatch.Frequency);
+            var lastReport = Stopwatch.GetTimestamp();
+            await using var connection = new NpgsqlConnection(platform.GatewayDatabase.ConnectionString);
+            await connection.OpenAsync(ct);
+            await using var count = new NpgsqlCommand("SELECT count(*) FROM notice_channels WHERE status = 'SENT'", connection);
+            while (true)
+            {
+                var sent = (long)(await count.ExecuteScalarAsync(ct))!;
+                var now = Stopwatch.GetTimestamp();
+                if (sent >= ids.Count && ids.All(platform.Smtp.Received.ContainsKey))
+                {
+                    return now;
+                }
+
+                if (now > deadline)
+                {
+                    Console.WriteLine($"  {label}: TIMEOUT after {o.Timeout.TotalMinutes:N0} min: {sent:N0}/{ids.Count:N0} SENT in the DB");
+                    return now;
+                }
+
+                if (Stopwatch.GetElapsedTime(lastReport).TotalSeconds >= 5)
+                {
+                    lastReport = now;
+                    Console.WriteLine($"  {label}: waiting for deliveries: {platform.Smtp.Received.Count:N0} at the sink, {sent:N0}/{ids.Count:N0} SENT in the gateway DB ({Stopwatch.GetElapsedTime(since).TotalSeconds:N0} s)");
+                }
+
+                await Task.Delay(100, ct);
+            }
+        }
+
+        /// <summary>Backlog fill: waits until preferences routed every accepted notice (their SendEmail now waits in send-email).</summary>
+        private async Task WaitRoutedAsync(BenchPlatform platform, int accepted, CancellationToken ct)
+        {
+            await using var connection = new NpgsqlConnection(platform.GatewayDatabase.ConnectionString);
+            await connection.OpenAsync(ct);
+            await using var count = new NpgsqlCommand("SELECT count(*) FROM notices WHERE status <> 'ACCEPTED'", connection);
+            var deadline = Stopwatch.GetTimestamp() + (long)(o.Timeout.TotalSeconds * Stopwatch.Frequency);
+            var lastReport = Stopwatch.GetTimestamp();
+            while ((long)(await count.ExecuteScalarAsync(ct))! < accepted && Stopwatch.GetTimestamp() < deadline)
+            {
+                if (Stopwatch.GetElapsedTime(lastReport).TotalSeconds >= 5)
+                {
+                    lastReport = Stopwatch.GetTimestamp();
+                    Console.WriteLine($"  backlog: waiting for routing, send-email holds {await platform.Vhost.MessagesReadyAsync("send-email")} messages");
+                }
+
+                await Task.Delay(200, ct);
+            }
+
+            Console.WriteLine($"  backlog: all routed; send-email holds {await platform.Vhost.MessagesReadyAsync("send-email")} ready messages (management stats lag ~1 s)");
+        }
+
+        private static async Task<(long Sent, long NotSent, long NotProcessed, long Outbox)> DbStateAsync(BenchPlatform platform)
+        {
+            await using var connection = new NpgsqlConnection(platform.GatewayDatabase.ConnectionString);
+            await connection.OpenAsync();
+            async Task<long> Scalar(string sql)
+            {
+                await using var command = new NpgsqlCommand(sql, connection);
+                return (long)(await command.ExecuteScalarAsync())!;
+            }
+
+            return (await Scalar("SELECT count(*) FROM notice_channels WHERE status = 'SENT'"),
+                await Scalar("SELECT count(*) FROM notice_channels WHERE status <> 'SENT'"),
+                await Scalar("SELECT count(*) FROM notices WHERE status <> 'PROCESSED'"),
+                await Scalar("SELECT count(*) FROM outbox"));
+        }
+
+        /// <summary>Messages left in any <c>_error</c> or <c>_skipped</c> queue of the platform's vhost.</summary>
+        private static async Task<string> DeadLettersAsync(BenchPlatform platform)
+        {
+            using var api = new HttpClient { BaseAddress = new Uri($"http://{TestEnvironment.RabbitMqHost}:{TestEnvironment.RabbitMqManagementPort}/api/") };
+            api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+                Convert.ToBase64String(Encoding.UTF8.GetBytes($"{TestEnvironment.RabbitMqUser}:{TestEnvironment.RabbitMqPassword}")));
+            using var json = JsonDocument.Parse(await api.GetStringAsync($"queues/{Uri.EscapeDataString(platform.Vhost.Name)}"));
+            var bad = json.RootElement.EnumerateArray()
+                .Select(q => (Name: q.GetProperty("name").GetString()!, Messages: q.TryGetProperty("messages", out var m) && m.ValueKind == JsonValueKind.Number ? m.GetInt64() : 0))
+                .Where(q => (q.Name.EndsWith("_error", StringComparison.Ordinal) || q.Name.EndsWith("_skipped", StringComparison.Ordinal)) && q.Messages > 0)
+                .Select(q => $"{q.Name}={q.Messages}").ToList();
+            return bad.Count == 0 ? "0" : string.Join(", ", bad);
+        }
+    }
+}

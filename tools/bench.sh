@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# tools/bench.sh — the pipeline benchmark (issue 7) in one command.
+#
+#   tools/bench.sh [benchmark options]     e.g. tools/bench.sh --clients 16 --notices 10000
+#   tools/bench.sh --help                  the benchmark's options
+#
+# Starts a throwaway RabbitMQ (management plugin) and PostgreSQL on free loopback ports exactly as
+# `./build.sh test` does, runs tools/Notifiche.Benchmark (Release) against them instead of `dotnet test`, and
+# stops both servers afterwards whatever happens. The benchmark stops its own hosts and SMTP sink.
+# Needs what build.sh needs (root on Debian 12, the .NET 10 SDK; apt-get installs the servers when missing).
+set -euo pipefail
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO_ROOT"
+
+for a in "$@"; do
+    if [[ "$a" == -h || "$a" == --help ]]; then
+        exec dotnet run -c Release --project tools/Notifiche.Benchmark -- --help
+    fi
+done
+
+# Build first, so the servers are not kept waiting on a compile (and a build error fails fast).
+dotnet build -c Release tools/Notifiche.Benchmark/Notifiche.Benchmark.csproj -nologo -clp:ErrorsOnly -v:q
+
+export NOTIFICHE_BUILD_TEST_CMD='dotnet run --no-build -c Release --project tools/Notifiche.Benchmark -- "$@"'
+exec ./build.sh test "$@"
