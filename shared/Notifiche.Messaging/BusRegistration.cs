@@ -23,6 +23,11 @@ public static class BusRegistration
             .ValidateOnStart();
 
         var options = builder.Configuration.GetSection(MessagingOptions.Section).Get<MessagingOptions>() ?? new MessagingOptions();
+        if (options.Transport == MessagingTransport.RabbitMq)
+        {
+            // Registered before the bus, so it has run when the bus starts declaring queues that point at it.
+            builder.Services.AddHostedService<DeadLetterTopology>();
+        }
 
         builder.Services.AddMassTransit(x =>
         {

@@ -2,11 +2,23 @@ using MassTransit;
 
 namespace Notifiche.Messaging;
 
-/// <summary>The arguments every queue of ours is declared with; one place, because RabbitMQ refuses a redeclaration that differs.</summary>
-internal static class QueueArguments
+/// <summary>
+/// The arguments every queue of ours is declared with — one place, because RabbitMQ refuses a redeclaration that
+/// differs, and every service declares the queues it sends to. Constants, not settings, for the same reason.
+/// </summary>
+public static class QueueArguments
 {
+    /// <summary>
+    /// Deliveries of one message before the broker gives up on it. Only a consumer that never settles the message
+    /// (the process crashes or loses its connection mid-message) gets near it: ordinary failures are retried in memory
+    /// and then moved to <c>&lt;queue&gt;_error</c> by MassTransit.
+    /// </summary>
+    public const int DeliveryLimit = 10;
+
     public static void Apply(IRabbitMqQueueConfigurator queue)
     {
         queue.SetQuorumQueue();
+        queue.SetQueueArgument("x-delivery-limit", DeliveryLimit);
+        queue.SetQueueArgument("x-dead-letter-exchange", DeadLetters.Exchange);
     }
 }
