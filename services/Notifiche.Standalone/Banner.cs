@@ -14,6 +14,7 @@ public static class Banner
                              (saved in {Path.Combine(dataDirectory, "demo-api-key.txt")})
               app backend key (profiles API): {appBackendKey}
               emails       : written as .eml files to {Path.Combine(dataDirectory, "mail")}
+              SMS and push : recorded (not sent) in {Path.Combine(dataDirectory, "sms")} and {Path.Combine(dataDirectory, "push")}
               API document : {url}/openapi/v1.json
             Send a notice with the curl command in README.md; press Ctrl+C to stop.
 

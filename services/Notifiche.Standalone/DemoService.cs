@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Notifiche.Contracts;
 using Notifiche.Gateway.Data;
 using Notifiche.Gateway.Registry;
 
@@ -26,7 +27,7 @@ public static class DemoService
         // A database without the key file (deleted by hand): start the demo service afresh.
         await db.Services.Where(s => s.Id == Id).ExecuteDeleteAsync();
         var key = await registry.CreateAsync(
-            new NewService(Id, "Servizio dimostrativo", "Comune di Esempio", ServiceRegistry.DefaultChannels), CancellationToken.None);
+            new NewService(Id, "Servizio dimostrativo", "Comune di Esempio", Channels.All), CancellationToken.None);
         await File.WriteAllTextAsync(keyFile, key + Environment.NewLine);
         if (!OperatingSystem.IsWindows())
         {

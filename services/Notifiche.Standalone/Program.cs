@@ -1,4 +1,6 @@
 using Notifiche.Dispatch.Email;
+using Notifiche.Dispatch.Push;
+using Notifiche.Dispatch.Sms;
 using Notifiche.Gateway;
 using Notifiche.Gateway.Data;
 using Notifiche.Persistence;
@@ -8,8 +10,8 @@ using Notifiche.Preferences.Data;
 using Notifiche.ServiceDefaults;
 using Notifiche.Standalone;
 
-// The embedded default: gateway, preferences and email dispatcher in one process, on the in-memory transport,
-// SQLite and a pickup folder for emails (see appsettings.json). Everything lives under the data folder.
+// The embedded default: gateway, preferences and the email, SMS and push dispatchers in one process, on the in-memory
+// transport, SQLite, a pickup folder for emails and recording sandboxes for SMS and push (see appsettings.json). Everything lives under the data folder.
 var builder = WebApplication.CreateBuilder(args);
 var dataDirectory = Path.GetFullPath(builder.Configuration["Standalone:DataDirectory"] ?? "notifiche-data");
 Directory.CreateDirectory(dataDirectory);
@@ -18,13 +20,18 @@ builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
     ["ConnectionStrings:Gateway"] = $"Data Source={Path.Combine(dataDirectory, "gateway.db")}",
     ["ConnectionStrings:Preferences"] = $"Data Source={Path.Combine(dataDirectory, "preferences.db")}",
     ["Email:PickupDirectory"] = Path.Combine(dataDirectory, "mail"),
+    ["Sms:SandboxDirectory"] = Path.Combine(dataDirectory, "sms"),
+    ["Push:SandboxDirectory"] = Path.Combine(dataDirectory, "push"),
 });
 
 builder.AddServiceDefaults();
 builder.AddGateway();
 builder.AddPreferences();
 builder.AddEmailDispatch();
-builder.AddNotificheBus(bus => bus.AddGatewayConsumers(), bus => bus.AddPreferencesConsumers(), bus => bus.AddEmailDispatchConsumers());
+builder.AddSmsDispatch();
+builder.AddPushDispatch();
+builder.AddNotificheBus(bus => bus.AddGatewayConsumers(), bus => bus.AddPreferencesConsumers(), bus => bus.AddEmailDispatchConsumers(),
+    bus => bus.AddSmsDispatchConsumers(), bus => bus.AddPushDispatchConsumers());
 
 var app = builder.Build();
 app.MapDefaultEndpoints();

@@ -24,7 +24,7 @@ public class Routing_by_the_citizens_profile
         var email = $"{fiscalCode.ToLowerInvariant()}@example.it";
         var body = new Dictionary<string, object?>
         {
-            ["email"] = email, ["email_verified"] = true, ["phone"] = "347 123 4567", ["push_tokens"] = new[] { "device-a", "device-b" },
+            ["email"] = email, ["email_verified"] = true, ["phone"] = PhoneOf(fiscalCode), ["push_tokens"] = TokensOf(fiscalCode),
             ["language"] = language, ["channels"] = new { email = true, sms = true, push = true },
         };
         foreach (var property in JsonSerializer.SerializeToElement(changes ?? new { }).EnumerateObject())
@@ -37,16 +37,38 @@ public class Routing_by_the_citizens_profile
         return (fiscalCode, email);
     }
 
+    /// <summary>A mobile number of this citizen's own (E.164), so the SMS provider's requests can be told apart.</summary>
+    private static string PhoneOf(string fiscalCode) => $"+39347{Math.Abs(fiscalCode.GetHashCode()) % 10_000_000:0000000}";
+
+    private static string[] TokensOf(string fiscalCode) => [$"device-a-{fiscalCode}", $"device-b-{fiscalCode}"];
+
+    private static int PushesFor(Guid id) => Platform.Hosts.Fcm.Delivered.Count(p => p.NoticeId == id.ToString());
+
+    private static int SmsTo(string fiscalCode) => Platform.Hosts.Twilio.Accepted.Count(r => r.To == PhoneOf(fiscalCode));
+
     private static async Task<JsonElement> RoutedAsync(HttpClient service, Guid id) =>
         await Eventually.Until(() => NoticeApi.StatusAsync(service, id), s => s.GetProperty("status").GetString() != "ACCEPTED", what: "routing");
 
     private static string[] Planned(JsonElement status) =>
         [.. status.GetProperty("channels").EnumerateArray().Select(c => c.GetProperty("channel").GetString()!)];
 
-    /// <summary>Dispatch commands for this notice waiting in (or passed through) a command queue.</summary>
-    private static async Task<int> CommandsAsync(string queue, Guid id) =>
-        (await Platform.Hosts.Vhost.PeekAsync(queue, 1000)).EnumerateArray()
-            .Count(m => m.GetProperty("payload").GetString()!.Contains(id.ToString()));
+    [Test]
+    public async Task Should_tell_a_citizen_with_a_phone_and_two_devices_once_per_channel_and_device()
+    {
+        var (fiscalCode, email) = await CreateProfileAsync();
+
+        var id = await NoticeApi.SubmitAsync(_allChannels, NoticeApi.Body(fiscalCode: fiscalCode));
+
+        await NoticeApi.WaitForChannelAsync(_allChannels, id, "email", "SENT");
+        await NoticeApi.WaitForChannelAsync(_allChannels, id, "sms", "SENT");
+        var status = await NoticeApi.WaitForChannelAsync(_allChannels, id, "push", "SENT");
+        Assert.That(Planned(status), Is.EquivalentTo(new[] { "email", "sms", "push" }));
+        Assert.That(Platform.Hosts.Smtp.MessagesTo(email), Has.Count.EqualTo(1));
+        Assert.That(SmsTo(fiscalCode), Is.EqualTo(1));
+        Assert.That(Platform.Hosts.Twilio.Accepted.Single(r => r.To == PhoneOf(fiscalCode)).Body, Does.Contain("La tua carta d'identità"));
+        Assert.That(PushesFor(id), Is.EqualTo(2));
+        Assert.That(Platform.Hosts.Fcm.Delivered.Where(p => p.NoticeId == id.ToString()).Select(p => p.Token), Is.EquivalentTo(TokensOf(fiscalCode)));
+    }
 
     [Test]
     public async Task Should_email_and_push_but_not_sms_a_citizen_who_switched_sms_off()
@@ -55,11 +77,33 @@ public class Routing_by_the_citizens_profile
 
         var id = await NoticeApi.SubmitAsync(_allChannels, NoticeApi.Body(fiscalCode: fiscalCode));
 
-        var status = await NoticeApi.WaitForChannelAsync(_allChannels, id, "email", "SENT");
+        await NoticeApi.WaitForChannelAsync(_allChannels, id, "email", "SENT");
+        var status = await NoticeApi.WaitForChannelAsync(_allChannels, id, "push", "SENT");
         Assert.That(Planned(status), Is.EquivalentTo(new[] { "email", "push" }));
         Assert.That(Platform.Hosts.Smtp.MessagesTo(email), Has.Count.EqualTo(1));
-        Assert.That(await CommandsAsync("send-push", id), Is.EqualTo(1));
-        Assert.That(await CommandsAsync("send-sms", id), Is.Zero);
+        Assert.That(PushesFor(id), Is.EqualTo(2));
+        Assert.That(SmsTo(fiscalCode), Is.Zero);
+    }
+
+    [Test]
+    public async Task Should_remove_a_device_token_the_push_provider_calls_unregistered_from_the_profile()
+    {
+        var (fiscalCode, _) = await CreateProfileAsync(new { channels = new { email = false, sms = false, push = true } });
+        var dead = TokensOf(fiscalCode)[0];
+        Platform.Hosts.Fcm.Answer = (request, _) => request.Token == dead ? FcmAnswer.Error(404, "UNREGISTERED") : null;
+        try
+        {
+            var id = await NoticeApi.SubmitAsync(_allChannels, NoticeApi.Body(fiscalCode: fiscalCode));
+
+            await NoticeApi.WaitForChannelAsync(_allChannels, id, "push", "SENT");
+            var profile = await Eventually.Until(() => Platform.Hosts.Preferences.GetFromJsonAsync<JsonElement>($"/api/v1/profiles/{fiscalCode}"),
+                p => p.GetProperty("push_tokens").GetArrayLength() == 1, what: "the token removed");
+            Assert.That(profile.GetProperty("push_tokens")[0].GetString(), Is.EqualTo(TokensOf(fiscalCode)[1]));
+        }
+        finally
+        {
+            Platform.Hosts.Fcm.Answer = (_, _) => null;
+        }
     }
 
     [Test]
@@ -83,9 +127,9 @@ public class Routing_by_the_citizens_profile
 
         var id = await NoticeApi.SubmitAsync(_emailOnly, NoticeApi.Body(fiscalCode: fiscalCode));
 
-        var status = await RoutedAsync(_emailOnly, id);
+        var status = await NoticeApi.WaitForChannelAsync(_emailOnly, id, "push", "SENT");
         Assert.That(Planned(status), Is.EquivalentTo(new[] { "email", "push" }));
-        Assert.That(await CommandsAsync("send-sms", id), Is.Zero);
+        Assert.That(SmsTo(fiscalCode), Is.Zero);
     }
 
     [Test]

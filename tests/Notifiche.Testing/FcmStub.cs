@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Notifiche.Dispatch.Push.Tests;
+namespace Notifiche.Testing;
 
 /// <summary>One FCM send the stub received.</summary>
 public sealed record FcmRequest(DateTimeOffset At, string ProjectId, string? Authorization, string Token, string Title, string Body, string? NoticeId);

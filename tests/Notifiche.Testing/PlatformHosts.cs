@@ -4,6 +4,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Notifiche.Dispatch.Email;
+using Notifiche.Dispatch.Push;
+using Notifiche.Dispatch.Sms;
 using Notifiche.Gateway;
 using Notifiche.Gateway.Data;
 using Notifiche.Persistence;
@@ -27,12 +29,15 @@ public sealed class PlatformHosts : IAsyncDisposable
 
     private readonly List<WebApplication> _hosts = [];
 
-    private PlatformHosts(RabbitMqTestVhost vhost, PostgresTestDatabase database, PostgresTestDatabase preferencesDatabase, SmtpTestServer smtp)
+    private PlatformHosts(RabbitMqTestVhost vhost, PostgresTestDatabase database, PostgresTestDatabase preferencesDatabase, SmtpTestServer smtp,
+        TwilioStub twilio, FcmStub fcm)
     {
         Vhost = vhost;
         Database = database;
         PreferencesDatabase = preferencesDatabase;
         Smtp = smtp;
+        Twilio = twilio;
+        Fcm = fcm;
     }
 
     public RabbitMqTestVhost Vhost { get; }
@@ -40,6 +45,10 @@ public sealed class PlatformHosts : IAsyncDisposable
     public PostgresTestDatabase Database { get; }
     public PostgresTestDatabase PreferencesDatabase { get; }
     public SmtpTestServer Smtp { get; }
+    /// <summary>The SMS provider (Twilio's Messages API), as the SMS dispatcher calls it.</summary>
+    public TwilioStub Twilio { get; }
+    /// <summary>Firebase Cloud Messaging HTTP v1 and its OAuth token endpoint, as the push dispatcher calls them.</summary>
+    public FcmStub Fcm { get; }
     public HttpClient Gateway { get; private set; } = null!;
     /// <summary>The profiles API, as the citizen app backend calls it (with its key).</summary>
     public HttpClient Preferences { get; private set; } = null!;
@@ -47,7 +56,8 @@ public sealed class PlatformHosts : IAsyncDisposable
     public static async Task<PlatformHosts> StartAsync(string name)
     {
         var platform = new PlatformHosts(await RabbitMqTestVhost.CreateAsync(name), await PostgresTestDatabase.CreateAsync(name),
-            await PostgresTestDatabase.CreateAsync($"{name}_prefs"), await SmtpTestServer.StartNewAsync());
+            await PostgresTestDatabase.CreateAsync($"{name}_prefs"), await SmtpTestServer.StartNewAsync(), await TwilioStub.StartAsync(),
+            await FcmStub.StartAsync());
         try
         {
             await platform.StartHostsAsync();
@@ -132,6 +142,39 @@ public sealed class PlatformHosts : IAsyncDisposable
             b.AddEmailDispatch();
             b.AddNotificheBus(bus => bus.AddEmailDispatchConsumers());
         }, _ => Task.CompletedTask);
+
+        await StartProviderDispatchersAsync();
+    }
+
+    private async Task StartProviderDispatchersAsync()
+    {
+        await StartHostAsync("Notifiche.Dispatch.Sms", new()
+        {
+            ["Sms:Provider"] = "Twilio",
+            ["Sms:Twilio:BaseAddress"] = Twilio.BaseAddress.ToString(),
+            ["Sms:Twilio:AccountSid"] = TwilioStub.AccountSid,
+            ["Sms:Twilio:AuthToken"] = TwilioStub.AuthToken,
+            ["Sms:Twilio:From"] = "Notifiche",
+            ["Sms:PricePerSegmentEuro"] = "0.05",
+            ["Sms:Resilience:RetryDelay"] = "00:00:00.050",
+        }, b =>
+        {
+            b.AddSmsDispatch();
+            b.AddNotificheBus(bus => bus.AddSmsDispatchConsumers());
+        }, _ => Task.CompletedTask);
+
+        await StartHostAsync("Notifiche.Dispatch.Push", new()
+        {
+            ["Push:Provider"] = "Fcm",
+            ["Push:Fcm:BaseAddress"] = Fcm.BaseAddress.ToString(),
+            ["Push:Fcm:ProjectId"] = FcmStub.ProjectId,
+            ["Push:Fcm:CredentialsFile"] = Fcm.CredentialsFile,
+            ["Push:Resilience:RetryDelay"] = "00:00:00.050",
+        }, b =>
+        {
+            b.AddPushDispatch();
+            b.AddNotificheBus(bus => bus.AddPushDispatchConsumers());
+        }, _ => Task.CompletedTask);
     }
 
     private async Task<WebApplication> StartHostAsync(string service, Dictionary<string, string?> settings,
@@ -182,6 +225,8 @@ public sealed class PlatformHosts : IAsyncDisposable
         Gateway?.Dispose();
         Preferences?.Dispose();
         await Smtp.DisposeAsync();
+        await Twilio.DisposeAsync();
+        await Fcm.DisposeAsync();
         await Vhost.DisposeAsync();
         await Database.DisposeAsync();
         await PreferencesDatabase.DisposeAsync();

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Notifiche.Dispatch.Sms.Tests;
+namespace Notifiche.Testing;
 
 /// <summary>One request the stub received: when, for which account, with which credentials and form fields.</summary>
 public sealed record TwilioRequest(DateTimeOffset At, string AccountSid, string? Authorization, IReadOnlyDictionary<string, string> Form)

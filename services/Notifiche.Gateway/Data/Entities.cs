@@ -76,10 +76,8 @@ public static class ChannelStatus
     public const string Sent = "SENT";
     public const string Throttled = "THROTTLED";
     public const string Failed = "FAILED";
+    /// <summary>SENT, FAILED and EXPIRED are final: never overwritten, so late or redelivered events cannot move a status backwards.</summary>
     public const string Expired = "EXPIRED";
-
-    /// <summary>Final states are never overwritten, so late or redelivered events cannot move a status backwards.</summary>
-    public static bool IsFinal(string status) => status is Sent or Failed or Expired;
 }
 
 /// <summary>An <c>Idempotency-Key</c> a service sent with a notice: a retry with the same key and body gets the same notice.</summary>

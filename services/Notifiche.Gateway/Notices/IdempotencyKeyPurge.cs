@@ -16,7 +16,9 @@ public sealed partial class IdempotencyKeyPurge(IServiceScopeFactory scopes, Tim
                 await using var scope = scopes.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
                 var cutoff = clock.GetUtcNow() - IdempotencyKeys.Retention;
-                var purged = await db.IdempotencyKeys.Where(k => k.CreatedAt < cutoff).ExecuteDeleteAsync(stoppingToken);
+                // Plain SQL: SQLite (the embedded default) cannot translate a DateTimeOffset comparison; its UTC timestamps compare as text.
+                var purged = await db.Database.ExecuteSqlInterpolatedAsync(
+                    $"DELETE FROM idempotency_keys WHERE created_at < {cutoff}", stoppingToken);
                 LogPurged(purged);
             }
             catch (Exception e) when (e is not OperationCanceledException)

@@ -14,7 +14,7 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db)
     public async Task RoutedAsync(Guid noticeId, IReadOnlyList<string> channels, string? rejectionReason, string? detail,
         DateTimeOffset at, CancellationToken ct)
     {
-        var notice = await LoadAsync(noticeId, ct);
+        var notice = await db.Notices.FirstOrDefaultAsync(n => n.Id == noticeId, ct) ?? throw NotStored(noticeId);
         if (notice.Status != NoticeStatus.Accepted)
         {
             return;
@@ -24,44 +24,49 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db)
         notice.RejectionReason = rejectionReason;
         notice.StatusDetail = detail;
         notice.ProcessedAt = at;
-        foreach (var channel in channels.Where(c => notice.Channels.All(existing => existing.Channel != c)))
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.SaveChangesAsync(ct);
+        foreach (var channel in channels)
         {
-            notice.Channels.Add(new NoticeChannel { NoticeId = noticeId, Channel = channel, UpdatedAt = at });
+            // A dispatcher's event may have recorded the channel already: then it stays as it is.
+            await db.Database.ExecuteSqlInterpolatedAsync($"""
+                INSERT INTO notice_channels (notice_id, channel, status, updated_at)
+                VALUES ({noticeId}, {channel}, {ChannelStatus.Pending}, {at})
+                ON CONFLICT (notice_id, channel) DO NOTHING
+                """, ct);
         }
 
-        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
     }
 
+    /// <summary>
+    /// One statement, so that events for the same notice arriving at once cannot collide: insert the channel's status,
+    /// or update it unless it is already final.
+    /// </summary>
     public async Task ChannelAsync(Guid noticeId, string channel, string status, DateTimeOffset at, CancellationToken ct,
         string? reason = null, string? providerMessageId = null)
     {
-        var notice = await LoadAsync(noticeId, ct);
-        var entry = notice.Channels.FirstOrDefault(c => c.Channel == channel);
-        if (entry is null)
+        if (!await db.Notices.AnyAsync(n => n.Id == noticeId, ct))
         {
-            entry = new NoticeChannel { NoticeId = noticeId, Channel = channel };
-            notice.Channels.Add(entry);
-        }
-        else if (ChannelStatus.IsFinal(entry.Status))
-        {
-            return;
+            throw NotStored(noticeId);
         }
 
-        entry.Status = status;
-        entry.UpdatedAt = at;
-        entry.FailureReason = reason;
-        entry.ProviderMessageId = providerMessageId;
-        await db.SaveChangesAsync(ct);
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO notice_channels (notice_id, channel, status, updated_at, failure_reason, provider_message_id)
+            VALUES ({noticeId}, {channel}, {status}, {at}, {reason}, {providerMessageId})
+            ON CONFLICT (notice_id, channel) DO UPDATE
+            SET status = excluded.status, updated_at = excluded.updated_at,
+                failure_reason = excluded.failure_reason, provider_message_id = excluded.provider_message_id
+            WHERE notice_channels.status NOT IN ({ChannelStatus.Sent}, {ChannelStatus.Failed}, {ChannelStatus.Expired})
+            """, ct);
     }
 
     /// <summary>A dispatch command exhausted its retries (it is now in its <c>_error</c> queue): the channel failed.</summary>
     public Task DispatchFaultedAsync(Fault fault, Guid noticeId, string channel, CancellationToken ct)
     {
         var reason = fault.Exceptions.FirstOrDefault()?.Message ?? "delivery failed";
-        return ChannelAsync(noticeId, channel, ChannelStatus.Failed, fault.Timestamp, ct, $"retries exhausted: {reason}");
+        return ChannelAsync(noticeId, channel, ChannelStatus.Failed, DateTime.SpecifyKind(fault.Timestamp, DateTimeKind.Utc), ct, $"retries exhausted: {reason}");
     }
 
-    private async Task<Notice> LoadAsync(Guid noticeId, CancellationToken ct) =>
-        await db.Notices.Include(n => n.Channels).FirstOrDefaultAsync(n => n.Id == noticeId, ct)
-        ?? throw new PermanentFailureException($"notice {noticeId} is not stored here");
+    private static PermanentFailureException NotStored(Guid noticeId) => new($"notice {noticeId} is not stored here");
 }
