@@ -48,9 +48,12 @@ public sealed class SmtpOptions
 
     public string? Password { get; set; }
 
-    /// <summary>Open SMTP connections kept and reused; also the number of messages sent in parallel.</summary>
+    /// <summary>
+    /// Open SMTP connections kept and reused; also the number of messages sent in parallel. Keep it near the endpoint's
+    /// prefetch: with fewer connections, prefetched messages wait for one (measured: BENCHMARKS.md).
+    /// </summary>
     [Range(1, 64)]
-    public int PoolSize { get; set; } = 4;
+    public int PoolSize { get; set; } = 16;
 
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 }

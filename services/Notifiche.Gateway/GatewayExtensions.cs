@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.AspNetCore.Authentication;
 using Notifiche.Gateway.Data;
 using Notifiche.Gateway.Notices;
+using Notifiche.Gateway.Observability;
 using Notifiche.Gateway.Outbox;
 using Notifiche.Gateway.Registry;
 using Notifiche.Gateway.Status;
@@ -21,6 +22,8 @@ public static class GatewayExtensions
         builder.Services.AddScoped<NoticeStore>();
         builder.Services.AddScoped<NoticeStatusUpdater>();
         builder.Services.AddSingleton<OutboxSignal>();
+        builder.Services.AddSingleton<GatewayMetrics>();
+        builder.Services.AddHealthChecks().AddCheck<OutboxHealthCheck>("outbox", tags: [ServiceDefaultsExtensions.ReadyTag]);
         builder.Services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<OutboxRelay>();
         builder.Services.AddHostedService<IdempotencyKeyPurge>();

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -19,8 +21,14 @@ public static class ServiceDefaultsExtensions
     /// <summary>Tag of the health checks that decide readiness (broker, database); liveness only asks "is the process up".</summary>
     public const string ReadyTag = "ready";
 
+    /// <summary>Prometheus scrape endpoint of every service.</summary>
+    public const string MetricsPath = "/metrics";
+
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)
     {
+        // These categories write the full request path, and some paths carry a codice fiscale (the profiles API).
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Routing", LogLevel.Warning);
         builder.Logging.AddOpenTelemetry(o =>
         {
             o.IncludeFormattedMessage = true;
@@ -30,13 +38,20 @@ public static class ServiceDefaultsExtensions
         var otel = builder.Services.AddOpenTelemetry()
             .WithTracing(t => t
                 .AddSource(builder.Environment.ApplicationName, "MassTransit", "Notifiche")
-                .AddAspNetCoreInstrumentation(o => o.Filter = ctx => !ctx.Request.Path.StartsWithSegments("/health"))
+                .AddAspNetCoreInstrumentation(o =>
+                {
+                    o.Filter = ctx => !ctx.Request.Path.StartsWithSegments("/health") && !ctx.Request.Path.StartsWithSegments(MetricsPath);
+                    // The raw path may carry personal data (/api/v1/profiles/{fiscal_code}): record the route template instead.
+                    o.EnrichWithHttpResponse = (activity, response) => activity.SetTag("url.path",
+                        (response.HttpContext.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(unmatched)");
+                })
                 .AddHttpClientInstrumentation()
                 .AddNpgsql())
             .WithMetrics(m => m
                 .AddMeter("MassTransit", "Notifiche")
                 .AddAspNetCoreInstrumentation()
-                .AddHttpClientInstrumentation());
+                .AddHttpClientInstrumentation()
+                .AddPrometheusExporter());
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
@@ -65,13 +80,24 @@ public static class ServiceDefaultsExtensions
         return app;
     }
 
-    /// <summary><c>/health/live</c> (process up) and <c>/health/ready</c> (every check tagged ready, e.g. broker and database).</summary>
+    /// <summary>
+    /// <c>/health/live</c> (process up), <c>/health/ready</c> (every check tagged ready, e.g. broker and database) and
+    /// the Prometheus scrape endpoint <c>/metrics</c>.
+    /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
+        app.MapPrometheusScrapingEndpoint(MetricsPath);
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
             Predicate = r => r.Tags.Contains(ReadyTag) || r.Tags.Contains("masstransit"),
+            // MassTransit reports a bus that lost its broker as Degraded: not ready to take work.
+            ResultStatusCodes =
+            {
+                [HealthStatus.Healthy] = StatusCodes.Status200OK,
+                [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
+                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+            },
         });
         return app;
     }

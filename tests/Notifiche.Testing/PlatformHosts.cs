@@ -71,6 +71,18 @@ public sealed class PlatformHosts : IAsyncDisposable
         return platform;
     }
 
+    /// <summary>Waits until every host answers ready (after a spec broke and restored the broker or a database).</summary>
+    public async Task WaitUntilReadyAsync()
+    {
+        using var http = new HttpClient();
+        foreach (var host in _hosts)
+        {
+            var ready = new Uri(new Uri(host.Urls.First()), "/health/ready");
+            await Eventually.Until(async () => (await http.GetAsync(ready)).IsSuccessStatusCode, ok => ok, TimeSpan.FromSeconds(90),
+                $"{host.Environment.ApplicationName} ready");
+        }
+    }
+
     /// <summary>Registers a service through the admin API and returns a client that sends its API key.</summary>
     public async Task<HttpClient> RegisterServiceAsync(string id, params string[] allowedChannels)
     {
@@ -202,7 +214,11 @@ public sealed class PlatformHosts : IAsyncDisposable
             ["Messaging:Retry:Delta"] = "00:00:00.2",
         });
         builder.Configuration.AddInMemoryCollection(settings);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // Every line at Debug and above is captured under the services' own category filters (the privacy specs read them);
+        // warnings and errors also go to the test output.
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Debug);
+        builder.Logging.AddProvider(LogCapture.Instance);
         builder.AddServiceDefaults();
         add(builder);
 

@@ -36,6 +36,23 @@ public sealed class PostgresTestDatabase : IAsyncDisposable
         return (long)(await count.ExecuteScalarAsync())!;
     }
 
+    /// <summary>Refuses connections to this database and drops the open ones (an outage), or lets them in again.</summary>
+    public async Task SetReachableAsync(bool reachable)
+    {
+        await using var admin = new NpgsqlConnection(TestEnvironment.PostgresAdmin);
+        await admin.OpenAsync();
+        await using (var allow = new NpgsqlCommand($"ALTER DATABASE \"{Name}\" WITH ALLOW_CONNECTIONS {(reachable ? "true" : "false")}", admin))
+        {
+            await allow.ExecuteNonQueryAsync();
+        }
+
+        if (!reachable)
+        {
+            await using var terminate = new NpgsqlCommand($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{Name}'", admin);
+            await terminate.ExecuteNonQueryAsync();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();

@@ -68,6 +68,27 @@ public sealed class RabbitMqTestVhost : IAsyncDisposable
         return json.RootElement.Clone();
     }
 
+    /// <summary>
+    /// A broker outage for this vhost's clients: revokes the user's permissions and closes its connections (reconnecting
+    /// fails), or grants them again.
+    /// </summary>
+    public async Task SetReachableAsync(bool reachable)
+    {
+        if (reachable)
+        {
+            (await _api.PutAsJsonAsync($"permissions/{Name}/{TestEnvironment.RabbitMqUser}",
+                new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
+            return;
+        }
+
+        (await _api.DeleteAsync($"permissions/{Name}/{TestEnvironment.RabbitMqUser}")).EnsureSuccessStatusCode();
+        using var connections = JsonDocument.Parse(await _api.GetStringAsync($"vhosts/{Uri.EscapeDataString(Name)}/connections"));
+        foreach (var connection in connections.RootElement.EnumerateArray())
+        {
+            await _api.DeleteAsync($"connections/{Uri.EscapeDataString(connection.GetProperty("name").GetString()!)}");
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _api.DeleteAsync($"vhosts/{Name}");

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Notifiche.Contracts;
 using Notifiche.Gateway.Data;
+using Notifiche.Gateway.Observability;
 using Notifiche.Gateway.Outbox;
 
 namespace Notifiche.Gateway.Notices;
@@ -22,7 +23,7 @@ public abstract record Acceptance
 /// Accepts a notice: the notice, its <see cref="NoticeSubmitted"/> outbox row and its idempotency key in one transaction,
 /// so concurrent duplicates resolve to one notice (the key's primary key admits only one of them).
 /// </summary>
-public sealed class NoticeStore(GatewayDbContext db, OutboxSignal outbox, TimeProvider clock)
+public sealed class NoticeStore(GatewayDbContext db, OutboxSignal outbox, GatewayMetrics metrics, TimeProvider clock)
 {
     public async Task<Acceptance> AcceptAsync(ServiceRecord service, ValidNotice valid, string? idempotencyKey, CancellationToken ct)
     {
@@ -87,6 +88,7 @@ public sealed class NoticeStore(GatewayDbContext db, OutboxSignal outbox, TimePr
         }
 
         outbox.Notify();
+        metrics.Accepted(service.Id);
         return new Acceptance.Accepted(notice.Id);
     }
 

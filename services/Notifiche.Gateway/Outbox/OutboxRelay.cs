@@ -4,6 +4,7 @@ using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Notifiche.Gateway.Data;
+using Notifiche.Gateway.Observability;
 
 namespace Notifiche.Gateway.Outbox;
 
@@ -16,6 +17,9 @@ public sealed class OutboxOptions
 
     /// <summary>How often rows are looked for without a wake-up: after a crash, or rows committed by another gateway instance.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Readiness fails once the oldest unpublished row is this old.</summary>
+    public TimeSpan StuckAfter { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>
@@ -24,7 +28,8 @@ public sealed class OutboxOptions
 /// a crash between publish and delete publishes it again: consumers are idempotent by notice id.
 /// </summary>
 public sealed partial class OutboxRelay(
-    IServiceScopeFactory scopes, IBus bus, OutboxSignal signal, IOptions<OutboxOptions> options, ILogger<OutboxRelay> logger)
+    IServiceScopeFactory scopes, IBus bus, OutboxSignal signal, IOptions<OutboxOptions> options, GatewayMetrics metrics, TimeProvider clock,
+    ILogger<OutboxRelay> logger)
     : BackgroundService
 {
     private static readonly ActivitySource Source = new("Notifiche");
@@ -44,6 +49,7 @@ public sealed partial class OutboxRelay(
                 while (published == options.Value.BatchSize);
 
                 failures = 0;
+                await ObserveAsync(stoppingToken);
                 await signal.WaitAsync(options.Value.SweepInterval, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -54,6 +60,7 @@ public sealed partial class OutboxRelay(
             {
                 failures++;
                 LogRelayFailed(e.GetType().Name, failures);
+                await TryObserveAsync(stoppingToken);
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, Math.Min(failures, 8)))), stoppingToken);
             }
         }
@@ -76,6 +83,28 @@ public sealed partial class OutboxRelay(
         await db.Outbox.Where(o => ids.Contains(o.Id)).ExecuteDeleteAsync(ct);
         await tx.CommitAsync(ct);
         return rows.Count;
+    }
+
+    /// <summary>Backlog and age of the oldest row, for the metrics and the readiness check.</summary>
+    private async Task ObserveAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
+        var backlog = await db.Outbox.LongCountAsync(ct);
+        var oldest = backlog == 0 ? (DateTimeOffset?)null : await db.Outbox.OrderBy(o => o.Id).Select(o => o.CreatedAt).FirstAsync(ct);
+        metrics.ObserveOutbox(backlog, oldest is { } at ? clock.GetUtcNow() - at : TimeSpan.Zero);
+    }
+
+    private async Task TryObserveAsync(CancellationToken ct)
+    {
+        try
+        {
+            await ObserveAsync(ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The database itself is down: its own readiness check reports that.
+        }
     }
 
     /// <summary>The oldest rows; on PostgreSQL locked so that several gateway instances never publish the same batch concurrently.</summary>

@@ -7,7 +7,13 @@ public sealed class OutboxSignal
 
     public void Notify()
     {
-        // At most one pending wake-up is needed: the relay drains everything each time it wakes.
+        // At most one pending wake-up is needed: the relay drains everything each time it wakes. The count check
+        // avoids an exception per notice under load; the catch covers two callers passing it at once.
+        if (_signal.CurrentCount > 0)
+        {
+            return;
+        }
+
         try
         {
             _signal.Release();

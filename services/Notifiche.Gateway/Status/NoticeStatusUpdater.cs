@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Notifiche.Gateway.Data;
+using Notifiche.Gateway.Observability;
 using Notifiche.Messaging;
 
 namespace Notifiche.Gateway.Status;
@@ -9,7 +10,7 @@ namespace Notifiche.Gateway.Status;
 /// The one place that moves a notice's stored status. Events arrive on separate queues, so in any order and
 /// possibly more than once: statuses only move forward and a final channel status is never overwritten.
 /// </summary>
-public sealed class NoticeStatusUpdater(GatewayDbContext db)
+public sealed class NoticeStatusUpdater(GatewayDbContext db, GatewayMetrics metrics, TimeProvider clock)
 {
     public async Task RoutedAsync(Guid noticeId, IReadOnlyList<string> channels, string? rejectionReason, string? detail,
         DateTimeOffset at, CancellationToken ct)
@@ -37,6 +38,7 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db)
         }
 
         await tx.CommitAsync(ct);
+        metrics.Routed(notice.ServiceId, notice.Status, rejectionReason);
     }
 
     /// <summary>
@@ -46,12 +48,10 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db)
     public async Task ChannelAsync(Guid noticeId, string channel, string status, DateTimeOffset at, CancellationToken ct,
         string? reason = null, string? providerMessageId = null)
     {
-        if (!await db.Notices.AnyAsync(n => n.Id == noticeId, ct))
-        {
-            throw NotStored(noticeId);
-        }
+        var acceptedAt = await db.Notices.Where(n => n.Id == noticeId).Select(n => (DateTimeOffset?)n.AcceptedAt).FirstOrDefaultAsync(ct)
+            ?? throw NotStored(noticeId);
 
-        await db.Database.ExecuteSqlInterpolatedAsync($"""
+        var changed = await db.Database.ExecuteSqlInterpolatedAsync($"""
             INSERT INTO notice_channels (notice_id, channel, status, updated_at, failure_reason, provider_message_id)
             VALUES ({noticeId}, {channel}, {status}, {at}, {reason}, {providerMessageId})
             ON CONFLICT (notice_id, channel) DO UPDATE
@@ -59,6 +59,10 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db)
                 failure_reason = excluded.failure_reason, provider_message_id = excluded.provider_message_id
             WHERE notice_channels.status NOT IN ({ChannelStatus.Sent}, {ChannelStatus.Failed}, {ChannelStatus.Expired})
             """, ct);
+        if (changed > 0)
+        {
+            metrics.Dispatched(channel, status, clock.GetUtcNow() - acceptedAt);
+        }
     }
 
     /// <summary>A dispatch command exhausted its retries (it is now in its <c>_error</c> queue): the channel failed.</summary>

@@ -1,0 +1,55 @@
+using System.Diagnostics.Metrics;
+
+namespace Notifiche.Gateway.Observability;
+
+/// <summary>
+/// The platform's own meters, exposed on /metrics. Labels are service ids, channels, statuses and reason codes only:
+/// never a codice fiscale, an address or content.
+/// </summary>
+public sealed class GatewayMetrics
+{
+    public const string MeterName = "Notifiche";
+
+    private readonly Counter<long> _accepted;
+    private readonly Counter<long> _routed;
+    private readonly Counter<long> _dispatches;
+    private readonly Histogram<double> _latency;
+    private long _outboxBacklog;
+    private double _outboxOldestAgeSeconds;
+
+    public GatewayMetrics(IMeterFactory meters)
+    {
+        var meter = meters.Create(MeterName);
+        _accepted = meter.CreateCounter<long>("notifiche.notices.accepted", "{notice}", "Notices durably accepted, per service.");
+        _routed = meter.CreateCounter<long>("notifiche.notices.routed", "{notice}", "Routing outcomes: processed or rejected (with reason), per service.");
+        _dispatches = meter.CreateCounter<long>("notifiche.dispatches", "{notification}", "Final channel outcomes: SENT, FAILED, EXPIRED, per channel.");
+        _latency = meter.CreateHistogram<double>("notifiche.delivery.latency", "s", "From acceptance to SENT, per channel.");
+        meter.CreateObservableGauge("notifiche.outbox.backlog", () => Interlocked.Read(ref _outboxBacklog), "{message}", "Outbox rows not yet published.");
+        meter.CreateObservableGauge("notifiche.outbox.oldest_age", () => Volatile.Read(ref _outboxOldestAgeSeconds), "s", "Age of the oldest unpublished outbox row.");
+    }
+
+    public void Accepted(string serviceId) => _accepted.Add(1, new KeyValuePair<string, object?>("service_id", serviceId));
+
+    public void Routed(string serviceId, string status, string? rejectionReason) => _routed.Add(1,
+        new KeyValuePair<string, object?>("service_id", serviceId),
+        new KeyValuePair<string, object?>("status", status),
+        new KeyValuePair<string, object?>("reason", rejectionReason ?? "none"));
+
+    public void Dispatched(string channel, string status, TimeSpan sinceAccepted)
+    {
+        _dispatches.Add(1, new KeyValuePair<string, object?>("channel", channel), new KeyValuePair<string, object?>("status", status));
+        if (status == Data.ChannelStatus.Sent)
+        {
+            _latency.Record(sinceAccepted.TotalSeconds, new KeyValuePair<string, object?>("channel", channel));
+        }
+    }
+
+    /// <summary>Last observation of the outbox, by the relay; also read by the readiness check.</summary>
+    public (long Backlog, TimeSpan OldestAge) Outbox => (Interlocked.Read(ref _outboxBacklog), TimeSpan.FromSeconds(Volatile.Read(ref _outboxOldestAgeSeconds)));
+
+    public void ObserveOutbox(long backlog, TimeSpan oldestAge)
+    {
+        Interlocked.Exchange(ref _outboxBacklog, backlog);
+        Volatile.Write(ref _outboxOldestAgeSeconds, oldestAge.TotalSeconds);
+    }
+}

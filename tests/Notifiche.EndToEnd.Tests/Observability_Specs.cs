@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
+using Notifiche.Testing;
+
+namespace Notifiche.EndToEnd.Tests;
+
+public class Counting_notices_in_the_metrics
+{
+    private static async Task<double> MetricAsync(string name, params string[] labels)
+    {
+        var text = await Platform.Hosts.Gateway.GetStringAsync("/metrics");
+        return text.Split('\n')
+            .Where(l => l.StartsWith(name + "{", StringComparison.Ordinal) && labels.All(l.Contains))
+            .Select(l => double.Parse(l[(l.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture))
+            .Sum();
+    }
+
+    [Test]
+    public async Task Should_expose_accepted_routed_and_sent_counts_and_the_latency_per_service_and_channel()
+    {
+        var service = await Platform.Hosts.RegisterServiceAsync("metrics-anagrafe");
+        var ids = new List<Guid>();
+        for (var i = 0; i < 3; i++)
+        {
+            ids.Add(await NoticeApi.SubmitAsync(service, NoticeApi.Body($"metrics-{Guid.NewGuid():N}@example.it")));
+        }
+
+        var unknown = await NoticeApi.SubmitAsync(service, NoticeApi.Body());
+        foreach (var id in ids)
+        {
+            await NoticeApi.WaitForChannelAsync(service, id, "email", "SENT");
+        }
+
+        await Eventually.Until(() => NoticeApi.StatusAsync(service, unknown), s => s.GetProperty("status").GetString() == "REJECTED");
+        const string svc = "service_id=\"metrics-anagrafe\"";
+        await Eventually.Until(() => MetricAsync("notifiche_notices_accepted_total", svc), v => v == 4, what: "accepted = 4");
+        Assert.That(await MetricAsync("notifiche_notices_routed_total", svc, "status=\"PROCESSED\""), Is.EqualTo(3));
+        Assert.That(await MetricAsync("notifiche_notices_routed_total", svc, "status=\"REJECTED\"", "reason=\"USER_NOT_FOUND\""), Is.EqualTo(1));
+        Assert.That(await MetricAsync("notifiche_dispatches_total", "channel=\"email\"", "status=\"SENT\""), Is.GreaterThanOrEqualTo(3));
+        Assert.That(await MetricAsync("notifiche_delivery_latency_seconds_count", "channel=\"email\""), Is.GreaterThanOrEqualTo(3));
+        var metrics = await Platform.Hosts.Gateway.GetStringAsync("/metrics");
+        Assert.That(metrics, Does.Contain("notifiche_outbox_backlog"));
+        Assert.That(metrics, Does.Not.Contain(NoticeApi.FiscalCode));
+    }
+}
+
+public class Following_one_notice_in_one_trace
+{
+    [Test]
+    public async Task Should_connect_gateway_relay_preferences_dispatcher_and_status_update_in_one_trace()
+    {
+        var activities = new List<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name is "MassTransit" or "Notifiche" or "Microsoft.AspNetCore",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = a => { lock (activities) { activities.Add(a); } },
+        };
+        ActivitySource.AddActivityListener(listener);
+        var service = await Platform.Hosts.RegisterServiceAsync("trace-anagrafe");
+
+        var id = await NoticeApi.SubmitAsync(service, NoticeApi.Body($"trace-{Guid.NewGuid():N}@example.it"));
+        await NoticeApi.WaitForChannelAsync(service, id, "email", "SENT");
+
+        // The last spans (the gateway consuming NotificationSent) end a moment after the status is visible.
+        List<Activity> trace = [];
+        for (var deadline = DateTime.UtcNow.AddSeconds(20); DateTime.UtcNow < deadline; await Task.Delay(200))
+        {
+            lock (activities)
+            {
+                var post = activities.FirstOrDefault(a => a.Kind == ActivityKind.Server && a.GetTagItem("http.request.method") as string == "POST"
+                    && activities.Any(o => o.TraceId == a.TraceId && o.DisplayName.Contains("NotificationSent")));
+                trace = post is null ? [] : [.. activities.Where(a => a.TraceId == post.TraceId)];
+            }
+
+            if (trace.Any(a => a.DisplayName.Contains("NotificationSent") && a.Kind == ActivityKind.Consumer))
+            {
+                break;
+            }
+        }
+
+        var names = trace.Select(a => a.DisplayName).ToList();
+        TestContext.Out.WriteLine(string.Join("\n", trace.Select(a => $"{a.Source.Name} {a.DisplayName} {a.Kind}")));
+        Assert.That(names, Has.Some.EqualTo("outbox publish"));
+        Assert.That(names, Has.Some.Contains("NoticeSubmitted"));
+        Assert.That(names, Has.Some.Contains("SendEmail"));
+        Assert.That(names, Has.Some.Contains("NotificationSent"));
+        var spanIds = trace.Select(a => a.SpanId).ToHashSet();
+        // The only span whose parent is not among them is the gateway's HTTP request (its parent is the test's HttpClient call).
+        var orphans = trace.Where(a => !spanIds.Contains(a.ParentSpanId)).ToList();
+        Assert.That(orphans, Has.Count.EqualTo(1));
+        Assert.That(orphans[0].Kind, Is.EqualTo(ActivityKind.Server));
+        Assert.That(trace.Single(a => a.DisplayName == "outbox publish").ParentSpanId, Is.EqualTo(orphans[0].SpanId),
+            "the relay continues the request's trace through the outbox row");
+    }
+}
+
+public class Keeping_personal_data_out_of_logs
+{
+    [Test]
+    public async Task Should_log_no_codice_fiscale_address_phone_token_or_subject_in_a_full_run()
+    {
+        var service = await Platform.Hosts.RegisterServiceAsync("privacy-tributi", "email", "sms", "push");
+        var fiscalCode = Citizens.NewFiscalCode();
+        var email = $"privato-{Guid.NewGuid():N}@example.it";
+        var token = $"secret-device-{Guid.NewGuid():N}";
+        var subject = $"Oggetto riservato {Guid.NewGuid():N}";
+        var profile = await Platform.Hosts.Preferences.PutAsJsonAsync($"/api/v1/profiles/{fiscalCode}",
+            new { email, email_verified = true, phone = "+39 333 765 4321", push_tokens = new[] { token } });
+        Assert.That(profile.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+
+        var id = await NoticeApi.SubmitAsync(service, NoticeApi.Body(subject: subject, fiscalCode: fiscalCode));
+        foreach (var channel in new[] { "email", "sms", "push" })
+        {
+            await NoticeApi.WaitForChannelAsync(service, id, channel, "SENT");
+        }
+
+        var lines = LogCapture.Instance.Lines.ToList();
+        Assert.That(lines, Is.Not.Empty);
+        foreach (var secret in new[] { fiscalCode, email, "3337654321", token, subject })
+        {
+            Assert.That(lines.Where(l => l.Contains(secret, StringComparison.OrdinalIgnoreCase)), Is.Empty, $"'{secret}' was logged");
+        }
+    }
+}
+
+/// <summary>Outages of the shared platform's database and broker: each spec restores what it breaks, whatever happens.</summary>
+public class Reporting_readiness
+{
+    private static async Task<HttpStatusCode> ReadyAsync() => (await Platform.Hosts.Gateway.GetAsync("/health/ready")).StatusCode;
+
+    [Test]
+    public async Task Should_turn_unready_while_the_database_is_unreachable_and_ready_when_it_returns()
+    {
+        Assert.That(await ReadyAsync(), Is.EqualTo(HttpStatusCode.OK));
+        try
+        {
+            await Platform.Hosts.Database.SetReachableAsync(false);
+            await Eventually.Until(ReadyAsync, s => s == HttpStatusCode.ServiceUnavailable, what: "unready");
+            Assert.That((await Platform.Hosts.Gateway.GetAsync("/health/live")).StatusCode, Is.EqualTo(HttpStatusCode.OK), "still alive");
+        }
+        finally
+        {
+            await Platform.Hosts.Database.SetReachableAsync(true);
+        }
+
+        await Eventually.Until(ReadyAsync, s => s == HttpStatusCode.OK, what: "ready again");
+        await Platform.Hosts.WaitUntilReadyAsync();
+    }
+
+    [Test]
+    public async Task Should_turn_unready_while_the_broker_refuses_the_service_and_ready_when_it_returns()
+    {
+        Assert.That(await ReadyAsync(), Is.EqualTo(HttpStatusCode.OK));
+        try
+        {
+            await Platform.Hosts.Vhost.SetReachableAsync(false);
+            await Eventually.Until(ReadyAsync, s => s == HttpStatusCode.ServiceUnavailable, what: "unready");
+        }
+        finally
+        {
+            await Platform.Hosts.Vhost.SetReachableAsync(true);
+        }
+
+        await Eventually.Until(ReadyAsync, s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(90), "ready again");
+        await Platform.Hosts.WaitUntilReadyAsync();
+    }
+}
