@@ -1,12 +1,11 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Notifiche.Dispatch.Push.Composition;
 using Notifiche.Dispatch.Push.Integrations.Firebase;
 using Notifiche.Dispatch.Push.Integrations.Sandbox;
 using Notifiche.Dispatch.Push.Sending;
-using Polly;
+using Notifiche.ServiceDefaults;
 using Refit;
 
 namespace Notifiche.Dispatch.Push;
@@ -34,31 +33,8 @@ public static class PushDispatchExtensions
                 http.BaseAddress = sp.GetRequiredService<IOptions<PushOptions>>().Value.Fcm.BaseAddress;
                 http.Timeout = Timeout.InfiniteTimeSpan; // the resilience pipeline owns timeouts
             });
-#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is marked experimental; it is the documented way to replace the defaults.
-        fcm.RemoveAllResilienceHandlers();
-#pragma warning restore EXTEXP0001
         // Handlers added after the resilience handler run inside it: every attempt carries a current bearer token.
-        fcm.AddResilienceHandler("fcm", (pipeline, context) =>
-        {
-            var s = context.ServiceProvider.GetRequiredService<IOptions<PushOptions>>().Value.Resilience;
-            pipeline.AddTimeout(s.TotalTimeout);
-            if (s.MaxRetryAttempts > 0)
-            {
-                pipeline.AddRetry(new HttpRetryStrategyOptions
-                {
-                    MaxRetryAttempts = s.MaxRetryAttempts, BackoffType = DelayBackoffType.Exponential, UseJitter = true,
-                    Delay = s.RetryDelay, MaxDelay = s.MaxRetryDelay, ShouldRetryAfterHeader = true,
-                });
-            }
-
-            pipeline
-                .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
-                {
-                    FailureRatio = s.CircuitFailureRatio, MinimumThroughput = s.CircuitMinimumThroughput,
-                    SamplingDuration = s.CircuitSamplingDuration, BreakDuration = s.CircuitBreakDuration,
-                })
-                .AddTimeout(s.AttemptTimeout);
-        });
+        fcm.AddProviderResilience("fcm", sp => sp.GetRequiredService<IOptions<PushOptions>>().Value.Resilience);
         fcm.AddHttpMessageHandler<FcmAuthenticationHandler>();
         return builder;
     }

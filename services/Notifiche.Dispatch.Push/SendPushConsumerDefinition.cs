@@ -22,11 +22,6 @@ public sealed class SendPushConsumerDefinition : ConsumerDefinition<SendPushCons
     protected override void ConfigureConsumer(
         IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<SendPushConsumer> consumerConfigurator, IRegistrationContext context)
     {
-        endpointConfigurator.UseKillSwitch(k => k
-            .SetActivationThreshold(_killSwitch.ActivationThreshold)
-            .SetTripThreshold(_killSwitch.TripThresholdPercent)
-            .SetTrackingPeriod(_killSwitch.TrackingPeriod)
-            .SetRestartTimeout(_killSwitch.RestartTimeout)
-            .SetExceptionFilter(f => f.Handle<TransientFailureException>()));
+        endpointConfigurator.UseProviderKillSwitch(_killSwitch);
     }
 }

@@ -2,13 +2,12 @@ using System.Net.Http.Headers;
 using System.Text;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Notifiche.Dispatch.Sms.Composition;
 using Notifiche.Dispatch.Sms.Integrations.Sandbox;
 using Notifiche.Dispatch.Sms.Integrations.Twilio;
 using Notifiche.Dispatch.Sms.Sending;
-using Polly;
+using Notifiche.ServiceDefaults;
 using Refit;
 
 namespace Notifiche.Dispatch.Sms;
@@ -43,38 +42,4 @@ public static class SmsDispatchExtensions
 
     public static void AddSmsDispatchConsumers(this IBusRegistrationConfigurator bus) =>
         bus.AddConsumer<SendSmsConsumer, SendSmsConsumerDefinition>();
-
-    /// <summary>
-    /// Replaces the service defaults' standard handler with one tuned for a paid provider: total timeout, retry with
-    /// exponential back-off and jitter honouring <c>Retry-After</c>, a circuit breaker, and a per-attempt timeout.
-    /// </summary>
-    internal static IHttpClientBuilder AddProviderResilience(
-        this IHttpClientBuilder client, string name, Func<IServiceProvider, HttpResilienceSettings> settings)
-    {
-#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is marked experimental; it is the documented way to replace the defaults.
-        client.RemoveAllResilienceHandlers();
-#pragma warning restore EXTEXP0001
-        client.AddResilienceHandler(name, (pipeline, context) =>
-        {
-            var s = settings(context.ServiceProvider);
-            pipeline.AddTimeout(s.TotalTimeout);
-            if (s.MaxRetryAttempts > 0)
-            {
-                pipeline.AddRetry(new HttpRetryStrategyOptions
-                {
-                    MaxRetryAttempts = s.MaxRetryAttempts, BackoffType = DelayBackoffType.Exponential, UseJitter = true,
-                    Delay = s.RetryDelay, MaxDelay = s.MaxRetryDelay, ShouldRetryAfterHeader = true,
-                });
-            }
-
-            pipeline
-                .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
-                {
-                    FailureRatio = s.CircuitFailureRatio, MinimumThroughput = s.CircuitMinimumThroughput,
-                    SamplingDuration = s.CircuitSamplingDuration, BreakDuration = s.CircuitBreakDuration,
-                })
-                .AddTimeout(s.AttemptTimeout);
-        });
-        return client;
-    }
 }

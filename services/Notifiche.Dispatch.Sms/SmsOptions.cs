@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using Notifiche.Messaging;
+using Notifiche.ServiceDefaults;
 
 namespace Notifiche.Dispatch.Sms;
 
@@ -62,52 +64,4 @@ public sealed class TwilioOptions
     public string? From { get; set; }
 
     public string? MessagingServiceSid { get; set; }
-}
-
-/// <summary>The provider client's HTTP resilience (Polly via Microsoft.Extensions.Http.Resilience).</summary>
-public sealed class HttpResilienceSettings
-{
-    /// <summary>Retries of one call on 429 (honouring <c>Retry-After</c>), 5xx, 408, timeouts and connection failures; 0 for none.</summary>
-    [Range(0, 10)]
-    public int MaxRetryAttempts { get; set; } = 3;
-
-    /// <summary>First back-off delay; exponential with jitter after that.</summary>
-    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>Longest wait between two attempts, also when the provider's <c>Retry-After</c> asks for more.</summary>
-    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
-
-    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
-
-    public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromSeconds(60);
-
-    /// <summary>Share of failed calls in <see cref="CircuitSamplingDuration"/> that opens the circuit (calls then fail fast).</summary>
-    [Range(0.01, 1.0)]
-    public double CircuitFailureRatio { get; set; } = 0.5;
-
-    [Range(2, 10_000)]
-    public int CircuitMinimumThroughput { get; set; } = 10;
-
-    public TimeSpan CircuitSamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
-
-    public TimeSpan CircuitBreakDuration { get; set; } = TimeSpan.FromSeconds(15);
-}
-
-/// <summary>
-/// MassTransit's kill switch on the dispatcher's endpoint: when too many commands fail with a transient (provider)
-/// failure, the endpoint stops consuming for <see cref="RestartTimeout"/>, so commands wait in the queue.
-/// </summary>
-public sealed class KillSwitchSettings
-{
-    /// <summary>Commands consumed in a tracking period before the switch may trip.</summary>
-    [Range(1, 10_000)]
-    public int ActivationThreshold { get; set; } = 10;
-
-    /// <summary>Percentage of failed commands that trips the switch.</summary>
-    [Range(1, 100)]
-    public int TripThresholdPercent { get; set; } = 15;
-
-    public TimeSpan TrackingPeriod { get; set; } = TimeSpan.FromMinutes(1);
-
-    public TimeSpan RestartTimeout { get; set; } = TimeSpan.FromMinutes(1);
 }
