@@ -32,6 +32,7 @@ public static class BusRegistration
         builder.Services.AddMassTransit(x =>
         {
             x.DisableUsageTelemetry();
+            x.AddConsumeObserver<NoticeIdTagging>();
             x.SetKebabCaseEndpointNameFormatter();
             foreach (var add in configure)
             {

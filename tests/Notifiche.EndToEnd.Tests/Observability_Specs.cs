@@ -87,6 +87,14 @@ public class Following_one_notice_in_one_trace
         Assert.That(names, Has.Some.Contains("NoticeSubmitted"));
         Assert.That(names, Has.Some.Contains("SendEmail"));
         Assert.That(names, Has.Some.Contains("NotificationSent"));
+        // Each hop's consumer span carries the notice id: a trace can be found by it.
+        foreach (var queue in new[] { "notice-submitted", "notice-routed", "send-email", "notification-sent" })
+        {
+            Assert.That(trace.Where(a => a.Kind == ActivityKind.Consumer && a.DisplayName.StartsWith(queue + " ", StringComparison.Ordinal))
+                .Select(a => a.GetTagItem("notifiche.notice_id")), Has.Some.EqualTo(id.ToString()), queue);
+        }
+
+        Assert.That(trace.Single(a => a.Kind == ActivityKind.Server).GetTagItem("notifiche.notice_id"), Is.EqualTo(id.ToString()));
         var spanIds = trace.Select(a => a.SpanId).ToHashSet();
         // The only span whose parent is not among them is the gateway's HTTP request (its parent is the test's HttpClient call).
         var orphans = trace.Where(a => !spanIds.Contains(a.ParentSpanId)).ToList();

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;
@@ -6,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Notifiche.Gateway.Data;
 using Notifiche.Gateway.Registry;
+using Notifiche.Messaging;
 
 namespace Notifiche.Gateway.Notices;
 
@@ -89,6 +91,7 @@ public static class NoticeEndpoints
             switch (await store.AcceptAsync(http.CallingService(), valid, idempotencyKey, ct))
             {
                 case Acceptance.Accepted accepted:
+                    Activity.Current?.SetTag(NoticeIdTagging.Tag, accepted.NoticeId.ToString());
                     return Results.Created($"/api/v1/notices/{accepted.NoticeId}", new NoticeCreatedResponse(accepted.NoticeId));
                 case Acceptance.Replayed replayed:
                     http.Response.Headers.Location = $"/api/v1/notices/{replayed.NoticeId}";

@@ -3,7 +3,9 @@ using System.Diagnostics;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Notifiche.Contracts;
 using Notifiche.Gateway.Data;
+using Notifiche.Messaging;
 using Notifiche.Gateway.Observability;
 
 namespace Notifiche.Gateway.Outbox;
@@ -118,6 +120,11 @@ public sealed partial class OutboxRelay(
         ActivityContext.TryParse(row.TraceParent, null, out var parent);
         using var activity = Source.StartActivity("outbox publish", ActivityKind.Producer, parent);
         var (message, type) = OutboxMessages.Read(row);
+        if (message is NoticeSubmitted submitted)
+        {
+            activity?.SetTag(NoticeIdTagging.Tag, submitted.NoticeId.ToString());
+        }
+
         await bus.Publish(message, type, ct);
     }
 
