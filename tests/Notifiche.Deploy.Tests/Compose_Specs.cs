@@ -9,7 +9,8 @@ public class The_compose_file
     {
         Assert.That(Compose.Services.Keys(), Is.EquivalentTo(new[]
         {
-            "rabbitmq", "postgres", "mailpit", "jaeger", "gateway", "preferences", "dispatch-email", "dispatch-sms", "dispatch-push",
+            "rabbitmq", "postgres", "mailpit", "jaeger", "prometheus", "grafana",
+            "gateway", "preferences", "dispatch-email", "dispatch-sms", "dispatch-push",
         }));
     }
 
