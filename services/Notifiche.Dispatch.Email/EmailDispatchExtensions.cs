@@ -12,6 +12,8 @@ public static class EmailDispatchExtensions
     public static IHostApplicationBuilder AddEmailDispatch(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        // MailKit's own SMTP spans and meters (the "MailKit.Net.SmtpClient" source), picked up by the service defaults.
+        MailKit.Telemetry.SmtpClient.Configure();
         builder.Services.AddSingleton<EmailComposer>();
         builder.Services.AddSingleton<SmtpConnectionPool>();
         builder.Services.AddSingleton<IEmailSender>(sp =>

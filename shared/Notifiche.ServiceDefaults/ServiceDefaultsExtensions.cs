@@ -37,7 +37,7 @@ public static class ServiceDefaultsExtensions
 
         var otel = builder.Services.AddOpenTelemetry()
             .WithTracing(t => t
-                .AddSource(builder.Environment.ApplicationName, "MassTransit", "Notifiche")
+                .AddSource(builder.Environment.ApplicationName, "MassTransit", "Notifiche", "MailKit.Net.SmtpClient")
                 .AddAspNetCoreInstrumentation(o =>
                 {
                     o.Filter = ctx => !ctx.Request.Path.StartsWithSegments("/health") && !ctx.Request.Path.StartsWithSegments(MetricsPath);
@@ -48,7 +48,7 @@ public static class ServiceDefaultsExtensions
                 .AddHttpClientInstrumentation()
                 .AddNpgsql())
             .WithMetrics(m => m
-                .AddMeter("MassTransit", "Notifiche")
+                .AddMeter("MassTransit", "Notifiche", "mailkit.net.smtp")
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddPrometheusExporter());

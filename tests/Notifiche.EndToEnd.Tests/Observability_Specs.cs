@@ -54,14 +54,15 @@ public class Following_one_notice_in_one_trace
         var activities = new List<Activity>();
         using var listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name is "MassTransit" or "Notifiche" or "Microsoft.AspNetCore",
+            ShouldListenTo = source => source.Name is "MassTransit" or "Notifiche" or "Microsoft.AspNetCore" or "MailKit.Net.SmtpClient",
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = a => { lock (activities) { activities.Add(a); } },
         };
         ActivitySource.AddActivityListener(listener);
         var service = await Platform.Hosts.RegisterServiceAsync("trace-anagrafe");
 
-        var id = await NoticeApi.SubmitAsync(service, NoticeApi.Body($"trace-{Guid.NewGuid():N}@example.it"));
+        var address = $"trace-{Guid.NewGuid():N}@example.it";
+        var id = await NoticeApi.SubmitAsync(service, NoticeApi.Body(address));
         await NoticeApi.WaitForChannelAsync(service, id, "email", "SENT");
 
         // The last spans (the gateway consuming NotificationSent) end a moment after the status is visible.
@@ -95,6 +96,10 @@ public class Following_one_notice_in_one_trace
         }
 
         Assert.That(trace.Single(a => a.Kind == ActivityKind.Server).GetTagItem("notifiche.notice_id"), Is.EqualTo(id.ToString()));
+        Assert.That(trace.Where(a => a.Source.Name == "MailKit.Net.SmtpClient"), Is.Not.Empty, "the SMTP conversation is in the trace");
+        var values = trace.SelectMany(a => a.TagObjects.Select(t => $"{t.Key}={t.Value}")).Concat(trace.Select(a => a.DisplayName)).ToList();
+        Assert.That(values.Where(v => v.Contains(address, StringComparison.OrdinalIgnoreCase) || v.Contains(NoticeApi.FiscalCode)), Is.Empty,
+            "no address or codice fiscale in span names or attributes");
         var spanIds = trace.Select(a => a.SpanId).ToHashSet();
         // The only span whose parent is not among them is the gateway's HTTP request (its parent is the test's HttpClient call).
         var orphans = trace.Where(a => !spanIds.Contains(a.ParentSpanId)).ToList();
