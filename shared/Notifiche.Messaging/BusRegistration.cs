@@ -39,9 +39,10 @@ public static class BusRegistration
                 add(x);
             }
 
-            x.AddConfigureEndpointsCallback((context, _, endpoint) =>
+            x.AddConfigureEndpointsCallback((context, name, endpoint) =>
             {
-                var retry = context.GetRequiredService<IOptions<MessagingOptions>>().Value.Retry;
+                var messaging = context.GetRequiredService<IOptions<MessagingOptions>>().Value;
+                var retry = CommandQueues.ProviderQueues.Contains(name) ? messaging.ProviderRetry : messaging.Retry;
                 if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
                 {
                     QueueArguments.Apply(rabbit);

@@ -15,6 +15,9 @@ public static class CommandQueues
     public const string SendSms = "send-sms";
     public const string SendPush = "send-push";
 
+    /// <summary>Queues whose consumer calls a paid external provider; they get <see cref="MessagingOptions.ProviderRetry"/>.</summary>
+    public static readonly IReadOnlySet<string> ProviderQueues = new HashSet<string> { SendSms, SendPush };
+
     internal static void DeclareFor(IRabbitMqBusFactoryConfigurator cfg)
     {
         Bind<SendEmail>(cfg, SendEmail);

@@ -22,6 +22,19 @@ public sealed class MessagingOptions
     [Required]
     public RetryOptions Retry { get; set; } = new();
 
+    /// <summary>
+    /// Retry of the endpoints that call an external provider (<see cref="CommandQueues.ProviderQueues"/>): long enough to
+    /// ride out a provider outage with the messages held unacknowledged in the broker instead of dead-lettered — the
+    /// provider client's circuit breaker keeps the attempts cheap meanwhile. It must end within RabbitMQ's consumer
+    /// timeout (30 minutes by default), so the default stays under 25 minutes; past it the message goes to
+    /// <c>&lt;queue&gt;_error</c> for an SRE to replay.
+    /// </summary>
+    [Required]
+    public RetryOptions ProviderRetry { get; set; } = new()
+    {
+        Limit = 30, MinInterval = TimeSpan.FromSeconds(1), MaxInterval = TimeSpan.FromMinutes(1), Delta = TimeSpan.FromSeconds(5),
+    };
+
     /// <summary>Messages fetched ahead per consumer endpoint.</summary>
     [Range(1, 1000)]
     public int PrefetchCount { get; set; } = 32;
@@ -50,7 +63,7 @@ public sealed class RabbitMqOptions
 /// </summary>
 public sealed class RetryOptions
 {
-    [Range(0, 20)]
+    [Range(0, 100)]
     public int Limit { get; set; } = 6;
 
     public TimeSpan MinInterval { get; set; } = TimeSpan.FromMilliseconds(200);

@@ -71,6 +71,29 @@ public class Routing_by_the_citizens_profile
     }
 
     [Test]
+    public async Task Should_hold_sms_through_a_provider_outage_longer_than_the_ordinary_retry_budget_and_send_once()
+    {
+        var (fiscalCode, _) = await CreateProfileAsync(new { channels = new { email = false, sms = true, push = false } });
+        Platform.Hosts.Twilio.Answer = (_, _) => TwilioAnswer.Error(503, 20500);
+        Guid id;
+        try
+        {
+            id = await NoticeApi.SubmitAsync(_allChannels, NoticeApi.Body(fiscalCode: fiscalCode));
+            await Task.Delay(TimeSpan.FromSeconds(9)); // the ordinary budget (8 retries of 0.2–1 s) would have dead-lettered it by now
+            Assert.That(NoticeApi.ChannelStatus(await NoticeApi.StatusAsync(_allChannels, id), "sms"), Is.EqualTo("PENDING"));
+        }
+        finally
+        {
+            Platform.Hosts.Twilio.Answer = (_, _) => null;
+        }
+
+        await NoticeApi.WaitForChannelAsync(_allChannels, id, "sms", "SENT", TimeSpan.FromSeconds(45));
+        Assert.That(SmsTo(fiscalCode), Is.EqualTo(1));
+        var dead = await Platform.Hosts.Vhost.PeekAsync("send-sms_error", 100);
+        Assert.That(dead.EnumerateArray().Where(m => m.GetProperty("payload").GetString()!.Contains(id.ToString())), Is.Empty);
+    }
+
+    [Test]
     public async Task Should_email_and_push_but_not_sms_a_citizen_who_switched_sms_off()
     {
         var (fiscalCode, email) = await CreateProfileAsync(new { channels = new { email = true, sms = false, push = true } });

@@ -169,6 +169,7 @@ public sealed class PlatformHosts : IAsyncDisposable
             ["Sms:Twilio:From"] = "Notifiche",
             ["Sms:PricePerSegmentEuro"] = "0.05",
             ["Sms:Resilience:RetryDelay"] = "00:00:00.050",
+            ["Sms:Resilience:CircuitBreakDuration"] = "00:00:02",
         }, b =>
         {
             b.AddSmsDispatch();
@@ -212,6 +213,10 @@ public sealed class PlatformHosts : IAsyncDisposable
             ["Messaging:Retry:MinInterval"] = "00:00:00.2",
             ["Messaging:Retry:MaxInterval"] = "00:00:01",
             ["Messaging:Retry:Delta"] = "00:00:00.2",
+            ["Messaging:ProviderRetry:Limit"] = "30",
+            ["Messaging:ProviderRetry:MinInterval"] = "00:00:00.2",
+            ["Messaging:ProviderRetry:MaxInterval"] = "00:00:01",
+            ["Messaging:ProviderRetry:Delta"] = "00:00:00.2",
         });
         builder.Configuration.AddInMemoryCollection(settings);
         // Every line at Debug and above is captured under the services' own category filters (the privacy specs read them);

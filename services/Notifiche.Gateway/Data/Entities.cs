@@ -76,7 +76,9 @@ public static class ChannelStatus
     public const string Sent = "SENT";
     public const string Throttled = "THROTTLED";
     public const string Failed = "FAILED";
-    /// <summary>SENT, FAILED and EXPIRED are final: never overwritten, so late or redelivered events cannot move a status backwards.</summary>
+    /// <summary>
+    /// SENT and EXPIRED are final and FAILED yields only to SENT, so late or redelivered events cannot move a status backwards.
+    /// </summary>
     public const string Expired = "EXPIRED";
 }
 

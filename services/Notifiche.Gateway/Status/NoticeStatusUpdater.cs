@@ -43,7 +43,8 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db, GatewayMetrics metr
 
     /// <summary>
     /// One statement, so that events for the same notice arriving at once cannot collide: insert the channel's status,
-    /// or update it unless it is already final.
+    /// or update it unless it is final. SENT and EXPIRED are final; FAILED yields only to SENT (a dead-lettered command
+    /// replayed by an SRE that then reached the citizen).
     /// </summary>
     public async Task ChannelAsync(Guid noticeId, string channel, string status, DateTimeOffset at, CancellationToken ct,
         string? reason = null, string? providerMessageId = null)
@@ -57,7 +58,8 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db, GatewayMetrics metr
             ON CONFLICT (notice_id, channel) DO UPDATE
             SET status = excluded.status, updated_at = excluded.updated_at,
                 failure_reason = excluded.failure_reason, provider_message_id = excluded.provider_message_id
-            WHERE notice_channels.status NOT IN ({ChannelStatus.Sent}, {ChannelStatus.Failed}, {ChannelStatus.Expired})
+            WHERE notice_channels.status NOT IN ({ChannelStatus.Sent}, {ChannelStatus.Expired})
+              AND (notice_channels.status <> {ChannelStatus.Failed} OR excluded.status = {ChannelStatus.Sent})
             """, ct);
         if (changed > 0)
         {
