@@ -79,6 +79,8 @@ public static class BusRegistration
                 });
                 cfg.PrefetchCount = rabbit.PrefetchCount;
                 CommandQueues.DeclareFor(cfg);
+                cfg.SendTopology.ConfigureErrorSettings = QueueArguments.ApplyToDeadLetterQueue;
+                cfg.SendTopology.ConfigureDeadLetterSettings = QueueArguments.ApplyToDeadLetterQueue;
                 cfg.ConfigureEndpoints(context);
             });
         });

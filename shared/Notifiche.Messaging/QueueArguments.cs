@@ -21,4 +21,14 @@ public static class QueueArguments
         queue.SetQueueArgument("x-delivery-limit", DeliveryLimit);
         queue.SetQueueArgument("x-dead-letter-exchange", DeadLetters.Exchange);
     }
+
+    /// <summary>
+    /// <c>&lt;queue&gt;_error</c> and <c>&lt;queue&gt;_skipped</c> copy their endpoint's arguments; they must not keep the
+    /// delivery limit: every inspection that returns a message to them (an SRE listing it) counts as a delivery.
+    /// </summary>
+    public static void ApplyToDeadLetterQueue(IRabbitMqQueueConfigurator queue)
+    {
+        queue.SetQueueArgument("x-delivery-limit", null);
+        queue.SetQueueArgument("x-dead-letter-exchange", null);
+    }
 }

@@ -68,5 +68,7 @@ public class Delivering_while_the_smtp_server_fails
         var headers = ours[0].GetProperty("properties").GetProperty("headers");
         Assert.That(headers.GetProperty("MT-Fault-ExceptionType").GetString(), Does.Contain("TransientFailureException"));
         Assert.That(headers.GetProperty("MT-Fault-Message").GetString(), Does.StartWith("SMTP connection"));
+        var arguments = (await Platform.Hosts.Vhost.QueueAsync("send-email_error")).GetProperty("arguments");
+        Assert.That(arguments.TryGetProperty("x-delivery-limit", out _), Is.False, "SREs may inspect dead letters as often as they need");
     }
 }
