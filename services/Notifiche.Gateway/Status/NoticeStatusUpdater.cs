@@ -8,7 +8,7 @@ namespace Notifiche.Gateway.Status;
 
 /// <summary>
 /// The one place that moves a notice's stored status. Events arrive on separate queues, so in any order and
-/// possibly more than once: statuses only move forward and a final channel status is never overwritten.
+/// possibly more than once: statuses only move forward (see <see cref="ChannelAsync"/> for which channel statuses are final).
 /// </summary>
 public sealed class NoticeStatusUpdater(GatewayDbContext db, GatewayMetrics metrics, TimeProvider clock)
 {
