@@ -1,4 +1,5 @@
 using MimeKit;
+using Notifiche.Messaging;
 
 namespace Notifiche.Dispatch.Email.Sending;
 

@@ -1,3 +1,5 @@
+using Notifiche.Messaging;
+
 namespace Notifiche.Dispatch.Sms.Sending;
 
 /// <summary>One SMS to hand to a provider. <paramref name="To"/> is E.164.</summary>

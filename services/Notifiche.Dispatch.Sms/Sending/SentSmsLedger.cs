@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Caching.Memory;
+using Notifiche.Messaging;
 
 namespace Notifiche.Dispatch.Sms.Sending;
 

@@ -36,6 +36,9 @@ public sealed partial class OutboxRelay(
 {
     private static readonly ActivitySource Source = new("Notifiche");
 
+    // Under load the relay wakes for every batch; the backlog is counted at most once per sweep interval.
+    private DateTimeOffset _observedAt;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var failures = 0;
@@ -51,7 +54,11 @@ public sealed partial class OutboxRelay(
                 while (published == options.Value.BatchSize);
 
                 failures = 0;
-                await ObserveAsync(stoppingToken);
+                if (clock.GetUtcNow() - _observedAt >= options.Value.SweepInterval)
+                {
+                    await ObserveAsync(stoppingToken);
+                }
+
                 await signal.WaitAsync(options.Value.SweepInterval, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -95,6 +102,7 @@ public sealed partial class OutboxRelay(
         var backlog = await db.Outbox.LongCountAsync(ct);
         var oldest = backlog == 0 ? (DateTimeOffset?)null : await db.Outbox.OrderBy(o => o.Id).Select(o => o.CreatedAt).FirstAsync(ct);
         metrics.ObserveOutbox(backlog, oldest is { } at ? clock.GetUtcNow() - at : TimeSpan.Zero);
+        _observedAt = clock.GetUtcNow();
     }
 
     private async Task TryObserveAsync(CancellationToken ct)

@@ -34,11 +34,11 @@ public sealed class ServiceRegistry(GatewayDbContext db, TimeProvider clock)
     public async Task<ServiceRecord?> FindByKeyAsync(string secret, CancellationToken ct)
     {
         var hash = ApiKeys.Hash(secret);
-        var serviceId = await db.ApiKeys.AsNoTracking()
+        // One round trip per request: this runs for every call of the API.
+        return await db.ApiKeys.AsNoTracking()
             .Where(k => k.KeyHash == hash && k.RevokedAt == null)
-            .Select(k => k.ServiceId)
+            .Join(db.Services, k => k.ServiceId, s => s.Id, (_, service) => service)
             .FirstOrDefaultAsync(ct);
-        return serviceId is null ? null : await db.Services.AsNoTracking().FirstOrDefaultAsync(s => s.Id == serviceId, ct);
     }
 
     public static IReadOnlyList<string> DefaultChannels => [Channels.Email];

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using MimeKit;
 using MimeKit.Utils;
 using Notifiche.Dispatch.Email.Sending;
+using Notifiche.Messaging;
 
 namespace Notifiche.Dispatch.Email.Integrations.Pickup;
 

@@ -4,6 +4,7 @@ using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;
 using Notifiche.Dispatch.Email.Sending;
+using Notifiche.Messaging;
 
 namespace Notifiche.Dispatch.Email.Integrations.Smtp;
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Notifiche.Dispatch.Sms.Sending;
+using Notifiche.Messaging;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 using Refit;
