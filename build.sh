@@ -263,6 +263,10 @@ wait_rabbitmq() {
         KEEP_LOGS=1
         die "rabbitmqctl await_startup failed for $RABBIT_NODE"
     fi
+    # The gateway moves a service's broker submission (which carries the service's user_id) to submit-notice_error;
+    # RabbitMQ lets only an 'impersonator' publish a user_id other than its own (deploy/rabbitmq/definitions.json too).
+    rabbit rabbitmqctl -q set_user_tags guest administrator impersonator >/dev/null \
+        || die "could not tag the guest user as impersonator"
     local url="http://127.0.0.1:$RABBIT_MGMT_PORT/api/overview"
     until curl -sf -o /dev/null -u guest:guest "$url"; do
         pid_alive "$RABBIT_PID" || { KEEP_LOGS=1; die "RabbitMQ exited during startup"; }

@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.AspNetCore.Authentication;
 using Notifiche.Gateway.Data;
+using Notifiche.Gateway.Ingress;
 using Notifiche.Gateway.Notices;
 using Notifiche.Gateway.Observability;
 using Notifiche.Gateway.Outbox;
@@ -21,6 +22,7 @@ public static class GatewayExtensions
         builder.Services.AddScoped<ServiceRegistry>();
         builder.Services.AddScoped<NoticeStore>();
         builder.Services.AddScoped<NoticeStatusUpdater>();
+        builder.Services.AddScoped<BrokerIngress>();
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddHealthChecks().AddCheck<OutboxHealthCheck>("outbox", tags: [ServiceDefaultsExtensions.ReadyTag]);
@@ -45,7 +47,7 @@ public static class GatewayExtensions
         return builder;
     }
 
-    /// <summary>Status tracking: the events that move a stored notice's status.</summary>
+    /// <summary>Status tracking (the events that move a stored notice's status) and the broker ingress.</summary>
     public static void AddGatewayConsumers(this IBusRegistrationConfigurator bus)
     {
         bus.AddConsumer<NoticeRoutedConsumer>();
@@ -55,6 +57,7 @@ public static class GatewayExtensions
         bus.AddConsumer<SendEmailFaultConsumer>();
         bus.AddConsumer<SendSmsFaultConsumer>();
         bus.AddConsumer<SendPushFaultConsumer>();
+        bus.AddConsumer<SubmitNoticeConsumer, SubmitNoticeConsumerDefinition>();
     }
 
     public static WebApplication MapGateway(this WebApplication app)

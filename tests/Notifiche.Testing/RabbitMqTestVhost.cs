@@ -9,6 +9,7 @@ namespace Notifiche.Testing;
 public sealed class RabbitMqTestVhost : IAsyncDisposable
 {
     private readonly HttpClient _api;
+    private readonly List<string> _users = [];
 
     private RabbitMqTestVhost(string name, HttpClient api)
     {
@@ -68,6 +69,15 @@ public sealed class RabbitMqTestVhost : IAsyncDisposable
         return json.RootElement.Clone();
     }
 
+    /// <summary>A broker user of its own (as a PA service gets one), with these permissions on this vhost only.</summary>
+    public async Task CreateUserAsync(string user, string password, (string Configure, string Write, string Read) permissions)
+    {
+        (await _api.PutAsJsonAsync($"users/{Uri.EscapeDataString(user)}", new { password, tags = "" })).EnsureSuccessStatusCode();
+        _users.Add(user);
+        (await _api.PutAsJsonAsync($"permissions/{Uri.EscapeDataString(Name)}/{Uri.EscapeDataString(user)}",
+            new { configure = permissions.Configure, write = permissions.Write, read = permissions.Read })).EnsureSuccessStatusCode();
+    }
+
     /// <summary>
     /// A broker outage for this vhost's clients: revokes the user's permissions and closes its connections (reconnecting
     /// fails), or grants them again.
@@ -92,6 +102,11 @@ public sealed class RabbitMqTestVhost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _api.DeleteAsync($"vhosts/{Name}");
+        foreach (var user in _users)
+        {
+            await _api.DeleteAsync($"users/{Uri.EscapeDataString(user)}");
+        }
+
         _api.Dispose();
     }
 }

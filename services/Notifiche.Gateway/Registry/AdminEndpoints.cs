@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Notifiche.Contracts;
 
 namespace Notifiche.Gateway.Registry;
@@ -8,11 +7,8 @@ public sealed record CreateServiceRequest(string? Id, string? Name, string? Orga
 public sealed record CreatedService(string ServiceId, string ApiKey);
 
 /// <summary>The operator's first path into the registry: create a service and its key.</summary>
-public static partial class AdminEndpoints
+public static class AdminEndpoints
 {
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")]
-    private static partial Regex ServiceIdPattern();
-
     public static void MapAdmin(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/api/v1/admin").RequireAuthorization(KeySchemes.Operator).WithTags("Admin");
@@ -23,9 +19,9 @@ public static partial class AdminEndpoints
     private static async Task<IResult> CreateService(CreateServiceRequest request, ServiceRegistry registry, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
-        if (request.Id is null || !ServiceIdPattern().IsMatch(request.Id))
+        if (request.Id is null || !ServiceIds.IsValid(request.Id))
         {
-            errors["id"] = ["is required: 3-64 characters, lower-case letters, digits and '-'"];
+            errors["id"] = [$"is required: {ServiceIds.Rule}"];
         }
 
         if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 200)

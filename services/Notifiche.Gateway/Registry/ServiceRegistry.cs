@@ -27,6 +27,9 @@ public sealed class ServiceRegistry(GatewayDbContext db, TimeProvider clock)
         return secret;
     }
 
+    public Task<ServiceRecord?> FindAsync(string serviceId, CancellationToken ct) =>
+        db.Services.AsNoTracking().FirstOrDefaultAsync(s => s.Id == serviceId, ct);
+
     public Task<bool> ExistsAsync(string serviceId, CancellationToken ct) =>
         db.Services.AnyAsync(s => s.Id == serviceId, ct);
 

@@ -1,0 +1,90 @@
+using System.Text.Json;
+using Notifiche.Contracts;
+using Notifiche.Gateway.Notices;
+using Notifiche.Gateway.Registry;
+
+namespace Notifiche.Gateway.Ingress;
+
+/// <summary>The answer to one broker submission: exactly one of the two is set.</summary>
+public sealed record IngressOutcome(NoticeSubmissionAccepted? Accepted, NoticeSubmissionRejected? Rejected);
+
+/// <summary>
+/// Accepts a <see cref="SubmitNotice"/> published by a service's broker user: the same validator and the same store as
+/// <c>POST /api/v1/notices</c>, so a notice is accepted or refused for the same reasons whichever way it came in.
+/// </summary>
+public sealed class BrokerIngress(ServiceRegistry registry, NoticeStore store, TimeProvider clock, ILogger<BrokerIngress> logger)
+{
+    public async Task<IngressOutcome> SubmitAsync(string brokerUser, SubmitNotice message, CancellationToken ct)
+    {
+        if (message.ServiceId != brokerUser)
+        {
+            return Reject(brokerUser, message, SubmissionRejections.ServiceMismatch,
+                $"The message claims service '{message.ServiceId}' but was published by broker user '{brokerUser}'; "
+                + "a service submits only as itself: set service_id to your own service id.");
+        }
+
+        var service = await registry.FindAsync(brokerUser, ct);
+        if (service is null)
+        {
+            return Reject(brokerUser, message, SubmissionRejections.UnknownService,
+                $"Broker user '{brokerUser}' is not a registered service; ask the platform operator to register it.");
+        }
+
+        var (valid, errors) = NoticeValidator.Validate(ToRequest(message));
+        if (message.IdempotencyKey is not null && IdempotencyKeys.Validate(message.IdempotencyKey) is { } keyProblem)
+        {
+            errors["idempotency_key"] = [keyProblem];
+        }
+
+        if (valid is null || errors.Count > 0)
+        {
+            return Reject(brokerUser, message, SubmissionRejections.InvalidNotice, "The notice is not valid; nothing was stored.", errors);
+        }
+
+        switch (await store.AcceptAsync(service, valid, message.IdempotencyKey, ct))
+        {
+            case Acceptance.Accepted accepted:
+                return Accept(service.Id, message, accepted.NoticeId, replayed: false);
+            case Acceptance.Replayed replayed:
+                return Accept(service.Id, message, replayed.NoticeId, replayed: true);
+            default:
+                return Reject(brokerUser, message, SubmissionRejections.IdempotencyKeyConflict,
+                    "This idempotency key was used in the last 24 hours for a different notice; use a new key for a new notice.");
+        }
+    }
+
+    private static SubmitNoticeRequest ToRequest(SubmitNotice m) => new()
+    {
+        FiscalCode = m.FiscalCode,
+        Content = m.Content is null ? null : new NoticeContentRequest { Subject = m.Content.Subject, Markdown = m.Content.Markdown, DueDate = m.Content.DueDate },
+        TimeToLive = m.TimeToLive,
+        DefaultAddresses = m.DefaultAddresses is null ? null : new DefaultAddressesRequest { Email = m.DefaultAddresses.Email },
+        Category = m.Category,
+    };
+
+    private IngressOutcome Accept(string serviceId, SubmitNotice message, Guid noticeId, bool replayed) =>
+        new(new NoticeSubmissionAccepted
+        {
+            SubmissionId = message.SubmissionId, ServiceId = serviceId, NoticeId = noticeId, Replayed = replayed, AcceptedAt = clock.GetUtcNow(),
+        }, null);
+
+    private IngressOutcome Reject(string brokerUser, SubmitNotice message, string reason, string detail,
+        Dictionary<string, string[]>? errors = null)
+    {
+        logger.LogWarning("Broker submission of {ServiceId} rejected: {Reason}", brokerUser, reason);
+        return new(null, new NoticeSubmissionRejected
+        {
+            SubmissionId = message.SubmissionId,
+            ServiceId = brokerUser,
+            Reason = reason,
+            Detail = detail,
+            // The validator names fields as the HTTP body spells them (snake_case); the message spells them camelCase.
+            Errors = (errors ?? []).ToDictionary(e => MessageMemberName(e.Key), e => e.Value),
+            RejectedAt = clock.GetUtcNow(),
+        });
+    }
+
+    private static string MessageMemberName(string jsonPath) =>
+        string.Join('.', jsonPath.Split('.').Select(segment => JsonNamingPolicy.CamelCase.ConvertName(
+            string.Concat(segment.Split('_').Select(word => word.Length == 0 ? word : char.ToUpperInvariant(word[0]) + word[1..])))));
+}

@@ -1,0 +1,51 @@
+using MassTransit;
+using Notifiche.Contracts;
+using Notifiche.Gateway.Registry;
+using Notifiche.Messaging;
+
+namespace Notifiche.Gateway.Ingress;
+
+/// <summary>
+/// A broker submission: the publishing broker user (the AMQP <c>user_id</c> property, which RabbitMQ verifies against
+/// the connection's user) is the service. A message without it cannot be answered or trusted: it goes to
+/// <c>submit-notice_error</c> with the reason, for the SREs.
+/// </summary>
+public sealed class SubmitNoticeConsumer(BrokerIngress ingress) : IConsumer<SubmitNotice>
+{
+    public async Task Consume(ConsumeContext<SubmitNotice> context)
+    {
+        var user = context.ReceiveContext.TryGetPayload<RabbitMqBasicConsumeContext>(out var amqp) ? amqp.Properties.UserId : null;
+        if (string.IsNullOrEmpty(user) || !ServiceIds.IsValid(user))
+        {
+            throw new PermanentFailureException(
+                "SubmitNotice without a valid AMQP user_id property: publish it with user_id set to your broker user (your service id).");
+        }
+
+        var outcome = await ingress.SubmitAsync(user, context.Message, context.CancellationToken);
+        var replies = await context.GetSendEndpoint(IngressTopology.ReplyAddress(user));
+        if (outcome.Accepted is { } accepted)
+        {
+            await replies.Send(accepted, context.CancellationToken);
+        }
+        else
+        {
+            await replies.Send(outcome.Rejected!, context.CancellationToken);
+        }
+    }
+}
+
+public sealed class SubmitNoticeConsumerDefinition : ConsumerDefinition<SubmitNoticeConsumer>
+{
+    public SubmitNoticeConsumerDefinition() => EndpointName = IngressTopology.Queue;
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<SubmitNoticeConsumer> consumer,
+        IRegistrationContext context)
+    {
+        // Services that do not use MassTransit publish plain JSON (content type application/json); MassTransit clients their envelope.
+        endpoint.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType | RawSerializerOptions.AddTransportHeaders, isDefault: false);
+        if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+        {
+            rabbit.Bind(IngressTopology.Exchange);
+        }
+    }
+}

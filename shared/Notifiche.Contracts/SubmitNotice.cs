@@ -1,0 +1,36 @@
+namespace Notifiche.Contracts;
+
+/// <summary>
+/// Command a PA service publishes on RabbitMQ instead of calling <c>POST /api/v1/notices</c>: to the
+/// <c>notifiche.ingress</c> exchange, with the AMQP <c>user_id</c> property set to its broker user (RabbitMQ verifies it
+/// against the connection's user). The gateway validates it exactly like the HTTP body and answers with
+/// <see cref="NoticeSubmissionAccepted"/> or <see cref="NoticeSubmissionRejected"/> on the exchange
+/// <c>notifiche.replies.&lt;service id&gt;</c>. Members are optional so that a missing one is reported by name.
+/// </summary>
+public record SubmitNotice
+{
+    /// <summary>The sender's own reference for this submission, echoed in the reply.</summary>
+    public string? SubmissionId { get; init; }
+    /// <summary>The sending service; must be the broker user that published the message.</summary>
+    public string? ServiceId { get; init; }
+    /// <summary>Same meaning as the HTTP <c>Idempotency-Key</c> header: a retry with the same key and body is answered with the original notice.</summary>
+    public string? IdempotencyKey { get; init; }
+    public string? FiscalCode { get; init; }
+    public SubmittedContent? Content { get; init; }
+    /// <summary>Seconds; 3,600–604,800, default 604,800.</summary>
+    public int? TimeToLive { get; init; }
+    public SubmittedDefaultAddresses? DefaultAddresses { get; init; }
+    public string? Category { get; init; }
+}
+
+public record SubmittedContent
+{
+    public string? Subject { get; init; }
+    public string? Markdown { get; init; }
+    public DateOnly? DueDate { get; init; }
+}
+
+public record SubmittedDefaultAddresses
+{
+    public string? Email { get; init; }
+}

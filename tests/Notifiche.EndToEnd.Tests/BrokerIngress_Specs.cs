@@ -1,0 +1,247 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Notifiche.Gateway.Ingress;
+using Notifiche.Testing;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+
+namespace Notifiche.EndToEnd.Tests;
+
+/// <summary>
+/// A PA service that submits over AMQP, as a non-MassTransit integration would: its own broker user with the
+/// permissions the runbook gives, plain JSON with <c>user_id</c> set, replies read from its own queue.
+/// </summary>
+public sealed class BrokerService : IAsyncDisposable
+{
+    private const string Password = "service-broker-password";
+
+    private BrokerService(string id, HttpClient http, IConnection connection, IChannel channel)
+    {
+        Id = id;
+        Http = http;
+        Connection = connection;
+        Channel = channel;
+    }
+
+    public string Id { get; }
+    /// <summary>The same service's HTTP client (to read status, or compare with the HTTP path).</summary>
+    public HttpClient Http { get; }
+    public IConnection Connection { get; }
+    public IChannel Channel { get; }
+    public string ReplyQueue => $"{Id}.replies";
+
+    public static async Task<BrokerService> StartAsync(string prefix)
+    {
+        var id = $"{prefix}-{Guid.NewGuid():N}"[..30];
+        var http = await Platform.Hosts.RegisterServiceAsync(id);
+        await Platform.Hosts.Vhost.CreateUserAsync(id, Password, IngressTopology.Permissions(id));
+        var connection = await ConnectAsync(id);
+        var channel = await connection.CreateChannelAsync(new CreateChannelOptions(true, true));
+        await channel.ExchangeDeclareAsync(IngressTopology.ReplyExchange(id), ExchangeType.Fanout, durable: true);
+        await channel.QueueDeclareAsync($"{id}.replies", durable: true, exclusive: false, autoDelete: false);
+        await channel.QueueBindAsync($"{id}.replies", IngressTopology.ReplyExchange(id), string.Empty);
+        return new BrokerService(id, http, connection, channel);
+    }
+
+    public static Task<IConnection> ConnectAsync(string user) => new ConnectionFactory
+    {
+        HostName = TestEnvironment.RabbitMqHost, Port = TestEnvironment.RabbitMqPort, VirtualHost = Platform.Hosts.Vhost.Name,
+        UserName = user, Password = Password,
+    }.CreateConnectionAsync();
+
+    /// <summary>Publishes a SubmitNotice as plain JSON on the ingress exchange; returns once the broker confirmed it.</summary>
+    public Task PublishAsync(object message, string? userId = "", IChannel? channel = null) =>
+        PublishRawAsync(JsonSerializer.SerializeToUtf8Bytes(message), userId, channel);
+
+    public async Task PublishRawAsync(byte[] body, string? userId = "", IChannel? channel = null) =>
+        await (channel ?? Channel).BasicPublishAsync(IngressTopology.Exchange, string.Empty, false, new BasicProperties
+        {
+            ContentType = "application/json", Persistent = true, UserId = userId == string.Empty ? Id : userId, MessageId = Guid.NewGuid().ToString(),
+        }, body);
+
+    /// <summary>The next reply on this service's queue: the message inside MassTransit's envelope.</summary>
+    public async Task<JsonElement> NextReplyAsync()
+    {
+        var reply = await Eventually.Until(() => Channel.BasicGetAsync(ReplyQueue, autoAck: true), r => r is not null,
+            TimeSpan.FromSeconds(60), "a reply from the gateway");
+        using var envelope = JsonDocument.Parse(reply!.Body);
+        var type = envelope.RootElement.GetProperty("messageType").EnumerateArray().First().GetString();
+        var message = envelope.RootElement.GetProperty("message").Clone();
+        TestContext.Out.WriteLine($"reply {type}: {message}");
+        return message;
+    }
+
+    public static object Notice(string serviceId, string? email = null, string subject = "La tua carta d'identità scade tra 30 giorni",
+        string fiscalCode = NoticeApi.FiscalCode, string? submissionId = null, string? idempotencyKey = null) => new
+    {
+        submissionId = submissionId ?? Guid.NewGuid().ToString(),
+        serviceId,
+        idempotencyKey,
+        fiscalCode,
+        content = new
+        {
+            subject,
+            markdown = "Gentile cittadino, la tua **carta d'identità** scade il 26/12/2026.\n\nPrenota il rinnovo su [prenotazioni](https://example.it/prenota).",
+        },
+        defaultAddresses = email is null ? null : new { email },
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        await Channel.DisposeAsync();
+        await Connection.DisposeAsync();
+        Http.Dispose();
+    }
+}
+
+public class Submitting_a_notice_over_the_broker
+{
+    private BrokerService _service = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync() => _service = await BrokerService.StartAsync("ingress");
+
+    [OneTimeTearDown]
+    public async Task StopAsync() => await _service.DisposeAsync();
+
+    [Test]
+    public async Task Should_accept_it_reply_with_the_notice_id_and_deliver_the_email()
+    {
+        var address = $"ingress-{Guid.NewGuid():N}@example.it";
+        await _service.PublishAsync(BrokerService.Notice(_service.Id, address, submissionId: "pratica-42"));
+
+        var reply = await _service.NextReplyAsync();
+
+        Assert.That(reply.GetProperty("submissionId").GetString(), Is.EqualTo("pratica-42"));
+        Assert.That(reply.GetProperty("serviceId").GetString(), Is.EqualTo(_service.Id));
+        var id = reply.GetProperty("noticeId").GetGuid();
+        await NoticeApi.WaitForChannelAsync(_service.Http, id, "email", "SENT");
+        Assert.That(Platform.Hosts.Smtp.MessagesTo(address), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Should_answer_a_retry_with_the_same_idempotency_key_with_the_original_notice()
+    {
+        var key = Guid.NewGuid().ToString();
+        var address = $"ingress-retry-{Guid.NewGuid():N}@example.it";
+        await _service.PublishAsync(BrokerService.Notice(_service.Id, address, idempotencyKey: key));
+        var first = await _service.NextReplyAsync();
+        await _service.PublishAsync(BrokerService.Notice(_service.Id, address, idempotencyKey: key));
+        var retry = await _service.NextReplyAsync();
+
+        Assert.That(retry.GetProperty("noticeId").GetGuid(), Is.EqualTo(first.GetProperty("noticeId").GetGuid()));
+        Assert.That(first.GetProperty("replayed").GetBoolean(), Is.False);
+        Assert.That(retry.GetProperty("replayed").GetBoolean(), Is.True);
+        await NoticeApi.WaitForChannelAsync(_service.Http, first.GetProperty("noticeId").GetGuid(), "email", "SENT");
+        Assert.That(Platform.Hosts.Smtp.MessagesTo(address), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Should_reject_an_invalid_notice_with_the_errors_the_http_api_gives_and_store_nothing()
+    {
+        var before = await Platform.Hosts.Database.CountAsync("notices");
+        await _service.PublishAsync(BrokerService.Notice(_service.Id, "not-an-address", subject: "Breve", fiscalCode: "RSSMRA85T10A562X"));
+
+        var reply = await _service.NextReplyAsync();
+        var http = await _service.Http.PostAsJsonAsync("/api/v1/notices",
+            NoticeApi.Body("not-an-address", subject: "Breve", fiscalCode: "RSSMRA85T10A562X"));
+        var httpErrors = (await http.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+
+        Assert.That(reply.GetProperty("reason").GetString(), Is.EqualTo("INVALID_NOTICE"));
+        var errors = reply.GetProperty("errors");
+        Assert.That(errors.EnumerateObject().Select(e => e.Name), Is.EquivalentTo(new[] { "fiscalCode", "content.subject", "defaultAddresses.email" }));
+        Assert.That(errors.GetProperty("fiscalCode")[0].GetString(), Is.EqualTo(httpErrors.GetProperty("fiscal_code")[0].GetString()));
+        Assert.That(errors.GetProperty("content.subject")[0].GetString(), Is.EqualTo(httpErrors.GetProperty("content.subject")[0].GetString()));
+        Assert.That(await Platform.Hosts.Database.CountAsync("notices"), Is.EqualTo(before));
+    }
+
+    [Test]
+    public async Task Should_refuse_a_message_claiming_another_service_and_tell_the_publisher()
+    {
+        var before = await Platform.Hosts.Database.CountAsync("notices");
+        await _service.PublishAsync(BrokerService.Notice("comune-di-altrove", "victim@example.it"));
+
+        var reply = await _service.NextReplyAsync();
+
+        Assert.That(reply.GetProperty("reason").GetString(), Is.EqualTo("SERVICE_MISMATCH"));
+        Assert.That(reply.GetProperty("serviceId").GetString(), Is.EqualTo(_service.Id));
+        Assert.That(await Platform.Hosts.Database.CountAsync("notices"), Is.EqualTo(before));
+    }
+
+    [Test]
+    public async Task Should_not_let_a_service_publish_as_another_broker_user()
+    {
+        var before = await Platform.Hosts.Database.CountAsync("notices");
+        await using var channel = await _service.Connection.CreateChannelAsync(new CreateChannelOptions(true, true));
+
+        // RabbitMQ itself refuses a user_id other than the connection's user (PRECONDITION_FAILED), before the gateway sees it.
+        var refused = Assert.CatchAsync(async () =>
+            await _service.PublishAsync(BrokerService.Notice("comune-di-altrove", "victim@example.it"), "comune-di-altrove", channel));
+
+        TestContext.Out.WriteLine(refused?.Message);
+        Assert.That(refused, Is.InstanceOf<OperationInterruptedException>().Or.InstanceOf<AlreadyClosedException>());
+        Assert.That(channel.CloseReason?.ReplyCode, Is.EqualTo(406));
+        Assert.That(await Platform.Hosts.Database.CountAsync("notices"), Is.EqualTo(before));
+    }
+
+    [Test]
+    public async Task Should_keep_a_message_without_user_id_in_the_error_queue_with_the_reason()
+    {
+        var before = await Platform.Hosts.Database.CountAsync("notices");
+        await _service.PublishAsync(BrokerService.Notice(_service.Id, "anonymous@example.it"), userId: null);
+
+        var faulted = await Eventually.Until(() => Platform.Hosts.Vhost.PeekAsync($"{IngressTopology.Queue}_error", 50),
+            messages => messages.EnumerateArray().Any(m => m.GetProperty("properties").GetProperty("headers")
+                .GetProperty("MT-Fault-Message").GetString()!.Contains("user_id")),
+            TimeSpan.FromSeconds(60), "the submission without user_id in submit-notice_error");
+
+        Assert.That(faulted.GetArrayLength(), Is.GreaterThan(0));
+        Assert.That(await Platform.Hosts.Database.CountAsync("notices"), Is.EqualTo(before));
+    }
+
+    [Test]
+    public async Task Should_move_malformed_json_to_the_error_queue_and_keep_accepting()
+    {
+        await _service.PublishRawAsync(Encoding.UTF8.GetBytes("{\"serviceId\": \"" + _service.Id + "\", \"content\": {"));
+        await Eventually.Until(() => Platform.Hosts.Vhost.PeekAsync($"{IngressTopology.Queue}_error", 50),
+            messages => messages.EnumerateArray().Any(m => m.GetProperty("payload").GetString()!.EndsWith("\"content\": {")),
+            TimeSpan.FromSeconds(60), "the malformed submission in submit-notice_error");
+
+        await _service.PublishAsync(BrokerService.Notice(_service.Id, $"after-poison-{Guid.NewGuid():N}@example.it"));
+
+        Assert.That((await _service.NextReplyAsync()).TryGetProperty("noticeId", out _), Is.True);
+    }
+}
+
+public class A_service_broker_user
+{
+    private BrokerService _service = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync() => _service = await BrokerService.StartAsync("ingress-perm");
+
+    [OneTimeTearDown]
+    public async Task StopAsync() => await _service.DisposeAsync();
+
+    [Test]
+    public async Task Should_not_publish_platform_events()
+    {
+        await using var channel = await _service.Connection.CreateChannelAsync(new CreateChannelOptions(true, true));
+
+        Assert.CatchAsync(async () => await channel.BasicPublishAsync("Notifiche.Contracts:NoticeSubmitted", string.Empty, false,
+            new BasicProperties { ContentType = "application/json", UserId = _service.Id }, "{}"u8.ToArray()));
+
+        Assert.That(channel.CloseReason?.ReplyCode, Is.EqualTo(403));
+    }
+
+    [Test]
+    public async Task Should_not_read_the_platform_queues()
+    {
+        await using var channel = await _service.Connection.CreateChannelAsync();
+
+        Assert.CatchAsync(async () => await channel.BasicGetAsync("send-email", autoAck: false));
+
+        Assert.That(channel.CloseReason?.ReplyCode, Is.EqualTo(403));
+    }
+}
