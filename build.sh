@@ -512,6 +512,8 @@ cmd_test() {
     start_infra
     cd "$REPO_ROOT"
     local rc=0
+    local ledger="$REPO_ROOT/artifacts/fault-ledger.txt"   # written by tests/Notifiche.Faults.Tests
+    rm -f "$ledger"
     if [[ -n "${NOTIFICHE_BUILD_TEST_CMD:-}" ]]; then
         log "running (NOTIFICHE_BUILD_TEST_CMD): $NOTIFICHE_BUILD_TEST_CMD"
         bash -c "$NOTIFICHE_BUILD_TEST_CMD" build.sh-test "$@" 9>&- || rc=$?
@@ -520,6 +522,10 @@ cmd_test() {
         sln="$(find_solution)"
         log "running: dotnet test $sln $*"
         dotnet test "$sln" "$@" 9>&- || rc=$?
+    fi
+    if [[ -f "$ledger" ]]; then
+        log "fault-injection ledger (submitted / sent / failed / lost / duplicates per scenario):"
+        sed 's/^/    /' "$ledger" >&9
     fi
     if ((rc != 0)); then
         log "tests FAILED (exit code $rc)"

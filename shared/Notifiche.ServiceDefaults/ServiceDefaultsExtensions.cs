@@ -60,6 +60,7 @@ public static class ServiceDefaultsExtensions
 
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<StorageUnavailableHandler>();
         // The public APIs speak snake_case JSON, like the IO app's API that administrations already integrate with.
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
@@ -74,6 +75,7 @@ public static class ServiceDefaultsExtensions
     /// </summary>
     public static WebApplication UseApiDefaults(this WebApplication app)
     {
+        app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();

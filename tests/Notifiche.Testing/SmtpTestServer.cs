@@ -32,6 +32,8 @@ public sealed class SmtpTestServer : IAsyncDisposable
 
     public int Port { get; }
 
+    public bool IsRunning => _process is { HasExited: false };
+
     private string MailDir => Path.Combine(_root, "maildir");
 
     public static async Task<SmtpTestServer> StartNewAsync()

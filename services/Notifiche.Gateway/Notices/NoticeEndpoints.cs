@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
@@ -39,7 +38,7 @@ public static class NoticeEndpoints
             .WithSummary("Status of a notice of the calling service, per channel.");
     }
 
-    private static async Task<IResult> Submit(HttpContext http, NoticeStore store, IOptions<JsonOptions> json, ILoggerFactory loggers)
+    private static async Task<IResult> Submit(HttpContext http, NoticeStore store, IOptions<JsonOptions> json)
     {
         var ct = http.RequestAborted;
         // A body that is not JSON never gets here: the Accepts metadata makes routing answer 415 (see GatewayExtensions).
@@ -86,27 +85,19 @@ public static class NoticeEndpoints
             return Results.ValidationProblem(errors, title: "The notice is not valid");
         }
 
-        try
+        // A database that cannot take the write throws: StorageUnavailableHandler (ServiceDefaults) answers 503, nothing accepted.
+        switch (await store.AcceptAsync(http.CallingService(), valid, idempotencyKey, ct))
         {
-            switch (await store.AcceptAsync(http.CallingService(), valid, idempotencyKey, ct))
-            {
-                case Acceptance.Accepted accepted:
-                    Activity.Current?.SetTag(NoticeIdTagging.Tag, accepted.NoticeId.ToString());
-                    return Results.Created($"/api/v1/notices/{accepted.NoticeId}", new NoticeCreatedResponse(accepted.NoticeId));
-                case Acceptance.Replayed replayed:
-                    http.Response.Headers.Location = $"/api/v1/notices/{replayed.NoticeId}";
-                    http.Response.Headers["Idempotent-Replayed"] = "true";
-                    return Results.Ok(new NoticeCreatedResponse(replayed.NoticeId));
-                default:
-                    return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Idempotency-Key already used",
-                        detail: "This Idempotency-Key was used in the last 24 hours for a different notice; use a new key for a new notice.");
-            }
-        }
-        catch (Exception e) when (e is DbException or DbUpdateException or TimeoutException)
-        {
-            loggers.CreateLogger(typeof(NoticeEndpoints)).LogError("Notice store unavailable: {Error}", e.GetType().Name);
-            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Storage unavailable",
-                detail: "The notice was NOT accepted; retry later with the same request.");
+            case Acceptance.Accepted accepted:
+                Activity.Current?.SetTag(NoticeIdTagging.Tag, accepted.NoticeId.ToString());
+                return Results.Created($"/api/v1/notices/{accepted.NoticeId}", new NoticeCreatedResponse(accepted.NoticeId));
+            case Acceptance.Replayed replayed:
+                http.Response.Headers.Location = $"/api/v1/notices/{replayed.NoticeId}";
+                http.Response.Headers["Idempotent-Replayed"] = "true";
+                return Results.Ok(new NoticeCreatedResponse(replayed.NoticeId));
+            default:
+                return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Idempotency-Key already used",
+                    detail: "This Idempotency-Key was used in the last 24 hours for a different notice; use a new key for a new notice.");
         }
     }
 

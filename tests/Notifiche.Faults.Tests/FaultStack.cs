@@ -1,0 +1,146 @@
+using System.Net.Http.Json;
+using Notifiche.Testing;
+
+namespace Notifiche.Faults.Tests;
+
+/// <summary>
+/// The whole platform as five separate processes on the suite's own RabbitMQ node and PostgreSQL cluster, with a real
+/// SMTP server and the Twilio and FCM stubs: every part the scenarios stop, kill and start again.
+/// </summary>
+[SetUpFixture]
+public sealed class FaultStack
+{
+    public const string OperatorKey = "fault-operator-key";
+    public const string AppBackendKey = "fault-app-backend-key";
+
+    private static FaultStack? _current;
+    private readonly List<IAsyncDisposable> _owned = [];
+
+    public static FaultStack Current => _current ?? throw new InvalidOperationException("fault stack not started");
+
+    public LocalRabbitMq Broker { get; private set; } = null!;
+    public LocalPostgres Database { get; private set; } = null!;
+    public SmtpTestServer Smtp { get; private set; } = null!;
+    public TwilioStub Twilio { get; private set; } = null!;
+    public FcmStub Fcm { get; private set; } = null!;
+    public ServiceProcess Gateway { get; private set; } = null!;
+    public ServiceProcess Preferences { get; private set; } = null!;
+    public ServiceProcess Email { get; private set; } = null!;
+    public ServiceProcess Sms { get; private set; } = null!;
+    public ServiceProcess Push { get; private set; } = null!;
+    public IReadOnlyList<ServiceProcess> Services => [Gateway, Preferences, Email, Sms, Push];
+    public string LogDirectory { get; private set; } = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        LogDirectory = Directory.CreateTempSubdirectory("notifiche-faults-logs-").FullName;
+        TestContext.Progress.WriteLine($"fault suite: service logs in {LogDirectory}");
+        Broker = Own(await LocalRabbitMq.StartNewAsync());
+        Database = Own(await LocalPostgres.StartNewAsync());
+        Smtp = Own(await SmtpTestServer.StartNewAsync());
+        Twilio = Own(await TwilioStub.StartAsync());
+        Fcm = Own(await FcmStub.StartAsync());
+
+        Gateway = Own(Service("Notifiche.Gateway", new()
+        {
+            ["ConnectionStrings:Gateway"] = Database.ConnectionString("gateway"),
+            ["Gateway:Database:Provider"] = "PostgreSql",
+            ["Gateway:OperatorKey"] = OperatorKey,
+            ["Gateway:Outbox:SweepInterval"] = "00:00:01",
+        }));
+        Preferences = Own(Service("Notifiche.Preferences", new()
+        {
+            ["ConnectionStrings:Preferences"] = Database.ConnectionString("preferences"),
+            ["Preferences:Database:Provider"] = "PostgreSql",
+            ["Preferences:AppBackendKey"] = AppBackendKey,
+        }));
+        Email = Own(Service("Notifiche.Dispatch.Email", new()
+        {
+            ["Email:Transport"] = "Smtp",
+            ["Email:Smtp:Host"] = "127.0.0.1",
+            ["Email:Smtp:Port"] = Smtp.Port.ToString(),
+            ["Email:Smtp:Security"] = "None",
+            ["Email:Smtp:PoolSize"] = "4",
+            ["Email:Smtp:Timeout"] = "00:00:05",
+        }));
+        Sms = Own(Service("Notifiche.Dispatch.Sms", new()
+        {
+            ["Sms:Provider"] = "Twilio",
+            ["Sms:Twilio:BaseAddress"] = Twilio.BaseAddress.ToString(),
+            ["Sms:Twilio:AccountSid"] = TwilioStub.AccountSid,
+            ["Sms:Twilio:AuthToken"] = TwilioStub.AuthToken,
+            ["Sms:Twilio:From"] = "Notifiche",
+            ["Sms:PricePerSegmentEuro"] = "0.05",
+            ["Sms:Resilience:RetryDelay"] = "00:00:00.050",
+            ["Sms:Resilience:CircuitBreakDuration"] = "00:00:02",
+        }));
+        Push = Own(Service("Notifiche.Dispatch.Push", new()
+        {
+            ["Push:Provider"] = "Fcm",
+            ["Push:Fcm:BaseAddress"] = Fcm.BaseAddress.ToString(),
+            ["Push:Fcm:ProjectId"] = FcmStub.ProjectId,
+            ["Push:Fcm:CredentialsFile"] = Fcm.CredentialsFile,
+            ["Push:Resilience:RetryDelay"] = "00:00:00.050",
+        }));
+
+        // The gateway and preferences first: they migrate their databases and declare the queues the others publish to.
+        await Gateway.StartAsync();
+        await Preferences.StartAsync();
+        await Task.WhenAll(Email.StartAsync(), Sms.StartAsync(), Push.StartAsync());
+        _current = this;
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        for (var i = _owned.Count - 1; i >= 0; i--)
+        {
+            await _owned[i].DisposeAsync();
+        }
+    }
+
+    /// <summary>Every service answers ready again (after a scenario broke and restored something).</summary>
+    public Task WaitAllReadyAsync() => Task.WhenAll(Services.Select(s => s.WaitReadyAsync()));
+
+    /// <summary>Registers a sending service allowed every channel; returns a client that sends its key.</summary>
+    public async Task<HttpClient> RegisterServiceAsync(string id)
+    {
+        using var operatorClient = new HttpClient { BaseAddress = Gateway.BaseAddress };
+        operatorClient.DefaultRequestHeaders.Add("X-Operator-Key", OperatorKey);
+        var response = await operatorClient.PostAsJsonAsync("/api/v1/admin/services", new
+        {
+            id, name = "Servizio di prova guasti", organization_name = "Comune di Prova", allowed_channels = new[] { "email", "sms", "push" },
+        });
+        Assert.That(response.IsSuccessStatusCode, Is.True, await response.Content.ReadAsStringAsync());
+        var created = await response.Content.ReadFromJsonAsync<Dictionary<string, string>>();
+        var client = new HttpClient { BaseAddress = Gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Add("X-Api-Key", created!["api_key"]);
+        return client;
+    }
+
+    public HttpClient PreferencesClient()
+    {
+        var client = new HttpClient { BaseAddress = Preferences.BaseAddress };
+        client.DefaultRequestHeaders.Add("X-Api-Key", AppBackendKey);
+        return client;
+    }
+
+    private ServiceProcess Service(string name, Dictionary<string, string> settings)
+    {
+        settings["Messaging:Transport"] = "RabbitMq";
+        settings["Messaging:RabbitMq:Host"] = "127.0.0.1";
+        settings["Messaging:RabbitMq:Port"] = Broker.Port.ToString();
+        settings["Messaging:RabbitMq:VirtualHost"] = "/";
+        settings["Messaging:RabbitMq:Username"] = LocalRabbitMq.User;
+        settings["Messaging:RabbitMq:Password"] = LocalRabbitMq.Password;
+        return new ServiceProcess(name, settings, LogDirectory);
+    }
+
+    private T Own<T>(T disposable)
+        where T : IAsyncDisposable
+    {
+        _owned.Add(disposable);
+        return disposable;
+    }
+}

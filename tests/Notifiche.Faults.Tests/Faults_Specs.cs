@@ -1,0 +1,265 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using Notifiche.Testing;
+using RabbitMQ.Client;
+
+namespace Notifiche.Faults.Tests;
+
+/// <summary>
+/// Issue 5's fault-injection suite: each scenario submits a known set of notices, injects its fault under load and
+/// reconciles — every accepted notice SENT or FAILED with a reason on each planned channel (lost = 0), no provider
+/// receiving anything twice (duplicates = 0). Ledger lines go to the test output and artifacts/fault-ledger.txt.
+/// </summary>
+[Order(1)]
+public class Under_faults
+{
+    private static FaultStack Stack => FaultStack.Current;
+
+    [TearDown]
+    public async Task RestoreAsync()
+    {
+        // Whatever a failed scenario left broken is mended, so the next one starts on a healthy platform.
+        if (!Stack.Smtp.IsRunning)
+        {
+            await Stack.Smtp.StartAsync();
+        }
+
+        foreach (var service in Stack.Services.Where(s => s.ExitCode is not null))
+        {
+            await service.StartAsync();
+        }
+
+        await Stack.WaitAllReadyAsync();
+    }
+
+    [Test, Order(1)]
+    public async Task Scenario_1_RabbitMQ_stopped_and_killed_mid_flow()
+    {
+        var batch = await Batch.CreateAsync("s1-broker", 240, allChannels: false);
+        var submitting = batch.SubmitAllAsync();
+
+        await WaitAsync(() => batch.Accepted >= 60, "a quarter of the notices accepted");
+        await Stack.Broker.StopAsync();
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await Stack.Broker.StartAsync();
+        await WaitAsync(() => batch.Accepted >= 150, "more notices accepted after the restart");
+        await Stack.Broker.KillAsync();
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await Stack.Broker.StartAsync();
+        await submitting;
+        await Stack.WaitAllReadyAsync();
+
+        AssertClean(await batch.ReconcileAsync(), 240);
+    }
+
+    [Test, Order(2), Explicit("needs the provider-edge dispatch ledger (issue 5, branch issue-5-ledger): without it a killed dispatcher resends")]
+    public async Task Scenario_2_each_dispatcher_killed_mid_processing()
+    {
+        var batch = await Batch.CreateAsync("s2-dispatchers", 120, allChannels: true);
+        // Slow providers keep requests in flight, so a kill lands between a provider call and its acknowledgement.
+        Stack.Twilio.Answer = (_, _) => TwilioAnswer.Created($"SM{Guid.NewGuid():N}") with { Delay = TimeSpan.FromMilliseconds(40) };
+        try
+        {
+            var smsBefore = Stack.Twilio.Accepted.Count;
+            var pushBefore = Stack.Fcm.Delivered.Count;
+            var emailBefore = Stack.Smtp.Messages().Count;
+            var submitting = batch.SubmitAllAsync();
+
+            await WaitAsync(() => Stack.Smtp.Messages().Count >= emailBefore + 30, "some emails sent");
+            await KillAndRestartAsync(Stack.Email);
+            await WaitAsync(() => Stack.Twilio.Accepted.Count >= smsBefore + 30, "some SMS sent");
+            await KillAndRestartAsync(Stack.Sms);
+            await WaitAsync(() => Stack.Fcm.Delivered.Count >= pushBefore + 30, "some pushes sent");
+            await KillAndRestartAsync(Stack.Push);
+            await submitting;
+
+            AssertClean(await batch.ReconcileAsync(), 120);
+        }
+        finally
+        {
+            Stack.Twilio.Answer = (_, _) => null;
+        }
+    }
+
+    [Test, Order(3)]
+    public async Task Scenario_3_gateway_killed_between_commit_and_publish()
+    {
+        var batch = await Batch.CreateAsync("s3-gateway", 150, allChannels: false);
+
+        // With the broker down the gateway still commits notices and outbox rows, but cannot publish them.
+        await Stack.Broker.StopAsync();
+        await batch.SubmitAllAsync();
+        var unpublished = await Stack.Database.ScalarAsync("gateway", "SELECT count(*) FROM outbox");
+        await Stack.Gateway.KillAsync();
+        await Stack.Broker.StartAsync();
+        await Stack.Gateway.StartAsync();
+        await Stack.WaitAllReadyAsync();
+
+        TestContext.Out.WriteLine($"outbox rows committed but not published when the gateway was killed: {unpublished}");
+        Assert.That(unpublished, Is.GreaterThanOrEqualTo(150), "the kill hit the window between commit and publish");
+        AssertClean(await batch.ReconcileAsync(), 150);
+        Assert.That(await Stack.Database.ScalarAsync("gateway", "SELECT count(*) FROM outbox"), Is.Zero, "the relay published the backlog");
+    }
+
+    [Test, Order(4)]
+    public async Task Scenario_4_PostgreSQL_stopped_for_a_while()
+    {
+        var batch = await Batch.CreateAsync("s4-postgres", 200, allChannels: false);
+        var before = batch.Notices.Take(100).ToList();
+        var during = batch.Notices.Skip(100).Take(20).ToList();
+        var after = batch.Notices.Skip(120).ToList();
+        await batch.SubmitAsync(before);
+
+        await Stack.Database.StopAsync();
+        var answers = new List<(HttpStatusCode Status, TimeSpan Took, bool RetryAfter)>();
+        foreach (var notice in during)
+        {
+            var watch = Stopwatch.StartNew();
+            using var response = await batch.PostAsync(notice);
+            answers.Add((response.StatusCode, watch.Elapsed, response.Headers.RetryAfter is not null));
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await Stack.Database.StartAsync();
+        await batch.SubmitAsync([.. during, .. after]);
+        await Stack.WaitAllReadyAsync();
+
+        TestContext.Out.WriteLine($"while PostgreSQL was down: {string.Join(", ", answers.GroupBy(a => a.Status).Select(g => $"{g.Count()}× {(int)g.Key}"))}, "
+            + $"slowest answer {answers.Max(a => a.Took).TotalMilliseconds:0} ms");
+        Assert.That(answers.Select(a => a.Status), Has.All.EqualTo(HttpStatusCode.ServiceUnavailable), "never 201 without a commit");
+        Assert.That(answers.Select(a => a.RetryAfter), Has.All.True, "503 says when to retry");
+        Assert.That(answers.Max(a => a.Took), Is.LessThan(TimeSpan.FromSeconds(10)), "answered promptly, not after a client timeout");
+        AssertClean(await batch.ReconcileAsync(), 200);
+        Assert.That(await Stack.Database.ScalarAsync("gateway", $"SELECT count(*) FROM notices WHERE service_id = '{ServiceIdOf(batch)}'"),
+            Is.EqualTo(200), "one stored notice per accepted notice, none from the refused attempts");
+    }
+
+    [Test, Order(5)]
+    public async Task Scenario_5_SMTP_server_down_for_a_while()
+    {
+        var batch = await Batch.CreateAsync("s5-smtp", 200, allChannels: false);
+        var errorsBefore = await Stack.Broker.MessagesReadyAsync("send-email_error");
+        var emailsBefore = Stack.Smtp.Messages().Count;
+        var submitting = batch.SubmitAllAsync();
+
+        await WaitAsync(() => Stack.Smtp.Messages().Count >= emailsBefore + 40, "some emails sent");
+        await Stack.Smtp.StopAsync();
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        await Stack.Smtp.StartAsync();
+        await submitting;
+
+        var line = await batch.ReconcileAsync();
+        AssertClean(line, 200);
+        Assert.That(line.Failed, Is.Zero, "an outage shorter than the retry budget fails nothing");
+        Assert.That(await Stack.Broker.MessagesReadyAsync("send-email_error"), Is.EqualTo(errorsBefore), "nothing in send-email_error");
+    }
+
+    [Test, Order(6)]
+    public async Task Scenario_6_poison_messages_beside_healthy_traffic()
+    {
+        var batch = await Batch.CreateAsync("s6-poison", 150, allChannels: false);
+        var emailErrors = await Stack.Broker.MessagesReadyAsync("send-email_error");
+        var emailSkipped = await Stack.Broker.MessagesReadyAsync("send-email_skipped");
+        var routedErrors = await Stack.Broker.MessagesReadyAsync("notice-routed_error");
+        var submitting = batch.SubmitAllAsync();
+
+        await using (var connection = await Stack.Broker.Factory().CreateConnectionAsync())
+        await using (var channel = await connection.CreateChannelAsync(new CreateChannelOptions(true, true)))
+        {
+            // Malformed JSON, a message type nobody consumes there, and a valid event that always throws (an unknown notice).
+            await PublishAsync(channel, "Notifiche.Contracts:SendEmail", "{\"messageId\": \"broken", "urn:message:Notifiche.Contracts:SendEmail");
+            await PublishAsync(channel, "Notifiche.Contracts:SendEmail", Envelope("urn:message:Notifiche.Contracts:SendTelegram", "{}"),
+                "urn:message:Notifiche.Contracts:SendTelegram");
+            await PublishAsync(channel, "Notifiche.Contracts:NoticeRouted", Envelope("urn:message:Notifiche.Contracts:NoticeRouted",
+                $"{{\"noticeId\":\"{Guid.NewGuid()}\",\"channels\":[\"email\"],\"routedAt\":\"{DateTimeOffset.UtcNow:O}\"}}"),
+                "urn:message:Notifiche.Contracts:NoticeRouted");
+        }
+
+        await submitting;
+        var line = await batch.ReconcileAsync();
+        await Eventually.Until(async () => (await Stack.Broker.MessagesReadyAsync("send-email_error"), await Stack.Broker.MessagesReadyAsync("send-email_skipped"),
+                await Stack.Broker.MessagesReadyAsync("notice-routed_error")),
+            q => q.Item1 == emailErrors + 1 && q.Item2 == emailSkipped + 1 && q.Item3 == routedErrors + 1, TimeSpan.FromSeconds(90),
+            "each poison message in its _error or _skipped queue");
+
+        AssertClean(line, 150);
+    }
+
+    [Test, Order(7)]
+    public async Task Scenario_7_same_idempotency_key_sequentially_and_concurrently()
+    {
+        var batch = await Batch.CreateAsync("s7-idempotency", 60, allChannels: false);
+        var statuses = new List<HttpStatusCode>();
+        await Parallel.ForEachAsync(batch.Notices, new ParallelOptions { MaxDegreeOfParallelism = 3 }, async (notice, _) =>
+        {
+            var answers = new List<HttpResponseMessage> { await batch.PostAsync(notice), await batch.PostAsync(notice) };
+            answers.AddRange(await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => batch.PostAsync(notice))));
+            var ids = await Task.WhenAll(answers.Select(async a => (await a.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetGuid()));
+            Assert.That(ids.Distinct().Count(), Is.EqualTo(1), "every answer names the same notice");
+            batch.Record(notice, ids[0]);
+            lock (statuses)
+            {
+                statuses.AddRange(answers.Select(a => a.StatusCode));
+            }
+        });
+
+        Assert.That(statuses.Count(s => s == HttpStatusCode.Created), Is.EqualTo(60));
+        Assert.That(statuses.Count(s => s == HttpStatusCode.OK), Is.EqualTo(60 * 5));
+        AssertClean(await batch.ReconcileAsync(), 60);
+        Assert.That(await Stack.Database.ScalarAsync("gateway", $"SELECT count(*) FROM notices WHERE service_id = '{ServiceIdOf(batch)}'"), Is.EqualTo(60));
+    }
+
+    [Test, Order(8)]
+    public async Task Scenario_8_replay_from_the_error_queue_after_fixing_the_cause()
+    {
+        var batch = await Batch.CreateAsync("s8-replay", 40, allChannels: false);
+        var errorsBefore = await Stack.Broker.MessagesReadyAsync("send-email_error");
+
+        // SMTP down longer than the email retry budget: every email ends in send-email_error and the channel FAILED.
+        await Stack.Smtp.StopAsync();
+        await batch.SubmitAllAsync();
+        await Eventually.Until(() => Stack.Broker.MessagesReadyAsync("send-email_error"), n => n >= errorsBefore + 40, TimeSpan.FromSeconds(120),
+            "the emails dead-lettered in send-email_error");
+        await Stack.Smtp.StartAsync();
+
+        var output = new StringWriter();
+        var exit = await Notifiche.Dlq.Program.RunAsync(["replay", "--queue", "send-email_error", "--all",
+            "--host", "127.0.0.1", "--port", Stack.Broker.Port.ToString(), "--vhost", "/", "--user", LocalRabbitMq.User,
+            "--password", LocalRabbitMq.Password, "--management-port", Stack.Broker.ManagementPort.ToString()], output);
+        TestContext.Out.WriteLine(output.ToString());
+
+        Assert.That(exit, Is.Zero);
+        var line = await batch.ReconcileAsync();
+        AssertClean(line, 40);
+        Assert.That(line.Sent, Is.EqualTo(40), "the replayed emails were delivered and their status says SENT");
+    }
+
+    private static void AssertClean(LedgerLine line, int submitted) => Assert.Multiple(() =>
+    {
+        Assert.That(line.Submitted, Is.EqualTo(submitted), "every notice was accepted");
+        Assert.That(line.Lost, Is.Zero, $"lost: {string.Join("; ", line.Problems.Take(10))}");
+        Assert.That(line.Duplicates, Is.Zero, $"duplicates: {string.Join("; ", line.Problems.Take(10))}");
+    });
+
+    private static async Task KillAndRestartAsync(ServiceProcess service)
+    {
+        await service.KillAsync();
+        await service.StartAsync();
+    }
+
+    private static Task WaitAsync(Func<bool> condition, string what) => Eventually.Holds(condition, TimeSpan.FromSeconds(120), what);
+
+    private static string ServiceIdOf(Batch batch) => batch.ServiceId;
+
+    private static string Envelope(string messageType, string message) =>
+        $"{{\"messageId\":\"{Guid.NewGuid()}\",\"messageType\":[\"{messageType}\"],\"message\":{message}}}";
+
+    private static Task PublishAsync(IChannel channel, string exchange, string body, string messageType) =>
+        channel.BasicPublishAsync(exchange, string.Empty, false, new BasicProperties
+        {
+            ContentType = "application/vnd.masstransit+json", Persistent = true, MessageId = Guid.NewGuid().ToString(),
+            Headers = new Dictionary<string, object?> { ["MT-MessageType"] = messageType },
+        }, Encoding.UTF8.GetBytes(body)).AsTask();
+}

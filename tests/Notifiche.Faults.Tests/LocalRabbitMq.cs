@@ -1,0 +1,190 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Notifiche.Testing;
+using RabbitMQ.Client;
+
+namespace Notifiche.Faults.Tests;
+
+/// <summary>
+/// A RabbitMQ node of the suite's own (private epmd, own ports and data directory) that it can stop, kill with SIGKILL
+/// and start again on the same data — the shared node of the other test projects is never touched.
+/// </summary>
+public sealed class LocalRabbitMq : IAsyncDisposable
+{
+    private const string Bin = "/usr/lib/rabbitmq/bin";
+    private readonly string _root;
+    private readonly Dictionary<string, string> _env;
+    private readonly string _node;
+    private Process? _server;
+    private Process? _epmd;
+
+    private LocalRabbitMq(string root, int port, int managementPort, int distPort, int epmdPort)
+    {
+        _root = root;
+        Port = port;
+        ManagementPort = managementPort;
+        _node = $"notifiche-faults-{Path.GetFileName(root)}@localhost";
+        _env = new()
+        {
+            ["HOME"] = Path.Combine(root, "home"),
+            ["RABBITMQ_NODENAME"] = _node,
+            ["RABBITMQ_NODE_IP_ADDRESS"] = "127.0.0.1",
+            ["RABBITMQ_NODE_PORT"] = port.ToString(),
+            ["RABBITMQ_DIST_PORT"] = distPort.ToString(),
+            ["RABBITMQ_MNESIA_BASE"] = Path.Combine(root, "mnesia"),
+            ["RABBITMQ_LOG_BASE"] = Path.Combine(root, "log"),
+            ["RABBITMQ_ENABLED_PLUGINS_FILE"] = Path.Combine(root, "enabled_plugins"),
+            ["RABBITMQ_CONFIG_FILE"] = Path.Combine(root, "rabbitmq.conf"),
+            ["RABBITMQ_ADVANCED_CONFIG_FILE"] = Path.Combine(root, "advanced.config"),
+            ["RABBITMQ_CONF_ENV_FILE"] = Path.Combine(root, "rabbitmq-env.conf"),
+            ["RABBITMQ_PID_FILE"] = Path.Combine(root, "rabbitmq.pid"),
+            ["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"] = "-kernel inet_dist_use_interface {127,0,0,1}",
+            ["ERL_EPMD_PORT"] = epmdPort.ToString(),
+            ["ERL_EPMD_ADDRESS"] = "127.0.0.1",
+        };
+    }
+
+    public int Port { get; }
+    public int ManagementPort { get; }
+    public const string User = "guest";
+    public const string Password = "guest";
+
+    public static async Task<LocalRabbitMq> StartNewAsync()
+    {
+        var root = Directory.CreateTempSubdirectory("nf-rmq-").FullName;
+        var node = new LocalRabbitMq(root, FreePort.Next(), FreePort.Next(), FreePort.Next(), FreePort.Next());
+        foreach (var dir in new[] { "home", "mnesia", "log" })
+        {
+            Directory.CreateDirectory(Path.Combine(root, dir));
+        }
+
+        var cookie = Convert.ToHexString(RandomNumberGenerator.GetBytes(20));
+        var cookieFile = Path.Combine(root, "home", ".erlang.cookie");
+        await File.WriteAllTextAsync(cookieFile, cookie);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(cookieFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        await File.WriteAllTextAsync(Path.Combine(root, "enabled_plugins"), "[rabbitmq_management].\n");
+        await File.WriteAllTextAsync(Path.Combine(root, "rabbitmq-env.conf"), string.Empty);
+        await File.WriteAllTextAsync(Path.Combine(root, "rabbitmq.conf"), $"""
+            listeners.tcp.default = 127.0.0.1:{node.Port}
+            management.tcp.ip = 127.0.0.1
+            management.tcp.port = {node.ManagementPort}
+            loopback_users.guest = true
+            log.file.level = warning
+            log.console = false
+            disk_free_limit.absolute = 50MB
+            """);
+        node._epmd = Process.Start(new ProcessStartInfo("epmd", ["-port", node._env["ERL_EPMD_PORT"], "-address", "127.0.0.1"])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+        });
+        await node.StartAsync();
+        return node;
+    }
+
+    /// <summary>Starts the node (again, on the same data after a stop or a kill) and waits until it accepts connections.</summary>
+    public async Task StartAsync()
+    {
+        // setsid: the server leads its own process group, so a kill reaches beam and its helpers together.
+        var start = new ProcessStartInfo("setsid", [Path.Combine(Bin, "rabbitmq-server")])
+        {
+            WorkingDirectory = _root, RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        foreach (var (name, value) in _env)
+        {
+            start.Environment[name] = value;
+        }
+
+        _server = Process.Start(start)!;
+        _server.OutputDataReceived += (_, _) => { };
+        _server.ErrorDataReceived += (_, _) => { };
+        _server.BeginOutputReadLine();
+        _server.BeginErrorReadLine();
+        await Eventually.Until(async () =>
+        {
+            if (_server.HasExited)
+            {
+                throw new InvalidOperationException($"rabbitmq-server exited; see {_root}/log");
+            }
+
+            return (await OsProcess.RunAsync(Path.Combine(Bin, "rabbitmqctl"), ["-n", _node, "-q", "await_startup", "--timeout", "10"],
+                _env, check: false, timeout: TimeSpan.FromSeconds(30))).Length == 0 && await AcceptsConnectionsAsync();
+        }, up => up, TimeSpan.FromSeconds(120), "the suite's RabbitMQ node to start");
+    }
+
+    /// <summary>An orderly stop of the node (connections closed by the broker).</summary>
+    public async Task StopAsync()
+    {
+        await OsProcess.RunAsync(Path.Combine(Bin, "rabbitmqctl"), ["-n", _node, "-q", "stop"], _env, check: false);
+        await WaitExitedAsync();
+    }
+
+    /// <summary>SIGKILL to the whole node: no goodbye to clients, whatever was in memory is gone.</summary>
+    public async Task KillAsync()
+    {
+        if (_server is { HasExited: false })
+        {
+            await OsProcess.SignalAsync(_server.Id, "KILL", group: true);
+        }
+
+        await WaitExitedAsync();
+    }
+
+    private async Task WaitExitedAsync()
+    {
+        if (_server is not null)
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await _server.WaitForExitAsync(cts.Token);
+            _server.Dispose();
+            _server = null;
+        }
+    }
+
+    private async Task<bool> AcceptsConnectionsAsync()
+    {
+        try
+        {
+            await using var connection = await Factory().CreateConnectionAsync();
+            return connection.IsOpen;
+        }
+        catch (Exception)
+        {
+            return false;
+        }
+    }
+
+    public ConnectionFactory Factory() => new() { HostName = "127.0.0.1", Port = Port, UserName = User, Password = Password };
+
+    /// <summary>Messages ready in a queue (0 when it does not exist).</summary>
+    public async Task<uint> MessagesReadyAsync(string queue)
+    {
+        await using var connection = await Factory().CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        try
+        {
+            return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+        {
+            return 0;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_server is { HasExited: false })
+        {
+            await KillAsync();
+        }
+
+        if (_epmd is { HasExited: false })
+        {
+            _epmd.Kill();
+        }
+
+        Directory.Delete(_root, recursive: true);
+    }
+}

@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using Notifiche.Testing;
+
+namespace Notifiche.Faults.Tests;
+
+/// <summary>
+/// One Notifiche service run as its own process from its build output (<c>dotnet Notifiche.X.dll</c>), configured by
+/// environment variables as a container would be, that the suite can SIGKILL, SIGTERM and start again.
+/// </summary>
+public sealed class ServiceProcess : IAsyncDisposable
+{
+    private readonly Dictionary<string, string> _settings;
+    private readonly string _log;
+    private Process? _process;
+
+    public ServiceProcess(string name, Dictionary<string, string> settings, string logDirectory)
+    {
+        Name = name;
+        Port = FreePort.Next();
+        _settings = settings;
+        _log = Path.Combine(logDirectory, $"{name}.log");
+    }
+
+    public string Name { get; }
+    public int Port { get; }
+    public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
+    public int Starts { get; private set; }
+
+    public async Task StartAsync()
+    {
+        var dll = Assembly(Name);
+        var start = new ProcessStartInfo("dotnet", [dll])
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!, RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        start.Environment["ASPNETCORE_URLS"] = BaseAddress.ToString();
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        start.Environment["MASSTRANSIT_USAGE_TELEMETRY"] = "false";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["Logging__Console__FormatterName"] = "simple";
+        foreach (var (key, value) in _settings)
+        {
+            start.Environment[key.Replace(":", "__")] = value;
+        }
+
+        var log = new StreamWriter(_log, append: true) { AutoFlush = true };
+        await log.WriteLineAsync($"---- start #{++Starts} at {DateTime.UtcNow:O}");
+        _process = Process.Start(start)!;
+        _process.OutputDataReceived += (_, e) => Write(log, e.Data);
+        _process.ErrorDataReceived += (_, e) => Write(log, e.Data);
+        _process.Exited += (_, _) => log.Dispose();
+        _process.EnableRaisingEvents = true;
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        await WaitReadyAsync();
+    }
+
+    public async Task WaitReadyAsync()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        await Eventually.Until(async () =>
+        {
+            if (_process is null || _process.HasExited)
+            {
+                throw new InvalidOperationException($"{Name} exited during startup; last lines:\n{Tail()}");
+            }
+
+            try
+            {
+                return (await http.GetAsync(new Uri(BaseAddress, "/health/ready"))).IsSuccessStatusCode;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                return false;
+            }
+        }, ready => ready, TimeSpan.FromSeconds(120), $"{Name} ready");
+    }
+
+    /// <summary>SIGKILL: the process gets no chance to finish anything.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>SIGTERM, then waits for the process to finish in-flight work and exit (killed after <paramref name="grace"/>).</summary>
+    public async Task<TimeSpan> TerminateAsync(TimeSpan grace)
+    {
+        var watch = Stopwatch.StartNew();
+        if (_process is { HasExited: false })
+        {
+            await OsProcess.SignalAsync(_process.Id, "TERM");
+            using var cts = new CancellationTokenSource(grace);
+            try
+            {
+                await _process.WaitForExitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                await KillAsync();
+            }
+        }
+
+        return watch.Elapsed;
+    }
+
+    public int? ExitCode => _process is { HasExited: true } ? _process.ExitCode : null;
+
+    public string Tail(int lines = 40) =>
+        File.Exists(_log) ? string.Join('\n', File.ReadLines(_log).TakeLast(lines)) : "(no log)";
+
+    private static void Write(StreamWriter log, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (log)
+        {
+            try
+            {
+                log.WriteLine(line);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The process exited while its last lines were in flight.
+            }
+        }
+    }
+
+    private static string Assembly(string name)
+    {
+        // tests/Notifiche.Faults.Tests/bin/<Configuration>/net10.0 → services/<name>/bin/<Configuration>/net10.0/<name>.dll
+        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var configuration = output.Parent!.Name;
+        var root = output.Parent.Parent!.Parent!.Parent!.Parent!.FullName;
+        var path = Path.Combine(root, "services", name, "bin", configuration, output.Name, $"{name}.dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException("build the solution first", path);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        _process?.Dispose();
+    }
+}
