@@ -63,7 +63,7 @@ public static class GatewayExtensions
         bus.AddConsumer<SendSmsFaultConsumer>();
         bus.AddConsumer<SendPushFaultConsumer>();
         bus.AddConsumer<DispatchAttemptFailedConsumer>();
-        bus.AddConsumer<StatusCallbackConsumer>();
+        bus.AddConsumer<StatusCallbackConsumer, StatusCallbackConsumerDefinition>();
     }
 
     /// <summary>Issue 9: the citizen's inbox, the audit trail, status callbacks and content retention.</summary>
@@ -71,7 +71,7 @@ public static class GatewayExtensions
     {
         builder.Services.AddStaticKey(InboxEndpoints.Scheme, ApiKeys.Header, InboxEndpoints.AppBackendKeySetting,
             "The inbox API is for the citizen app backend, with its own key.");
-        builder.Services.AddOptions<CallbackOptions>().BindConfiguration(CallbackOptions.Section);
+        builder.Services.AddOptions<CallbackOptions>().BindConfiguration(CallbackOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         // The callback endpoint retries for a bounded time unless configuration says otherwise.
         builder.Services.PostConfigure<MessagingOptions>(o => o.EndpointRetry.TryAdd(StatusCallbackConsumer.Queue, CallbackOptions.DefaultRetry));
         var callbacks = builder.Services.AddHttpClient<StatusCallbackSender>()

@@ -92,7 +92,7 @@ public class Proving_what_was_sent
     {
         var service = await Platform.Hosts.RegisterServiceAsync("audit-hash");
         const string subject = "Bollo auto: scadenza \"importante\" <entro> il 31/12 & oltre — 100 €";
-        const string markdown = "Gentile cittadino,\n\nil **bollo** dell'auto scade il 31/12.\tImporto: 100 € + interessi 🙂\r\n"
+        const string markdown = "Gentile cittadino,\n\nil **bollo** (`auto`) dell'auto scade il 31/12.\tImporto: 100 € + interessi 🙂\r\n"
             + "Paga su [pagoPA](https://example.it/pago?a=1&b=2) — grazie.";
         var id = await Api.SubmitAsync(service,
             Api.Notice(Citizens.NewFiscalCode(), Api.NewEmail("hash"), subject, markdown, "2026-12-31"));

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Notifiche.Messaging;
 
 namespace Notifiche.Gateway.Callbacks;
@@ -12,6 +13,10 @@ public sealed class CallbackOptions
 
     /// <summary>Time one POST to a service's receiver may take.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Callbacks delivered (or waiting for their next retry) at once by one gateway instance.</summary>
+    [Range(1, 10_000)]
+    public int ConcurrentDeliveries { get; set; } = 200;
 
     /// <summary>
     /// Default retry of a callback: exponential back-off from 2 s to 2 min, 12 retries, about a quarter of an hour in all —
