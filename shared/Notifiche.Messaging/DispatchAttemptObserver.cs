@@ -27,14 +27,21 @@ public sealed class DispatchAttemptObserver(IServiceProvider services, string ch
             return;
         }
 
-        await services.GetRequiredService<IBus>().Publish(new DispatchAttemptFailed
+        try
         {
-            NoticeId = noticeId,
-            Channel = channel,
-            Attempt = context.RetryCount + 1,
-            Reason = Reason(context.Exception),
-            FailedAt = (services.GetService<TimeProvider>() ?? TimeProvider.System).GetUtcNow(),
-        });
+            await services.GetRequiredService<IBus>().Publish(new DispatchAttemptFailed
+            {
+                NoticeId = noticeId,
+                Channel = channel,
+                Attempt = context.RetryCount + 1,
+                Reason = Reason(context.Exception),
+                FailedAt = (services.GetService<TimeProvider>() ?? TimeProvider.System).GetUtcNow(),
+            }, context.CancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The record of an attempt must never change how the command itself is retried (e.g. while the broker is away).
+        }
     }
 
     private Guid? NoticeIdOf(ConsumeContext consume) => channel switch

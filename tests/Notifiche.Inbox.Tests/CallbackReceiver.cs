@@ -20,6 +20,9 @@ public sealed class CallbackReceiver : IAsyncDisposable
 
     public ConcurrentQueue<ReceivedCallback> Received { get; } = new();
 
+    /// <summary>The status the receiver answers with (204 unless a spec says otherwise).</summary>
+    public int AnswerStatus { get; set; } = StatusCodes.Status204NoContent;
+
     public static async Task<CallbackReceiver> StartAsync()
     {
         var receiver = new CallbackReceiver();
@@ -38,7 +41,7 @@ public sealed class CallbackReceiver : IAsyncDisposable
             using var body = new MemoryStream();
             await http.Request.Body.CopyToAsync(body);
             Received.Enqueue(new ReceivedCallback(body.ToArray(), http.Request.Headers["X-Notifiche-Signature"], http.Request.Headers["X-Notifiche-Timestamp"]));
-            return Results.NoContent();
+            return Results.StatusCode(AnswerStatus);
         });
         await app.StartAsync();
         _app = app;

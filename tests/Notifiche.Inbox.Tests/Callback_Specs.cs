@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http;
 using Notifiche.Testing;
 
 namespace Notifiche.Inbox.Tests;
@@ -71,6 +72,24 @@ public class Receiving_status_callbacks
             e => e.Any(v => Api.Type(v) == "callback_delivered" && Api.Channel(v) == "email"), TimeSpan.FromSeconds(30), "delivered in the audit trail");
         var delivered = events.First(v => Api.Type(v) == "callback_delivered" && Api.Channel(v) == "email");
         Assert.That(delivered.GetProperty("detail").GetString(), Does.Match(@"^email SENT: HTTP 204 \(attempt ([2-9]|\d\d+)\)$"), "after failed attempts");
+    }
+
+    [Test]
+    public async Task Should_record_a_callback_the_receiver_refuses_as_failed_without_retrying_it()
+    {
+        await using var receiver = await CallbackReceiver.StartAsync();
+        receiver.AnswerStatus = StatusCodes.Status410Gone;
+        var service = await Platform.Hosts.RegisterServiceAsync("callback-refused");
+        await RegisterAsync(service, receiver.Url);
+
+        var id = await Api.SubmitAsync(service, Api.Notice(Citizens.NewFiscalCode(), Api.NewEmail("callback-refused")));
+        await Api.WaitForStatusAsync(service, id, s => Api.ChannelStatus(s, "email") == "SENT", "email SENT");
+        var events = await Eventually.Until(() => Api.EventsAsync(service, id),
+            e => e.Any(v => Api.Type(v) == "callback_failed" && Api.Channel(v) == "email"), TimeSpan.FromSeconds(30), "failed callback in the audit trail");
+
+        Assert.That(events.First(v => Api.Type(v) == "callback_failed" && Api.Channel(v) == "email").GetProperty("detail").GetString(),
+            Is.EqualTo("email SENT: callback refused with HTTP 410 (attempt 1, given up)"));
+        Assert.That(For(receiver, id).Count(b => b.GetProperty("status").GetString() == "SENT"), Is.EqualTo(1), "a refusal is final");
     }
 
     [Test]

@@ -95,11 +95,9 @@ public static class InboxEndpoints
 
     private static async Task<IResult> Read([FromRoute(Name = "fiscal_code")] string fiscalCodeInput, Guid id, GatewayDbContext db, CancellationToken ct)
     {
-        var errors = new Dictionary<string, string[]>();
-        var fiscalCode = Citizen(fiscalCodeInput, errors);
-        if (errors.Count > 0)
+        if (Invalid(fiscalCodeInput, out var fiscalCode) is { } invalid)
         {
-            return Results.ValidationProblem(errors);
+            return invalid;
         }
 
         var found = await OfCitizen(db, fiscalCode).Where(n => n.Id == id)
@@ -116,11 +114,9 @@ public static class InboxEndpoints
     private static async Task<IResult> MarkRead([FromRoute(Name = "fiscal_code")] string fiscalCodeInput, Guid id, GatewayDbContext db,
         OutboxSignal outbox, TimeProvider clock, CancellationToken ct)
     {
-        var errors = new Dictionary<string, string[]>();
-        var fiscalCode = Citizen(fiscalCodeInput, errors);
-        if (errors.Count > 0)
+        if (Invalid(fiscalCodeInput, out var fiscalCode) is { } invalid)
         {
-            return Results.ValidationProblem(errors);
+            return invalid;
         }
 
         var now = clock.GetUtcNow();
@@ -151,11 +147,9 @@ public static class InboxEndpoints
     private static async Task<IResult> Archive([FromRoute(Name = "fiscal_code")] string fiscalCodeInput, Guid id, GatewayDbContext db,
         TimeProvider clock, CancellationToken ct)
     {
-        var errors = new Dictionary<string, string[]>();
-        var fiscalCode = Citizen(fiscalCodeInput, errors);
-        if (errors.Count > 0)
+        if (Invalid(fiscalCodeInput, out var fiscalCode) is { } invalid)
         {
-            return Results.ValidationProblem(errors);
+            return invalid;
         }
 
         var now = clock.GetUtcNow();
@@ -167,11 +161,9 @@ public static class InboxEndpoints
     private static async Task<IResult> Unarchive([FromRoute(Name = "fiscal_code")] string fiscalCodeInput, Guid id, GatewayDbContext db,
         CancellationToken ct)
     {
-        var errors = new Dictionary<string, string[]>();
-        var fiscalCode = Citizen(fiscalCodeInput, errors);
-        if (errors.Count > 0)
+        if (Invalid(fiscalCodeInput, out var fiscalCode) is { } invalid)
         {
-            return Results.ValidationProblem(errors);
+            return invalid;
         }
 
         await OfCitizen(db, fiscalCode).Where(n => n.Id == id)
@@ -190,6 +182,14 @@ public static class InboxEndpoints
     /// <summary>The notices in a citizen's inbox: routed to them, never the rejected ones (or those not routed yet).</summary>
     private static IQueryable<Notice> OfCitizen(GatewayDbContext db, string fiscalCode) =>
         db.Notices.AsNoTracking().Where(n => n.FiscalCode == fiscalCode && n.Status == NoticeStatus.Processed);
+
+    /// <summary>The problem with an invalid codice fiscale (not echoing it), or null with the normalised one.</summary>
+    private static IResult? Invalid(string input, out string fiscalCode)
+    {
+        var errors = new Dictionary<string, string[]>();
+        fiscalCode = Citizen(input, errors);
+        return errors.Count > 0 ? Results.ValidationProblem(errors) : null;
+    }
 
     /// <summary>The normalised codice fiscale; an invalid one is reported without echoing it.</summary>
     private static string Citizen(string input, Dictionary<string, string[]> errors)
