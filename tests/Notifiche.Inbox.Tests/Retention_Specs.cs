@@ -1,6 +1,10 @@
+using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Notifiche.Gateway.Retention;
 using Notifiche.Testing;
 
@@ -42,5 +46,63 @@ public class Deleting_content_after_its_retention
         var events = (await Api.EventsAsync(service, old)).Select(Api.Type).ToList();
         Assert.That(events, Is.EqualTo(new[] { "accepted", "routed", "sent", "content_deleted" }));
         Assert.That((await Api.EventsAsync(service, recent)).Select(Api.Type), Does.Not.Contain("content_deleted"));
+    }
+
+    [Test]
+    public async Task Should_run_as_a_background_job_deleting_only_what_is_older_than_the_configured_period()
+    {
+        var service = await Platform.Hosts.RegisterServiceAsync("retention-job");
+        var citizen = Citizens.NewFiscalCode();
+        var id = await Api.SubmitAsync(service, Api.Notice(citizen, Api.NewEmail("retention-job")));
+        await Api.WaitForInboxAsync(citizen, 1);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var passes = new PassLog();
+        var options = Options.Create(new RetentionOptions { ContentRetention = TimeSpan.FromDays(30), Interval = TimeSpan.FromHours(1) });
+        var job = new ContentRetention(Platform.Hosts.GatewayServices.GetRequiredService<IServiceScopeFactory>(), options, clock, passes);
+
+        await job.StartAsync(CancellationToken.None);
+        try
+        {
+            await Eventually.Holds(() => passes.Done == 1, TimeSpan.FromSeconds(30), "the first pass, at start");
+            var fresh = await (await Api.ReadAsync(citizen, id)).Content.ReadFromJsonAsync<JsonElement>();
+            Assert.That(fresh.GetProperty("markdown").GetString(), Is.EqualTo(Api.Markdown), "younger than 30 days: kept");
+
+            clock.Advance(TimeSpan.FromDays(31));
+            await Eventually.Holds(() => passes.Done >= 2, TimeSpan.FromSeconds(30), "the next pass, an interval later");
+        }
+        finally
+        {
+            await job.StopAsync(CancellationToken.None);
+        }
+
+        var old = await (await Api.ReadAsync(citizen, id)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.That(old.GetProperty("markdown").ValueKind, Is.EqualTo(JsonValueKind.Null), "31 days later: deleted");
+        Assert.That(passes.Lines, Has.Some.Contains("Content retention: deleted the content of"), "progress is logged");
+        Assert.That(passes.Lines.Where(l => l.Contains(citizen)), Is.Empty);
+    }
+
+    /// <summary>The job's log lines, and how many passes it finished.</summary>
+    private sealed class PassLog : ILogger<ContentRetention>
+    {
+        private int _done;
+
+        public ConcurrentQueue<string> Lines { get; } = new();
+
+        public int Done => Volatile.Read(ref _done);
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var line = formatter(state, exception);
+            Lines.Enqueue(line);
+            if (line.StartsWith("Content retention pass done", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref _done);
+            }
+        }
     }
 }
