@@ -1,12 +1,18 @@
 using MassTransit;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using Notifiche.Gateway.Audit;
+using Notifiche.Gateway.Callbacks;
 using Notifiche.Gateway.Data;
 using Notifiche.Gateway.Ingress;
+using Notifiche.Gateway.Inbox;
 using Notifiche.Gateway.Notices;
 using Notifiche.Gateway.Observability;
 using Notifiche.Gateway.Outbox;
 using Notifiche.Gateway.Registry;
+using Notifiche.Gateway.Retention;
 using Notifiche.Gateway.Status;
+using Notifiche.Messaging;
 using Notifiche.Persistence;
 using Notifiche.ServiceDefaults;
 
@@ -29,6 +35,7 @@ public static class GatewayExtensions
         builder.Services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<OutboxRelay>();
         builder.Services.AddHostedService<IdempotencyKeyPurge>();
+        builder.AddInboxAndAudit();
 
         builder.Services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ServiceKeyHandler>(KeySchemes.Service, null);
         builder.Services.AddAuthorizationBuilder()
@@ -58,12 +65,38 @@ public static class GatewayExtensions
         bus.AddConsumer<SendSmsFaultConsumer>();
         bus.AddConsumer<SendPushFaultConsumer>();
         bus.AddConsumer<SubmitNoticeConsumer, SubmitNoticeConsumerDefinition>();
+        bus.AddConsumer<DispatchAttemptFailedConsumer>();
+        bus.AddConsumer<StatusCallbackConsumer, StatusCallbackConsumerDefinition>();
+    }
+
+    /// <summary>Issue 9: the citizen's inbox, the audit trail, status callbacks and content retention.</summary>
+    private static void AddInboxAndAudit(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddStaticKey(InboxEndpoints.Scheme, ApiKeys.Header, InboxEndpoints.AppBackendKeySetting,
+            "The inbox API is for the citizen app backend, with its own key.");
+        builder.Services.AddOptions<CallbackOptions>().BindConfiguration(CallbackOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        // The callback endpoint retries for a bounded time unless configuration says otherwise.
+        builder.Services.PostConfigure<MessagingOptions>(o => o.EndpointRetry.TryAdd(StatusCallbackConsumer.Queue, CallbackOptions.DefaultRetry));
+        var callbacks = builder.Services.AddHttpClient<StatusCallbackSender>()
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
+            .ConfigureHttpClient((services, http) => http.Timeout = services.GetRequiredService<IOptions<CallbackOptions>>().Value.Timeout);
+        // No retry or circuit breaker here: the endpoint's retry backs off per message, and one service's receiver
+        // being down must not open a circuit shared with every other service's callbacks.
+#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is marked experimental; it is the documented way to replace the defaults.
+        callbacks.RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+        builder.Services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<ContentRetention>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ContentRetention>());
     }
 
     public static WebApplication MapGateway(this WebApplication app)
     {
         app.MapOpenApi();
         app.MapNotices();
+        app.MapNoticeEvents();
+        app.MapCallbacks();
+        app.MapInbox();
         app.MapAdmin();
         return app;
     }

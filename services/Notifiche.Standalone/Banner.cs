@@ -12,7 +12,7 @@ public static class Banner
               demo service : {DemoService.Id} (Comune di Esempio)
               demo API key : {demoKey}
                              (saved in {Path.Combine(dataDirectory, "demo-api-key.txt")})
-              app backend key (profiles API): {appBackendKey}
+              app backend key (profiles and inbox APIs): {appBackendKey}
               emails       : written as .eml files to {Path.Combine(dataDirectory, "mail")}
               SMS and push : recorded (not sent) in {Path.Combine(dataDirectory, "sms")} and {Path.Combine(dataDirectory, "push")}
               API document : {url}/openapi/v1.json

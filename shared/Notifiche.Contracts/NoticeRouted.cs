@@ -12,4 +12,6 @@ public record NoticeRouted
     /// <summary>Human-readable explanation, e.g. why no channel was planned.</summary>
     public string? Detail { get; init; }
     public required DateTimeOffset RoutedAt { get; init; }
+    /// <summary>The citizen allows this service to see when the notice was read (a profile preference, off by default).</summary>
+    public bool ReadReceipts { get; init; }
 }

@@ -42,7 +42,8 @@ public static class BusRegistration
             x.AddConfigureEndpointsCallback((context, name, endpoint) =>
             {
                 var messaging = context.GetRequiredService<IOptions<MessagingOptions>>().Value;
-                var retry = CommandQueues.ProviderQueues.Contains(name) ? messaging.ProviderRetry : messaging.Retry;
+                var retry = messaging.EndpointRetry.GetValueOrDefault(name)
+                    ?? (CommandQueues.ProviderQueues.Contains(name) ? messaging.ProviderRetry : messaging.Retry);
                 if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
                 {
                     QueueArguments.Apply(rabbit);
@@ -52,6 +53,10 @@ public static class BusRegistration
                 {
                     r.Ignore<PermanentFailureException>();
                     r.Exponential(retry.Limit, retry.MinInterval, retry.MaxInterval, retry.Delta);
+                    if (CommandQueues.DispatchChannels.TryGetValue(name, out var channel))
+                    {
+                        r.ConnectRetryObserver(new DispatchAttemptObserver(context, channel));
+                    }
                 });
 
                 // Messages a consumer publishes leave only once it has succeeded: a retried attempt never publishes twice.

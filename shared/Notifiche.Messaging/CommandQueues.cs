@@ -18,6 +18,12 @@ public static class CommandQueues
     /// <summary>Queues whose consumer calls a paid external provider; they get <see cref="MessagingOptions.ProviderRetry"/>.</summary>
     public static readonly IReadOnlySet<string> ProviderQueues = new HashSet<string> { SendSms, SendPush };
 
+    /// <summary>The channel each dispatch command queue delivers on.</summary>
+    public static readonly IReadOnlyDictionary<string, string> DispatchChannels = new Dictionary<string, string>
+    {
+        [SendEmail] = Channels.Email, [SendSms] = Channels.Sms, [SendPush] = Channels.Push,
+    };
+
     internal static void DeclareFor(IRabbitMqBusFactoryConfigurator cfg)
     {
         Bind<SendEmail>(cfg, SendEmail);

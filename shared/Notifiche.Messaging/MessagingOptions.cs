@@ -35,6 +35,12 @@ public sealed class MessagingOptions
         Limit = 30, MinInterval = TimeSpan.FromSeconds(1), MaxInterval = TimeSpan.FromMinutes(1), Delta = TimeSpan.FromSeconds(5),
     };
 
+    /// <summary>
+    /// Retry of named endpoints that need their own (e.g. <c>Messaging:EndpointRetry:status-callback</c>, the gateway's
+    /// status callbacks); overrides <see cref="Retry"/> and <see cref="ProviderRetry"/> for that endpoint.
+    /// </summary>
+    public Dictionary<string, RetryOptions> EndpointRetry { get; set; } = [];
+
     /// <summary>Messages fetched ahead per consumer endpoint.</summary>
     [Range(1, 1000)]
     public int PrefetchCount { get; set; } = 32;

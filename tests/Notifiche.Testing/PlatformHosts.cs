@@ -50,6 +50,10 @@ public sealed class PlatformHosts : IAsyncDisposable
     /// <summary>Firebase Cloud Messaging HTTP v1 and its OAuth token endpoint, as the push dispatcher calls them.</summary>
     public FcmStub Fcm { get; }
     public HttpClient Gateway { get; private set; } = null!;
+    /// <summary>The gateway's inbox API, as the citizen app backend calls it (with its key).</summary>
+    public HttpClient Inbox { get; private set; } = null!;
+    /// <summary>The gateway host's services, for specs that drive a background job by hand (content retention).</summary>
+    public IServiceProvider GatewayServices { get; private set; } = null!;
     /// <summary>The profiles API, as the citizen app backend calls it (with its key).</summary>
     public HttpClient Preferences { get; private set; } = null!;
 
@@ -111,6 +115,13 @@ public sealed class PlatformHosts : IAsyncDisposable
             ["Gateway:Database:Provider"] = "PostgreSql",
             ["Gateway:OperatorKey"] = OperatorKey,
             ["Gateway:Outbox:SweepInterval"] = "00:00:01",
+            ["Gateway:AppBackendKey"] = AppBackendKey,
+            ["Gateway:Callbacks:AllowHttp"] = "true",
+            ["Gateway:Callbacks:Timeout"] = "00:00:05",
+            ["Messaging:EndpointRetry:status-callback:Limit"] = "40",
+            ["Messaging:EndpointRetry:status-callback:MinInterval"] = "00:00:00.2",
+            ["Messaging:EndpointRetry:status-callback:MaxInterval"] = "00:00:01",
+            ["Messaging:EndpointRetry:status-callback:Delta"] = "00:00:00.2",
         }, b =>
         {
             b.AddGateway();
@@ -122,6 +133,9 @@ public sealed class PlatformHosts : IAsyncDisposable
             await app.Services.PrepareDatabaseAsync<GatewayDbContext>();
         });
         Gateway = new HttpClient { BaseAddress = new Uri(gateway.Urls.First()) };
+        Inbox = new HttpClient { BaseAddress = Gateway.BaseAddress };
+        Inbox.DefaultRequestHeaders.Add("X-Api-Key", AppBackendKey);
+        GatewayServices = gateway.Services;
 
         var preferences = await StartHostAsync("Notifiche.Preferences", new()
         {
@@ -244,6 +258,7 @@ public sealed class PlatformHosts : IAsyncDisposable
         }
 
         Gateway?.Dispose();
+        Inbox?.Dispose();
         Preferences?.Dispose();
         await Smtp.DisposeAsync();
         await Twilio.DisposeAsync();

@@ -25,8 +25,9 @@ public class Notice
     public Guid Id { get; set; }
     public required string ServiceId { get; set; }
     public required string FiscalCode { get; set; }
-    public required string Subject { get; set; }
-    public required string Markdown { get; set; }
+    /// <summary>Null once the content was deleted at the end of its retention (<see cref="ContentDeletedAt"/>).</summary>
+    public string? Subject { get; set; }
+    public string? Markdown { get; set; }
     public DateOnly? DueDate { get; set; }
     public string? Category { get; set; }
     public string? DefaultEmail { get; set; }
@@ -39,6 +40,54 @@ public class Notice
     public string? StatusDetail { get; set; }
     public DateTimeOffset? ProcessedAt { get; set; }
     public List<NoticeChannel> Channels { get; set; } = [];
+    /// <summary>The citizen allows the sending service to see <see cref="ReadAt"/> (decided by routing from the profile).</summary>
+    public bool ReadReceipts { get; set; }
+    /// <summary>When the citizen first read the notice in the inbox.</summary>
+    public DateTimeOffset? ReadAt { get; set; }
+    public DateTimeOffset? ArchivedAt { get; set; }
+    /// <summary>When the retention job deleted the content (subject, Markdown, due date); status and audit stay.</summary>
+    public DateTimeOffset? ContentDeletedAt { get; set; }
+}
+
+/// <summary>
+/// One entry of a notice's audit trail: append-only, written in the same transaction as the change it records,
+/// never with personal data in <see cref="Detail"/>.
+/// </summary>
+public class NoticeEvent
+{
+    /// <summary>Position in the platform-wide append order.</summary>
+    public long Sequence { get; set; }
+    public Guid NoticeId { get; set; }
+    public required string Type { get; set; }
+    public string? Channel { get; set; }
+    public string? Detail { get; set; }
+    public DateTimeOffset At { get; set; }
+}
+
+/// <summary>Event types of the audit trail.</summary>
+public static class NoticeEventTypes
+{
+    public const string Accepted = "accepted";
+    public const string Routed = "routed";
+    public const string Rejected = "rejected";
+    public const string DispatchAttemptFailed = "dispatch_attempt_failed";
+    public const string Sent = "sent";
+    public const string Failed = "failed";
+    public const string Expired = "expired";
+    public const string Read = "read";
+    public const string CallbackDelivered = "callback_delivered";
+    public const string CallbackFailed = "callback_failed";
+    public const string ContentDeleted = "content_deleted";
+}
+
+/// <summary>A service's status callback: where the gateway POSTs status changes, and the secret it signs them with.</summary>
+public class StatusCallback
+{
+    public required string ServiceId { get; set; }
+    public required string Url { get; set; }
+    /// <summary>Kept as given: HMAC needs the secret itself (unlike API keys, which are only compared).</summary>
+    public required string Secret { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
 }
 
 /// <summary>Delivery status of a notice on one channel.</summary>
@@ -80,6 +129,15 @@ public static class ChannelStatus
     /// SENT and EXPIRED are final and FAILED yields only to SENT, so late or redelivered events cannot move a status backwards.
     /// </summary>
     public const string Expired = "EXPIRED";
+}
+
+/// <summary>What the owning service sees of the citizen's reading (<c>read_status</c>).</summary>
+public static class ReadStatus
+{
+    public const string Read = "READ";
+    public const string Unread = "UNREAD";
+    /// <summary>The citizen did not allow read receipts for this service.</summary>
+    public const string Unavailable = "UNAVAILABLE";
 }
 
 /// <summary>An <c>Idempotency-Key</c> a service sent with a notice: a retry with the same key and body gets the same notice.</summary>

@@ -10,6 +10,8 @@ public class GatewayDbContext(DbContextOptions<GatewayDbContext> options) : DbCo
     public DbSet<NoticeChannel> NoticeChannels => Set<NoticeChannel>();
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
     public DbSet<IdempotencyKey> IdempotencyKeys => Set<IdempotencyKey>();
+    public DbSet<NoticeEvent> NoticeEvents => Set<NoticeEvent>();
+    public DbSet<StatusCallback> StatusCallbacks => Set<StatusCallback>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -43,6 +45,30 @@ public class GatewayDbContext(DbContextOptions<GatewayDbContext> options) : DbCo
             e.Property(n => n.RejectionReason).HasMaxLength(32);
             e.HasOne<ServiceRecord>().WithMany().HasForeignKey(n => n.ServiceId);
             e.HasMany(n => n.Channels).WithOne().HasForeignKey(c => c.NoticeId);
+            // The inbox: a citizen's notices, newest first (ids are UUIDv7, time-ordered).
+            e.HasIndex(n => new { n.FiscalCode, n.Id });
+            e.HasIndex(n => n.AcceptedAt).HasFilter("content_deleted_at IS NULL");
+        });
+
+        model.Entity<NoticeEvent>(e =>
+        {
+            e.ToTable("notice_events");
+            e.HasKey(v => v.Sequence);
+            e.Property(v => v.Type).HasMaxLength(32);
+            e.Property(v => v.Channel).HasMaxLength(16);
+            e.Property(v => v.Detail).HasMaxLength(500);
+            e.HasIndex(v => new { v.NoticeId, v.Sequence });
+            e.HasOne<Notice>().WithMany().HasForeignKey(v => v.NoticeId);
+        });
+
+        model.Entity<StatusCallback>(e =>
+        {
+            e.ToTable("status_callbacks");
+            e.HasKey(c => c.ServiceId);
+            e.Property(c => c.ServiceId).HasMaxLength(64);
+            e.Property(c => c.Url).HasMaxLength(2048);
+            e.Property(c => c.Secret).HasMaxLength(256);
+            e.HasOne<ServiceRecord>().WithMany().HasForeignKey(c => c.ServiceId).OnDelete(DeleteBehavior.Cascade);
         });
 
         model.Entity<NoticeChannel>(e =>

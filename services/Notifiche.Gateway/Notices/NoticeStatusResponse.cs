@@ -15,11 +15,16 @@ public sealed record NoticeStatusResponse(
     DateTimeOffset? ProcessedAt,
     DateTimeOffset ExpiresAt,
     string ContentSha256,
-    IReadOnlyList<ChannelStatusResponse> Channels)
+    IReadOnlyList<ChannelStatusResponse> Channels,
+    string ReadStatus,
+    DateTimeOffset? ReadAt)
 {
     public static NoticeStatusResponse From(Notice n) => new(
         n.Id, n.Status, n.RejectionReason, n.StatusDetail, n.Category, n.AcceptedAt, n.ProcessedAt, n.ExpiresAt, n.ContentSha256,
-        [.. n.Channels.OrderBy(c => c.Channel).Select(c => new ChannelStatusResponse(c.Channel, c.Status, c.UpdatedAt, c.FailureReason))]);
+        [.. n.Channels.OrderBy(c => c.Channel).Select(c => new ChannelStatusResponse(c.Channel, c.Status, c.UpdatedAt, c.FailureReason))],
+        // The citizen's reading is shown only with their read receipts for this service: READ with the time, or UNREAD.
+        !n.ReadReceipts ? Data.ReadStatus.Unavailable : n.ReadAt is null ? Data.ReadStatus.Unread : Data.ReadStatus.Read,
+        n.ReadReceipts ? n.ReadAt : null);
 }
 
 public sealed record ChannelStatusResponse(string Channel, string Status, DateTimeOffset UpdatedAt, string? Reason);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Notifiche.Contracts;
+using Notifiche.Gateway.Audit;
 using Notifiche.Gateway.Data;
 using Notifiche.Gateway.Observability;
 using Notifiche.Gateway.Outbox;
@@ -66,6 +67,8 @@ public sealed class NoticeStore(GatewayDbContext db, OutboxSignal outbox, Gatewa
             AcceptedAt = notice.AcceptedAt,
             ExpiresAt = notice.ExpiresAt,
         }, Activity.Current, now));
+        db.Record(notice.Id, NoticeEventTypes.Accepted, now, detail: $"content_sha256 {notice.ContentSha256}");
+        db.Outbox.Add(OutboxMessages.Create(AuditTrail.StatusChanged(notice.Id, service.Id, NoticeStatus.Accepted, now), Activity.Current, now));
 
         if (idempotencyKey is not null)
         {

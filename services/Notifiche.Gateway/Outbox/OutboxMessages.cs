@@ -8,7 +8,7 @@ namespace Notifiche.Gateway.Outbox;
 /// <summary>Serialises messages into outbox rows and back; only the types listed here may travel through the outbox.</summary>
 public static class OutboxMessages
 {
-    private static readonly Dictionary<string, Type> Types = new[] { typeof(NoticeSubmitted) }
+    private static readonly Dictionary<string, Type> Types = new[] { typeof(NoticeSubmitted), typeof(NoticeStatusChanged) }
         .ToDictionary(t => t.FullName!, t => t);
 
     public static OutboxMessage Create<T>(T message, Activity? activity, DateTimeOffset now)

@@ -128,10 +128,13 @@ public sealed partial class OutboxRelay(
         ActivityContext.TryParse(row.TraceParent, null, out var parent);
         using var activity = Source.StartActivity("outbox publish", ActivityKind.Producer, parent);
         var (message, type) = OutboxMessages.Read(row);
-        if (message is NoticeSubmitted submitted)
+        var noticeId = message switch
         {
-            activity?.SetTag(NoticeIdTagging.Tag, submitted.NoticeId.ToString());
-        }
+            NoticeSubmitted submitted => submitted.NoticeId,
+            NoticeStatusChanged changed => changed.NoticeId,
+            _ => (Guid?)null,
+        };
+        activity?.SetTag(NoticeIdTagging.Tag, noticeId?.ToString());
 
         await bus.Publish(message, type, ct);
     }

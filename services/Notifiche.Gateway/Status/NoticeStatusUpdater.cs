@@ -1,5 +1,7 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Notifiche.Contracts;
+using Notifiche.Gateway.Audit;
 using Notifiche.Gateway.Data;
 using Notifiche.Gateway.Observability;
 using Notifiche.Messaging;
@@ -12,22 +14,29 @@ namespace Notifiche.Gateway.Status;
 /// </summary>
 public sealed class NoticeStatusUpdater(GatewayDbContext db, GatewayMetrics metrics, TimeProvider clock)
 {
-    public async Task RoutedAsync(Guid noticeId, IReadOnlyList<string> channels, string? rejectionReason, string? detail,
-        DateTimeOffset at, CancellationToken ct)
+    /// <summary>Stores the routing decision with its audit entry; the status change to announce, or null for a redelivery.</summary>
+    public async Task<NoticeStatusChanged?> RoutedAsync(NoticeRouted routed, CancellationToken ct)
     {
+        var noticeId = routed.NoticeId;
         var notice = await db.Notices.FirstOrDefaultAsync(n => n.Id == noticeId, ct) ?? throw NotStored(noticeId);
         if (notice.Status != NoticeStatus.Accepted)
         {
-            return;
+            return null;
         }
 
+        var rejectionReason = routed.RejectionReason;
+        var at = routed.RoutedAt;
         notice.Status = rejectionReason is null ? NoticeStatus.Processed : NoticeStatus.Rejected;
         notice.RejectionReason = rejectionReason;
-        notice.StatusDetail = detail;
+        notice.StatusDetail = routed.Detail;
         notice.ProcessedAt = at;
+        notice.ReadReceipts = routed.ReadReceipts;
+        db.Record(noticeId, rejectionReason is null ? NoticeEventTypes.Routed : NoticeEventTypes.Rejected, at, detail: rejectionReason is null
+            ? $"channel plan: {(routed.Channels.Count == 0 ? "none" : string.Join(", ", routed.Channels))}"
+            : rejectionReason);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.SaveChangesAsync(ct);
-        foreach (var channel in channels)
+        foreach (var channel in routed.Channels)
         {
             // A dispatcher's event may have recorded the channel already: then it stays as it is.
             await db.Database.ExecuteSqlInterpolatedAsync($"""
@@ -39,19 +48,23 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db, GatewayMetrics metr
 
         await tx.CommitAsync(ct);
         metrics.Routed(notice.ServiceId, notice.Status, rejectionReason);
+        return AuditTrail.StatusChanged(noticeId, notice.ServiceId, notice.Status, at);
     }
 
     /// <summary>
     /// One statement, so that events for the same notice arriving at once cannot collide: insert the channel's status,
     /// or update it unless it is final. SENT and EXPIRED are final; FAILED yields only to SENT (a dead-lettered command
-    /// replayed by an SRE that then reached the citizen).
+    /// replayed by an SRE that then reached the citizen). The audit entry is written in the same transaction: for a
+    /// change, and for every failed attempt (THROTTLED) even when a later outcome already arrived.
+    /// Returns the status change to announce, or null when nothing changed.
     /// </summary>
-    public async Task ChannelAsync(Guid noticeId, string channel, string status, DateTimeOffset at, CancellationToken ct,
+    public async Task<NoticeStatusChanged?> ChannelAsync(Guid noticeId, string channel, string status, DateTimeOffset at, CancellationToken ct,
         string? reason = null, string? providerMessageId = null)
     {
-        var acceptedAt = await db.Notices.Where(n => n.Id == noticeId).Select(n => (DateTimeOffset?)n.AcceptedAt).FirstOrDefaultAsync(ct)
+        var notice = await db.Notices.Where(n => n.Id == noticeId).Select(n => new { n.AcceptedAt, n.ServiceId }).FirstOrDefaultAsync(ct)
             ?? throw NotStored(noticeId);
 
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         var changed = await db.Database.ExecuteSqlInterpolatedAsync($"""
             INSERT INTO notice_channels (notice_id, channel, status, updated_at, failure_reason, provider_message_id)
             VALUES ({noticeId}, {channel}, {status}, {at}, {reason}, {providerMessageId})
@@ -61,14 +74,35 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db, GatewayMetrics metr
             WHERE notice_channels.status NOT IN ({ChannelStatus.Sent}, {ChannelStatus.Expired})
               AND (notice_channels.status <> {ChannelStatus.Failed} OR excluded.status = {ChannelStatus.Sent})
             """, ct);
-        if (changed > 0)
+        if (changed > 0 || status == ChannelStatus.Throttled)
         {
-            metrics.Dispatched(channel, status, clock.GetUtcNow() - acceptedAt);
+            var (type, detail) = status switch
+            {
+                ChannelStatus.Sent => (NoticeEventTypes.Sent, providerMessageId is null ? null : $"provider message id {providerMessageId}"),
+                ChannelStatus.Failed => (NoticeEventTypes.Failed, reason),
+                ChannelStatus.Expired => (NoticeEventTypes.Expired, null),
+                _ => (NoticeEventTypes.DispatchAttemptFailed, reason),
+            };
+            db.Record(noticeId, type, at, channel, detail);
+            await db.SaveChangesAsync(ct);
         }
+
+        await tx.CommitAsync(ct);
+        if (changed == 0)
+        {
+            return null;
+        }
+
+        if (status != ChannelStatus.Throttled)
+        {
+            metrics.Dispatched(channel, status, clock.GetUtcNow() - notice.AcceptedAt);
+        }
+
+        return AuditTrail.StatusChanged(noticeId, notice.ServiceId, status, at, channel);
     }
 
     /// <summary>A dispatch command exhausted its retries (it is now in its <c>_error</c> queue): the channel failed.</summary>
-    public Task DispatchFaultedAsync(Fault fault, Guid noticeId, string channel, CancellationToken ct)
+    public Task<NoticeStatusChanged?> DispatchFaultedAsync(Fault fault, Guid noticeId, string channel, CancellationToken ct)
     {
         var reason = fault.Exceptions.FirstOrDefault()?.Message ?? "delivery failed";
         return ChannelAsync(noticeId, channel, ChannelStatus.Failed, DateTime.SpecifyKind(fault.Timestamp, DateTimeKind.Utc), ct, $"retries exhausted: {reason}");

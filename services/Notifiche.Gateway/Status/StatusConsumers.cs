@@ -4,13 +4,25 @@ using Notifiche.Gateway.Data;
 
 namespace Notifiche.Gateway.Status;
 
+/// <summary>
+/// Announces a stored status change (for status callbacks). The endpoint's in-memory outbox sends it only once the
+/// consumer has succeeded, so after the change is committed.
+/// </summary>
+internal static class StatusChanges
+{
+    public static async Task AnnounceAsync(this ConsumeContext context, Task<NoticeStatusChanged?> change)
+    {
+        if (await change is { } changed)
+        {
+            await context.Publish(changed);
+        }
+    }
+}
+
 public sealed class NoticeRoutedConsumer(NoticeStatusUpdater status) : IConsumer<NoticeRouted>
 {
-    public Task Consume(ConsumeContext<NoticeRouted> context)
-    {
-        var m = context.Message;
-        return status.RoutedAsync(m.NoticeId, m.Channels, m.RejectionReason, m.Detail, m.RoutedAt, context.CancellationToken);
-    }
+    public Task Consume(ConsumeContext<NoticeRouted> context) =>
+        context.AnnounceAsync(status.RoutedAsync(context.Message, context.CancellationToken));
 }
 
 public sealed class NotificationSentConsumer(NoticeStatusUpdater status) : IConsumer<NotificationSent>
@@ -18,8 +30,8 @@ public sealed class NotificationSentConsumer(NoticeStatusUpdater status) : ICons
     public Task Consume(ConsumeContext<NotificationSent> context)
     {
         var m = context.Message;
-        return status.ChannelAsync(m.NoticeId, m.Channel, ChannelStatus.Sent, m.SentAt, context.CancellationToken,
-            providerMessageId: m.ProviderMessageId);
+        return context.AnnounceAsync(status.ChannelAsync(m.NoticeId, m.Channel, ChannelStatus.Sent, m.SentAt, context.CancellationToken,
+            providerMessageId: m.ProviderMessageId));
     }
 }
 
@@ -28,7 +40,7 @@ public sealed class NotificationFailedConsumer(NoticeStatusUpdater status) : ICo
     public Task Consume(ConsumeContext<NotificationFailed> context)
     {
         var m = context.Message;
-        return status.ChannelAsync(m.NoticeId, m.Channel, ChannelStatus.Failed, m.FailedAt, context.CancellationToken, m.Reason);
+        return context.AnnounceAsync(status.ChannelAsync(m.NoticeId, m.Channel, ChannelStatus.Failed, m.FailedAt, context.CancellationToken, m.Reason));
     }
 }
 
@@ -37,7 +49,18 @@ public sealed class NotificationExpiredConsumer(NoticeStatusUpdater status) : IC
     public Task Consume(ConsumeContext<NotificationExpired> context)
     {
         var m = context.Message;
-        return status.ChannelAsync(m.NoticeId, m.Channel, ChannelStatus.Expired, m.ExpiredAt, context.CancellationToken);
+        return context.AnnounceAsync(status.ChannelAsync(m.NoticeId, m.Channel, ChannelStatus.Expired, m.ExpiredAt, context.CancellationToken));
+    }
+}
+
+/// <summary>A dispatch attempt failed and is being retried: the channel is THROTTLED and the attempt goes into the audit trail.</summary>
+public sealed class DispatchAttemptFailedConsumer(NoticeStatusUpdater status) : IConsumer<DispatchAttemptFailed>
+{
+    public Task Consume(ConsumeContext<DispatchAttemptFailed> context)
+    {
+        var m = context.Message;
+        return context.AnnounceAsync(status.ChannelAsync(m.NoticeId, m.Channel, ChannelStatus.Throttled, m.FailedAt, context.CancellationToken,
+            $"attempt {m.Attempt}: {m.Reason}"));
     }
 }
 
@@ -45,17 +68,17 @@ public sealed class NotificationExpiredConsumer(NoticeStatusUpdater status) : IC
 public sealed class SendEmailFaultConsumer(NoticeStatusUpdater status) : IConsumer<Fault<SendEmail>>
 {
     public Task Consume(ConsumeContext<Fault<SendEmail>> context) =>
-        status.DispatchFaultedAsync(context.Message, context.Message.Message.NoticeId, Channels.Email, context.CancellationToken);
+        context.AnnounceAsync(status.DispatchFaultedAsync(context.Message, context.Message.Message.NoticeId, Channels.Email, context.CancellationToken));
 }
 
 public sealed class SendSmsFaultConsumer(NoticeStatusUpdater status) : IConsumer<Fault<SendSms>>
 {
     public Task Consume(ConsumeContext<Fault<SendSms>> context) =>
-        status.DispatchFaultedAsync(context.Message, context.Message.Message.NoticeId, Channels.Sms, context.CancellationToken);
+        context.AnnounceAsync(status.DispatchFaultedAsync(context.Message, context.Message.Message.NoticeId, Channels.Sms, context.CancellationToken));
 }
 
 public sealed class SendPushFaultConsumer(NoticeStatusUpdater status) : IConsumer<Fault<SendPush>>
 {
     public Task Consume(ConsumeContext<Fault<SendPush>> context) =>
-        status.DispatchFaultedAsync(context.Message, context.Message.Message.NoticeId, Channels.Push, context.CancellationToken);
+        context.AnnounceAsync(status.DispatchFaultedAsync(context.Message, context.Message.Message.NoticeId, Channels.Push, context.CancellationToken));
 }

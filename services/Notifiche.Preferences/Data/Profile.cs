@@ -18,5 +18,7 @@ public class Profile
     public bool PushEnabled { get; set; } = true;
     /// <summary>Ids of services the citizen does not want to hear from.</summary>
     public List<string> BlockedServices { get; set; } = [];
+    /// <summary>Ids of services the citizen lets see when a notice was read (read receipts); none by default.</summary>
+    public List<string> ReadReceiptServices { get; set; } = [];
     public DateTimeOffset UpdatedAt { get; set; }
 }

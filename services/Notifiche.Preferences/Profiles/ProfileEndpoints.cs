@@ -37,6 +37,7 @@ public static class ProfileEndpoints
             db.Entry(existing).CurrentValues.SetValues(profile);
             existing.PushTokens = profile.PushTokens;
             existing.BlockedServices = profile.BlockedServices;
+            existing.ReadReceiptServices = profile.ReadReceiptServices;
         }
 
         try

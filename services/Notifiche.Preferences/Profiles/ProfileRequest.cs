@@ -13,6 +13,8 @@ public sealed record ProfileRequest
     public string? Language { get; init; }
     public ChannelSwitches? Channels { get; init; }
     public List<string>? BlockedServices { get; init; }
+    /// <summary>Services allowed to see when the citizen read their notices; empty (the default) allows none.</summary>
+    public List<string>? ReadReceiptServices { get; init; }
 }
 
 /// <summary>Which channels the citizen wants; all on when not given.</summary>
@@ -21,8 +23,8 @@ public sealed record ChannelSwitches(bool Email = true, bool Sms = true, bool Pu
 /// <summary>The stored profile as the app backend (and the citizen's data export) sees it.</summary>
 public sealed record ProfileResponse(
     string FiscalCode, string? Email, bool EmailVerified, string? Phone, IReadOnlyList<string> PushTokens, string Language,
-    ChannelSwitches Channels, IReadOnlyList<string> BlockedServices, DateTimeOffset UpdatedAt)
+    ChannelSwitches Channels, IReadOnlyList<string> BlockedServices, DateTimeOffset UpdatedAt, IReadOnlyList<string> ReadReceiptServices)
 {
     public static ProfileResponse From(Profile p) => new(p.FiscalCode, p.Email, p.EmailVerified, p.Phone, p.PushTokens, p.Language,
-        new ChannelSwitches(p.EmailEnabled, p.SmsEnabled, p.PushEnabled), p.BlockedServices, p.UpdatedAt);
+        new ChannelSwitches(p.EmailEnabled, p.SmsEnabled, p.PushEnabled), p.BlockedServices, p.UpdatedAt, p.ReadReceiptServices);
 }

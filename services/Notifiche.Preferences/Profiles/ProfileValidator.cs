@@ -53,6 +53,12 @@ public static class ProfileValidator
             errors["blocked_services"] = [$"at most {MaxBlockedServices} non-empty service ids"];
         }
 
+        var readReceipts = request.ReadReceiptServices ?? [];
+        if (readReceipts.Count > MaxBlockedServices || readReceipts.Any(string.IsNullOrWhiteSpace))
+        {
+            errors["read_receipt_services"] = [$"at most {MaxBlockedServices} non-empty service ids"];
+        }
+
         if (errors.Count > 0)
         {
             return (null, errors);
@@ -71,6 +77,7 @@ public static class ProfileValidator
             SmsEnabled = channels.Sms,
             PushEnabled = channels.Push,
             BlockedServices = [.. blocked.Select(b => b.Trim()).Distinct()],
+            ReadReceiptServices = [.. readReceipts.Select(r => r.Trim()).Distinct()],
         }, errors);
     }
 }

@@ -15,6 +15,8 @@ public sealed record ChannelPlan
     public string? RejectionReason { get; init; }
     /// <summary>Why a channel the citizen might expect was not planned.</summary>
     public string? Detail { get; init; }
+    /// <summary>The citizen allows this service read receipts (off without a profile).</summary>
+    public bool ReadReceipts { get; init; }
 
     /// <summary>
     /// DESIGN §6: with a profile, channels = enabled by the citizen ∩ allowed for the service ∩ with a usable address,
@@ -61,6 +63,7 @@ public sealed record ChannelPlan
             Phone = channels.Contains(Contracts.Channels.Sms) ? profile.Phone : null,
             PushTokens = channels.Contains(Contracts.Channels.Push) ? profile.PushTokens : [],
             Language = profile.Language,
+            ReadReceipts = profile.ReadReceiptServices.Contains(notice.ServiceId),
             Detail = channels.Count == 0
                 ? "No usable channel: the citizen's enabled channels, their verified addresses and the service's allowed channels do not meet. The notice stays in the inbox."
                 : null,

@@ -17,6 +17,7 @@ public sealed class NoticeSubmittedConsumer(PreferencesDbContext db, TimeProvide
         await context.Publish(new NoticeRouted
         {
             NoticeId = notice.NoticeId, Channels = plan.Channels, RejectionReason = plan.RejectionReason, Detail = plan.Detail, RoutedAt = now,
+            ReadReceipts = plan.ReadReceipts,
         });
 
         foreach (var channel in plan.Channels)

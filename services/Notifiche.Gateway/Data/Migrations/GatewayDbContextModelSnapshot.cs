@@ -108,10 +108,18 @@ namespace Notifiche.Gateway.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("accepted_at");
 
+                    b.Property<DateTimeOffset?>("ArchivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("archived_at");
+
                     b.Property<string>("Category")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("category");
+
+                    b.Property<DateTimeOffset?>("ContentDeletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("content_deleted_at");
 
                     b.Property<string>("ContentSha256")
                         .IsRequired()
@@ -139,7 +147,6 @@ namespace Notifiche.Gateway.Data.Migrations
                         .HasColumnName("fiscal_code");
 
                     b.Property<string>("Markdown")
-                        .IsRequired()
                         .HasMaxLength(10000)
                         .HasColumnType("character varying(10000)")
                         .HasColumnName("markdown");
@@ -147,6 +154,14 @@ namespace Notifiche.Gateway.Data.Migrations
                     b.Property<DateTimeOffset?>("ProcessedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("processed_at");
+
+                    b.Property<DateTimeOffset?>("ReadAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("read_at");
+
+                    b.Property<bool>("ReadReceipts")
+                        .HasColumnType("boolean")
+                        .HasColumnName("read_receipts");
 
                     b.Property<string>("RejectionReason")
                         .HasMaxLength(32)
@@ -170,7 +185,6 @@ namespace Notifiche.Gateway.Data.Migrations
                         .HasColumnName("status_detail");
 
                     b.Property<string>("Subject")
-                        .IsRequired()
                         .HasMaxLength(120)
                         .HasColumnType("character varying(120)")
                         .HasColumnName("subject");
@@ -182,8 +196,15 @@ namespace Notifiche.Gateway.Data.Migrations
                     b.HasKey("Id")
                         .HasName("pk_notices");
 
+                    b.HasIndex("AcceptedAt")
+                        .HasDatabaseName("ix_notices_accepted_at")
+                        .HasFilter("content_deleted_at IS NULL");
+
                     b.HasIndex("ServiceId")
                         .HasDatabaseName("ix_notices_service_id");
+
+                    b.HasIndex("FiscalCode", "Id")
+                        .HasDatabaseName("ix_notices_fiscal_code_id");
 
                     b.ToTable("notices", (string)null);
                 });
@@ -223,6 +244,48 @@ namespace Notifiche.Gateway.Data.Migrations
                         .HasName("pk_notice_channels");
 
                     b.ToTable("notice_channels", (string)null);
+                });
+
+            modelBuilder.Entity("Notifiche.Gateway.Data.NoticeEvent", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Sequence"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("Channel")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("channel");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("detail");
+
+                    b.Property<Guid>("NoticeId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("notice_id");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("type");
+
+                    b.HasKey("Sequence")
+                        .HasName("pk_notice_events");
+
+                    b.HasIndex("NoticeId", "Sequence")
+                        .HasDatabaseName("ix_notice_events_notice_id_sequence");
+
+                    b.ToTable("notice_events", (string)null);
                 });
 
             modelBuilder.Entity("Notifiche.Gateway.Data.OutboxMessage", b =>
@@ -294,6 +357,35 @@ namespace Notifiche.Gateway.Data.Migrations
                     b.ToTable("services", (string)null);
                 });
 
+            modelBuilder.Entity("Notifiche.Gateway.Data.StatusCallback", b =>
+                {
+                    b.Property<string>("ServiceId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("service_id");
+
+                    b.Property<string>("Secret")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("secret");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("url");
+
+                    b.HasKey("ServiceId")
+                        .HasName("pk_status_callbacks");
+
+                    b.ToTable("status_callbacks", (string)null);
+                });
+
             modelBuilder.Entity("Notifiche.Gateway.Data.ApiKey", b =>
                 {
                     b.HasOne("Notifiche.Gateway.Data.ServiceRecord", null)
@@ -322,6 +414,26 @@ namespace Notifiche.Gateway.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_notice_channels_notices_notice_id");
+                });
+
+            modelBuilder.Entity("Notifiche.Gateway.Data.NoticeEvent", b =>
+                {
+                    b.HasOne("Notifiche.Gateway.Data.Notice", null)
+                        .WithMany()
+                        .HasForeignKey("NoticeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_notice_events_notices_notice_id");
+                });
+
+            modelBuilder.Entity("Notifiche.Gateway.Data.StatusCallback", b =>
+                {
+                    b.HasOne("Notifiche.Gateway.Data.ServiceRecord", null)
+                        .WithMany()
+                        .HasForeignKey("ServiceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_status_callbacks_services_service_id");
                 });
 
             modelBuilder.Entity("Notifiche.Gateway.Data.Notice", b =>

@@ -68,6 +68,11 @@ namespace Notifiche.Preferences.Data.Migrations
                         .HasColumnType("text[]")
                         .HasColumnName("push_tokens");
 
+                    b.PrimitiveCollection<List<string>>("ReadReceiptServices")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("read_receipt_services");
+
                     b.Property<bool>("SmsEnabled")
                         .HasColumnType("boolean")
                         .HasColumnName("sms_enabled");

@@ -1,0 +1,51 @@
+using Notifiche.Gateway.Data;
+
+namespace Notifiche.Gateway.Inbox;
+
+/// <summary>The sending service as the citizen sees it.</summary>
+public sealed record InboxSender(string Id, string Name, string OrganizationName);
+
+/// <summary>A notice in the list: subject and dates, no body.</summary>
+public sealed record InboxItem(
+    Guid Id,
+    InboxSender Service,
+    string? Subject,
+    string? Category,
+    DateOnly? DueDate,
+    DateTimeOffset AcceptedAt,
+    DateTimeOffset ExpiresAt,
+    DateTimeOffset? ReadAt,
+    DateTimeOffset? ArchivedAt,
+    bool ContentDeleted);
+
+/// <summary>One page of the inbox, newest first; <see cref="NextCursor"/> is null on the last page.</summary>
+public sealed record InboxPage(IReadOnlyList<InboxItem> Items, string? NextCursor);
+
+/// <summary>A notice as the citizen reads it: the full content, rendered, unless its retention ended.</summary>
+public sealed record InboxNotice(
+    Guid Id,
+    InboxSender Service,
+    string? Subject,
+    string? Markdown,
+    string? Html,
+    string? Category,
+    DateOnly? DueDate,
+    DateTimeOffset AcceptedAt,
+    DateTimeOffset ExpiresAt,
+    DateTimeOffset? ReadAt,
+    DateTimeOffset? ArchivedAt,
+    string ContentSha256,
+    DateTimeOffset? ContentDeletedAt,
+    // Set when there is no content to show, saying why.
+    string? ContentNote)
+{
+    public const string DeletedNote = "The content of this notice was deleted at the end of its retention period; its status and history are kept.";
+
+    public static InboxNotice From(Notice n, InboxSender service) => new(
+        n.Id, service, n.Subject, n.Markdown, n.Markdown is null ? null : SafeMarkdown.ToHtml(n.Markdown), n.Category, n.DueDate,
+        n.AcceptedAt, n.ExpiresAt, n.ReadAt, n.ArchivedAt, n.ContentSha256, n.ContentDeletedAt,
+        n.ContentDeletedAt is null ? null : DeletedNote);
+}
+
+/// <summary>Answer to marking a notice read or archived.</summary>
+public sealed record InboxMark(Guid Id, DateTimeOffset? ReadAt, DateTimeOffset? ArchivedAt);
