@@ -138,9 +138,11 @@ public sealed partial class DispatchLedger(
         await db.SaveChangesAsync(CancellationToken.None);
     }
 
-    private string AddressKeyOf(DispatchRequest request) =>
-        Convert.ToHexStringLower(HMACSHA256.HashData(
-            Encoding.UTF8.GetBytes(options.Value.AddressKey), Encoding.UTF8.GetBytes($"{request.Channel}:{request.Address}")));
+    /// <summary>The pseudonym a ledger keyed with <paramref name="key"/> stores for an address (for SREs' look-ups and tests).</summary>
+    public static string AddressKeyOf(string key, string channel, string address) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes($"{channel}:{address}")));
+
+    private string AddressKeyOf(DispatchRequest request) => AddressKeyOf(options.Value.AddressKey, request.Channel, request.Address);
 
     private static long LockIdOf(DispatchRequest request, string addressKey) =>
         BinaryPrimitives.ReadInt64LittleEndian(SHA256.HashData(Encoding.UTF8.GetBytes($"{request.NoticeId:N}:{request.Channel}:{addressKey}")));

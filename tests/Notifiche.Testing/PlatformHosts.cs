@@ -101,7 +101,12 @@ public sealed class PlatformHosts : IAsyncDisposable
     }
 
     /// <summary>Starts a stopped service again, composed exactly as before, on the same vhost and database.</summary>
-    public Task StartServiceAsync(string service) => _starts[service]();
+    public async Task StartServiceAsync(string service)
+    {
+        // MassTransit creates a bus with the ambient log context (an AsyncLocal) when there is one: here, the stopped host's.
+        MassTransit.LogContext.Current = null;
+        await _starts[service]();
+    }
 
     /// <summary>Registers a service through the admin API and returns a client that sends its API key.</summary>
     public async Task<HttpClient> RegisterServiceAsync(string id, params string[] allowedChannels)
