@@ -198,6 +198,8 @@ public sealed class PlatformHosts : IAsyncDisposable
             ["Sms:PricePerSegmentEuro"] = "0.05",
             ["Sms:Resilience:RetryDelay"] = "00:00:00.050",
             ["Sms:Resilience:CircuitBreakDuration"] = "00:00:02",
+            // Graceful shutdown gives up on a slow provider after this (the graceful-shutdown specs wait for it).
+            ["Messaging:ShutdownTimeout"] = "00:00:05",
         }, b =>
         {
             b.AddSmsDispatch();
