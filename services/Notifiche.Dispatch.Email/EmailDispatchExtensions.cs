@@ -4,6 +4,7 @@ using Notifiche.Dispatch.Email.Composition;
 using Notifiche.Dispatch.Email.Integrations.Pickup;
 using Notifiche.Dispatch.Email.Integrations.Smtp;
 using Notifiche.Dispatch.Email.Sending;
+using Notifiche.Dispatching;
 
 namespace Notifiche.Dispatch.Email;
 
@@ -12,6 +13,7 @@ public static class EmailDispatchExtensions
     public static IHostApplicationBuilder AddEmailDispatch(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.AddDispatchLedger();
         // MailKit's own SMTP spans and meters (the "MailKit.Net.SmtpClient" source), picked up by the service defaults.
         MailKit.Telemetry.SmtpClient.Configure();
         builder.Services.AddSingleton<EmailComposer>();

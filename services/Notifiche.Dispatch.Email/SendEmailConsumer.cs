@@ -2,12 +2,16 @@ using MassTransit;
 using Notifiche.Contracts;
 using Notifiche.Dispatch.Email.Composition;
 using Notifiche.Dispatch.Email.Sending;
+using Notifiche.Dispatching;
 using Notifiche.Messaging;
 
 namespace Notifiche.Dispatch.Email;
 
-/// <summary>Sends one notice's email; transient failures are thrown so the endpoint's retry policy handles them.</summary>
-public sealed class SendEmailConsumer(EmailComposer composer, IEmailSender sender, TimeProvider clock) : IConsumer<SendEmail>
+/// <summary>
+/// Sends one notice's email, at most once however often the command is delivered (<see cref="DispatchLedger"/>);
+/// transient failures are thrown so the endpoint's retry policy handles them.
+/// </summary>
+public sealed class SendEmailConsumer(EmailComposer composer, IEmailSender sender, DispatchLedger ledger, TimeProvider clock) : IConsumer<SendEmail>
 {
     public async Task Consume(ConsumeContext<SendEmail> context)
     {
@@ -18,7 +22,8 @@ public sealed class SendEmailConsumer(EmailComposer composer, IEmailSender sende
             return;
         }
 
-        switch (await sender.SendAsync(composer.Compose(email), context.CancellationToken))
+        var message = composer.Compose(email);
+        switch (await ledger.DispatchOnceAsync(new(email.NoticeId, Channels.Email, email.To), ct => sender.SendAsync(message, ct), context.CancellationToken))
         {
             case DeliveryResult.Sent sent:
                 await context.Publish(new NotificationSent

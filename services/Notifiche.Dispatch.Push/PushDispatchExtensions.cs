@@ -1,10 +1,10 @@
 using MassTransit;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Notifiche.Dispatch.Push.Composition;
 using Notifiche.Dispatch.Push.Integrations.Firebase;
 using Notifiche.Dispatch.Push.Integrations.Sandbox;
 using Notifiche.Dispatch.Push.Sending;
+using Notifiche.Dispatching;
 using Notifiche.ServiceDefaults;
 using Refit;
 
@@ -15,10 +15,8 @@ public static class PushDispatchExtensions
     public static IHostApplicationBuilder AddPushDispatch(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<PushOptions>().BindConfiguration(PushOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddMemoryCache();
+        builder.AddDispatchLedger();
         builder.Services.AddSingleton<PushComposer>();
-        builder.Services.AddSingleton<PushAttemptLedger>();
         builder.Services.AddSingleton<SandboxPushSender>();
         builder.Services.AddSingleton<FcmAccessToken>();
         builder.Services.AddTransient<FcmAuthenticationHandler>();

@@ -2,16 +2,18 @@ using MassTransit;
 using Notifiche.Contracts;
 using Notifiche.Dispatch.Push.Composition;
 using Notifiche.Dispatch.Push.Sending;
+using Notifiche.Dispatching;
 using Notifiche.Messaging;
 
 namespace Notifiche.Dispatch.Push;
 
 /// <summary>
-/// Sends one notice's push to each of the citizen's devices. SENT when at least one device got it; a rejected token is
-/// reported (<see cref="PushTokenRejected"/>) so Preferences drops it; FAILED when no device can get it. A transient
-/// failure on any device is thrown for the retry policy, and the retry skips devices already done (<see cref="PushAttemptLedger"/>).
+/// Sends one notice's push to each of the citizen's devices, each at most once (<see cref="DispatchLedger"/>, one record
+/// per device token): a redelivered or retried command skips the devices already done. SENT when at least one device got
+/// it; a rejected token is reported (<see cref="PushTokenRejected"/>) so Preferences drops it; FAILED when no device can
+/// get it. A transient failure on any device is thrown for the retry policy once the other devices are done.
 /// </summary>
-public sealed class SendPushConsumer(PushComposer composer, IPushSender sender, PushAttemptLedger ledger, TimeProvider clock) : IConsumer<SendPush>
+public sealed class SendPushConsumer(PushComposer composer, IPushSender sender, DispatchLedger ledger, TimeProvider clock) : IConsumer<SendPush>
 {
     public async Task Consume(ConsumeContext<SendPush> context)
     {
@@ -23,29 +25,27 @@ public sealed class SendPushConsumer(PushComposer composer, IPushSender sender, 
         }
 
         var notification = composer.Compose(push);
-        var done = ledger.For(push.NoticeId);
-        PushResult.Transient? transient = null;
-        foreach (var token in push.DeviceTokens.Distinct().Where(t => !done.ContainsKey(t)))
+        var outcomes = new List<(string Token, DeliveryResult Result)>();
+        foreach (var token in push.DeviceTokens.Distinct())
         {
-            switch (await sender.SendAsync(notification, token, context.CancellationToken))
-            {
-                case PushResult.Transient t: transient = t; break;
-                case var final: done[token] = final; break;
-            }
+            outcomes.Add((token, await ledger.DispatchOnceAsync(new(push.NoticeId, Channels.Push, token),
+                async ct => (await sender.SendAsync(notification, token, ct)).ToDelivery(), context.CancellationToken)));
         }
 
-        if (transient is not null)
+        if (outcomes.Select(o => o.Result).OfType<DeliveryResult.Transient>().FirstOrDefault() is { } transient)
         {
             throw new TransientFailureException(transient.Reason);
         }
 
-        var outcomes = push.DeviceTokens.Distinct().Select(t => (Token: t, Result: done[t])).ToList();
-        foreach (var (token, rejected) in outcomes.Where(o => o.Result is PushResult.TokenRejected).Select(o => (o.Token, (PushResult.TokenRejected)o.Result)))
+        foreach (var (token, rejected) in outcomes.Where(o => o.Result is DeliveryResult.Permanent { AddressRejected: true }))
         {
-            await context.Publish(new PushTokenRejected { NoticeId = push.NoticeId, DeviceToken = token, Reason = rejected.Reason, RejectedAt = clock.GetUtcNow() });
+            await context.Publish(new PushTokenRejected
+            {
+                NoticeId = push.NoticeId, DeviceToken = token, Reason = ((DeliveryResult.Permanent)rejected).Reason, RejectedAt = clock.GetUtcNow(),
+            });
         }
 
-        var sent = outcomes.Select(o => o.Result).OfType<PushResult.Sent>().ToList();
+        var sent = outcomes.Select(o => o.Result).OfType<DeliveryResult.Sent>().ToList();
         await (sent.Count > 0
             ? context.Publish(new NotificationSent
             {
@@ -55,14 +55,9 @@ public sealed class SendPushConsumer(PushComposer composer, IPushSender sender, 
             : context.Publish(new NotificationFailed
             {
                 NoticeId = push.NoticeId, Channel = Channels.Push, Permanent = true, FailedAt = clock.GetUtcNow(),
-                Reason = outcomes.Count == 0 ? "NO_DEVICE_TOKEN" : string.Join(", ", outcomes.Select(o => Reason(o.Result)).Distinct()),
+                Reason = outcomes.Count == 0
+                    ? "NO_DEVICE_TOKEN"
+                    : string.Join(", ", outcomes.Select(o => o.Result).OfType<DeliveryResult.Permanent>().Select(p => p.Reason).Distinct()),
             }));
     }
-
-    private static string Reason(PushResult result) => result switch
-    {
-        PushResult.TokenRejected r => r.Reason,
-        PushResult.Permanent p => p.Reason,
-        _ => result.GetType().Name,
-    };
 }

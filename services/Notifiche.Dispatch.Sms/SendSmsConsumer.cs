@@ -3,12 +3,16 @@ using Microsoft.Extensions.Options;
 using Notifiche.Contracts;
 using Notifiche.Dispatch.Sms.Composition;
 using Notifiche.Dispatch.Sms.Sending;
+using Notifiche.Dispatching;
 using Notifiche.Messaging;
 
 namespace Notifiche.Dispatch.Sms;
 
-/// <summary>Sends one notice's SMS; transient failures are thrown so the endpoint's retry policy and kill switch handle them.</summary>
-public sealed class SendSmsConsumer(SmsComposer composer, ISmsSender sender, SentSmsLedger ledger, IOptions<SmsOptions> options, TimeProvider clock)
+/// <summary>
+/// Sends one notice's SMS, at most once however often the command is delivered (<see cref="DispatchLedger"/>: Twilio has
+/// no idempotency key to lean on); transient failures are thrown so the endpoint's retry policy and kill switch handle them.
+/// </summary>
+public sealed class SendSmsConsumer(SmsComposer composer, ISmsSender sender, DispatchLedger ledger, IOptions<SmsOptions> options, TimeProvider clock)
     : IConsumer<SendSms>
 {
     public async Task Consume(ConsumeContext<SendSms> context)
@@ -21,17 +25,15 @@ public sealed class SendSmsConsumer(SmsComposer composer, ISmsSender sender, Sen
         }
 
         var text = composer.Compose(sms);
-        var result = ledger.TryGet(sms.NoticeId, out var already) && already is not null
-            ? already
-            : await sender.SendAsync(new SmsMessage(sms.NoticeId, sms.PhoneNumber, text.Body, text.Encoding.Segments), context.CancellationToken);
-        switch (result)
+        var segments = text.Encoding.Segments;
+        var message = new SmsMessage(sms.NoticeId, sms.PhoneNumber, text.Body, segments);
+        switch (await ledger.DispatchOnceAsync(new(sms.NoticeId, Channels.Sms, sms.PhoneNumber, segments), ct => sender.SendAsync(message, ct), context.CancellationToken))
         {
             case DeliveryResult.Sent sent:
-                ledger.Record(sms.NoticeId, sent);
                 await context.Publish(new NotificationSent
                 {
                     NoticeId = sms.NoticeId, Channel = Channels.Sms, ProviderMessageId = sent.ProviderMessageId, SentAt = clock.GetUtcNow(),
-                    Segments = text.Encoding.Segments, CostEuro = text.Encoding.Segments * options.Value.PricePerSegmentEuro,
+                    Segments = segments, CostEuro = segments * options.Value.PricePerSegmentEuro,
                 });
                 break;
             case DeliveryResult.Permanent failed:

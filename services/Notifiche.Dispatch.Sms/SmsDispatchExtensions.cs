@@ -1,12 +1,12 @@
 using System.Net.Http.Headers;
 using System.Text;
 using MassTransit;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Notifiche.Dispatch.Sms.Composition;
 using Notifiche.Dispatch.Sms.Integrations.Sandbox;
 using Notifiche.Dispatch.Sms.Integrations.Twilio;
 using Notifiche.Dispatch.Sms.Sending;
+using Notifiche.Dispatching;
 using Notifiche.ServiceDefaults;
 using Refit;
 
@@ -17,10 +17,8 @@ public static class SmsDispatchExtensions
     public static IHostApplicationBuilder AddSmsDispatch(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<SmsOptions>().BindConfiguration(SmsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddMemoryCache();
+        builder.AddDispatchLedger();
         builder.Services.AddSingleton<SmsComposer>();
-        builder.Services.AddSingleton<SentSmsLedger>();
         builder.Services.AddSingleton<SandboxSmsSender>();
         builder.Services.AddSingleton<ISmsSender>(sp =>
             sp.GetRequiredService<IOptions<SmsOptions>>().Value.Provider == SmsProvider.Sandbox

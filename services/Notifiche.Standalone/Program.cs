@@ -19,6 +19,7 @@ builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
 {
     ["ConnectionStrings:Gateway"] = $"Data Source={Path.Combine(dataDirectory, "gateway.db")}",
     ["ConnectionStrings:Preferences"] = $"Data Source={Path.Combine(dataDirectory, "preferences.db")}",
+    ["ConnectionStrings:DispatchLedger"] = $"Data Source={Path.Combine(dataDirectory, "dispatches.db")}",
     ["Email:PickupDirectory"] = Path.Combine(dataDirectory, "mail"),
     ["Sms:SandboxDirectory"] = Path.Combine(dataDirectory, "sms"),
     ["Push:SandboxDirectory"] = Path.Combine(dataDirectory, "push"),

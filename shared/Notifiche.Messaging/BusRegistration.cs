@@ -9,6 +9,9 @@ namespace Notifiche.Messaging;
 
 public static class BusRegistration
 {
+    /// <summary>Time the bus, then the host, get beyond <see cref="MessagingOptions.ShutdownTimeout"/> to stop.</summary>
+    public static readonly TimeSpan StopMargin = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// The one bus setup every service uses: transport from configuration (RabbitMQ or in-memory), quorum queues,
     /// kebab-case endpoint names, retry with back-off for transient faults (permanent ones go straight to
@@ -23,6 +26,7 @@ public static class BusRegistration
             .ValidateOnStart();
 
         var options = builder.Configuration.GetSection(MessagingOptions.Section).Get<MessagingOptions>() ?? new MessagingOptions();
+        ConfigureGracefulShutdown(builder.Services);
         if (options.Transport == MessagingTransport.RabbitMq)
         {
             // Registered before the bus, so it has run when the bus starts declaring queues that point at it.
@@ -91,5 +95,19 @@ public static class BusRegistration
         });
 
         return builder;
+    }
+
+    // The bus stops consuming at once (the broker consumer is cancelled) and waits for the messages in hand; their
+    // consume tokens are cancelled at ShutdownTimeout, and the wait ends StopMargin later. The host's own timeout
+    // covers both. WaitUntilStarted stays false: a service starts (and reports not ready) while the broker is away.
+    private static void ConfigureGracefulShutdown(IServiceCollection services)
+    {
+        services.AddOptions<MassTransitHostOptions>().Configure<IOptions<MessagingOptions>>((host, messaging) =>
+        {
+            host.ConsumerStopTimeout = messaging.Value.ShutdownTimeout;
+            host.StopTimeout = messaging.Value.ShutdownTimeout + StopMargin;
+        });
+        services.AddOptions<HostOptions>().Configure<IOptions<MessagingOptions>>((host, messaging) =>
+            host.ShutdownTimeout = messaging.Value.ShutdownTimeout + StopMargin + StopMargin);
     }
 }

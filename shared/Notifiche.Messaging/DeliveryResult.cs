@@ -9,7 +9,11 @@ public abstract record DeliveryResult
     public sealed record Sent(string? ProviderMessageId) : DeliveryResult;
 
     /// <summary>Retrying cannot help (mailbox does not exist, invalid or unsubscribed number, 5xx reply).</summary>
-    public sealed record Permanent(string Reason) : DeliveryResult;
+    public sealed record Permanent(string Reason) : DeliveryResult
+    {
+        /// <summary>The address itself is dead (an unregistered push token): the citizen's profile should drop it.</summary>
+        public bool AddressRejected { get; init; }
+    }
 
     /// <summary>Worth retrying (connection refused, 4xx/429/5xx reply, timeout, provider unreachable).</summary>
     public sealed record Transient(string Reason) : DeliveryResult;

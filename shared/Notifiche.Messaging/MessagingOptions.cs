@@ -41,6 +41,15 @@ public sealed class MessagingOptions
     /// </summary>
     public Dictionary<string, RetryOptions> EndpointRetry { get; set; } = [];
 
+    /// <summary>
+    /// Graceful shutdown: a stopping service takes no new messages at once and gives the ones in hand this long to
+    /// finish (and be acknowledged). Past it their consumers are cancelled and the unfinished messages go back to their
+    /// queue unacknowledged — nothing is acknowledged that was not done. The host allows a few seconds more to return
+    /// them and close the connection: an orchestrator's grace period (Kubernetes <c>terminationGracePeriodSeconds</c>,
+    /// compose <c>stop_grace_period</c>) must be longer than this plus <see cref="BusRegistration.StopMargin"/> twice.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Messages fetched ahead per consumer endpoint.</summary>
     [Range(1, 1000)]
     public int PrefetchCount { get; set; } = 32;

@@ -161,7 +161,7 @@ public class The_kubernetes_manifests
         {
             Assert.That(cluster.Text("apiVersion"), Is.EqualTo("postgresql.cnpg.io/v1"));
             Assert.That(cluster.Text("spec.instances"), Is.EqualTo("3"));
-            Assert.That(connectionStrings, Has.Count.EqualTo(2));
+            Assert.That(connectionStrings, Has.Count.EqualTo(5), "the gateway, preferences and the three dispatchers' ledgers");
             foreach (var connectionString in connectionStrings)
             {
                 Assert.That(connectionString["Host"], Is.EqualTo(name + "-rw"));

@@ -25,6 +25,8 @@ public abstract class PushDispatchSpec
         Stub = await FcmStub.StartAsync();
         _host = PushTestHost.Build(PushTestHost.Settings(Stub), withBus: true, TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(600));
         Harness = _host.Services.GetRequiredService<ITestHarness>();
+        // The first dispatch also builds the ledger's EF Core model: more than the harness's default second of quiet.
+        Harness.TestInactivityTimeout = TimeSpan.FromSeconds(5);
         await Harness.Start();
     }
 

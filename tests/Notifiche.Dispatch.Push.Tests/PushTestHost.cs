@@ -9,7 +9,7 @@ namespace Notifiche.Dispatch.Push.Tests;
 /// <summary>The push dispatcher composed as a host would (<c>AddPushDispatch</c>), pointed at an <see cref="FcmStub"/>, with short resilience delays.</summary>
 public static class PushTestHost
 {
-    public static Dictionary<string, string?> Settings(FcmStub stub) => new()
+    public static Dictionary<string, string?> Settings(FcmStub stub) => new(TestDispatchLedger.Sqlite())
     {
         ["Push:Provider"] = "Fcm",
         ["Push:Fcm:BaseAddress"] = stub.BaseAddress.ToString(),

@@ -9,7 +9,7 @@ namespace Notifiche.Dispatch.Sms.Tests;
 /// <summary>The SMS dispatcher composed as a host would (<c>AddSmsDispatch</c>), pointed at a <see cref="TwilioStub"/>, with short resilience delays.</summary>
 public static class SmsTestHost
 {
-    public static Dictionary<string, string?> Settings(TwilioStub stub) => new()
+    public static Dictionary<string, string?> Settings(TwilioStub stub) => new(TestDispatchLedger.Sqlite())
     {
         ["Sms:Provider"] = "Twilio",
         ["Sms:MaxSegments"] = "2",

@@ -57,6 +57,9 @@ public sealed class FaultStack
         }));
         Email = Own(Service("Notifiche.Dispatch.Email", new()
         {
+            ["ConnectionStrings:DispatchLedger"] = Database.ConnectionString("dispatch_email"),
+            ["DispatchLedger:Database:Provider"] = "PostgreSql",
+            ["DispatchLedger:AddressKey"] = TestDispatchLedger.AddressKey,
             ["Email:Transport"] = "Smtp",
             ["Email:Smtp:Host"] = "127.0.0.1",
             ["Email:Smtp:Port"] = Smtp.Port.ToString(),
@@ -66,6 +69,9 @@ public sealed class FaultStack
         }));
         Sms = Own(Service("Notifiche.Dispatch.Sms", new()
         {
+            ["ConnectionStrings:DispatchLedger"] = Database.ConnectionString("dispatch_sms"),
+            ["DispatchLedger:Database:Provider"] = "PostgreSql",
+            ["DispatchLedger:AddressKey"] = TestDispatchLedger.AddressKey,
             ["Sms:Provider"] = "Twilio",
             ["Sms:Twilio:BaseAddress"] = Twilio.BaseAddress.ToString(),
             ["Sms:Twilio:AccountSid"] = TwilioStub.AccountSid,
@@ -77,6 +83,9 @@ public sealed class FaultStack
         }));
         Push = Own(Service("Notifiche.Dispatch.Push", new()
         {
+            ["ConnectionStrings:DispatchLedger"] = Database.ConnectionString("dispatch_push"),
+            ["DispatchLedger:Database:Provider"] = "PostgreSql",
+            ["DispatchLedger:AddressKey"] = TestDispatchLedger.AddressKey,
             ["Push:Provider"] = "Fcm",
             ["Push:Fcm:BaseAddress"] = Fcm.BaseAddress.ToString(),
             ["Push:Fcm:ProjectId"] = FcmStub.ProjectId,

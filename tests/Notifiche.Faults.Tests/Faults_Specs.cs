@@ -54,7 +54,7 @@ public class Under_faults
         AssertClean(await batch.ReconcileAsync(), 240);
     }
 
-    [Test, Order(2), Explicit("needs the provider-edge dispatch ledger (issue 5, branch issue-5-ledger): without it a killed dispatcher resends")]
+    [Test, Order(2)]
     public async Task Scenario_2_each_dispatcher_killed_mid_processing()
     {
         var batch = await Batch.CreateAsync("s2-dispatchers", 120, allChannels: true);

@@ -17,7 +17,7 @@ using Notifiche.ServiceDefaults;
 namespace Notifiche.Testing;
 
 /// <summary>
-/// The gateway, preferences and email dispatcher as real ASP.NET Core hosts (Kestrel on loopback, RabbitMQ transport,
+/// The gateway, preferences and the three dispatchers as real ASP.NET Core hosts (Kestrel on loopback, RabbitMQ transport,
 /// PostgreSQL, SMTP), composed exactly as each service's Program.cs composes them, on a fixture's own vhost and database.
 /// </summary>
 public sealed class PlatformHosts : IAsyncDisposable
@@ -28,6 +28,7 @@ public sealed class PlatformHosts : IAsyncDisposable
     private static readonly Lazy<string> EmptyContentRoot = new(() => Directory.CreateTempSubdirectory("notifiche-host-").FullName);
 
     private readonly List<WebApplication> _hosts = [];
+    private readonly Dictionary<string, Func<Task<WebApplication>>> _starts = [];
 
     private PlatformHosts(RabbitMqTestVhost vhost, PostgresTestDatabase database, PostgresTestDatabase preferencesDatabase, SmtpTestServer smtp,
         TwilioStub twilio, FcmStub fcm)
@@ -49,6 +50,10 @@ public sealed class PlatformHosts : IAsyncDisposable
     public TwilioStub Twilio { get; }
     /// <summary>Firebase Cloud Messaging HTTP v1 and its OAuth token endpoint, as the push dispatcher calls them.</summary>
     public FcmStub Fcm { get; }
+    /// <summary>The dispatchers' ledgers, a database each, as in production.</summary>
+    public PostgresTestDatabase EmailDispatchDatabase { get; private set; } = null!;
+    public PostgresTestDatabase SmsDispatchDatabase { get; private set; } = null!;
+    public PostgresTestDatabase PushDispatchDatabase { get; private set; } = null!;
     public HttpClient Gateway { get; private set; } = null!;
     /// <summary>The gateway's inbox API, as the citizen app backend calls it (with its key).</summary>
     public HttpClient Inbox { get; private set; } = null!;
@@ -85,6 +90,26 @@ public sealed class PlatformHosts : IAsyncDisposable
             await Eventually.Until(async () => (await http.GetAsync(ready)).IsSuccessStatusCode, ok => ok, TimeSpan.FromSeconds(90),
                 $"{host.Environment.ApplicationName} ready");
         }
+    }
+
+    /// <summary>The services of a running host (its bus, its database), by application name (<c>Notifiche.Dispatch.Sms</c>).</summary>
+    public IServiceProvider Services(string service) => _hosts.Single(h => h.Environment.ApplicationName == service).Services;
+
+    /// <summary>Stops a service's host as SIGTERM does (graceful shutdown), leaving its queues and database as they are.</summary>
+    public async Task StopServiceAsync(string service)
+    {
+        var host = _hosts.Single(h => h.Environment.ApplicationName == service);
+        _hosts.Remove(host);
+        await host.StopAsync();
+        await host.DisposeAsync();
+    }
+
+    /// <summary>Starts a stopped service again, composed exactly as before, on the same vhost and database.</summary>
+    public async Task StartServiceAsync(string service)
+    {
+        // MassTransit creates a bus with the ambient log context (an AsyncLocal) when there is one: here, the stopped host's.
+        MassTransit.LogContext.Current = null;
+        await _starts[service]();
     }
 
     /// <summary>Registers a service through the admin API and returns a client that sends its API key.</summary>
@@ -155,7 +180,10 @@ public sealed class PlatformHosts : IAsyncDisposable
         Preferences = new HttpClient { BaseAddress = new Uri(preferences.Urls.First()) };
         Preferences.DefaultRequestHeaders.Add("X-Api-Key", AppBackendKey);
 
-        await StartHostAsync("Notifiche.Dispatch.Email", new()
+        EmailDispatchDatabase = await PostgresTestDatabase.CreateAsync("dispatch_email");
+        SmsDispatchDatabase = await PostgresTestDatabase.CreateAsync("dispatch_sms");
+        PushDispatchDatabase = await PostgresTestDatabase.CreateAsync("dispatch_push");
+        await StartHostAsync("Notifiche.Dispatch.Email", new(TestDispatchLedger.PostgreSql(EmailDispatchDatabase))
         {
             ["Email:Transport"] = "Smtp",
             ["Email:Smtp:Host"] = "127.0.0.1",
@@ -174,7 +202,7 @@ public sealed class PlatformHosts : IAsyncDisposable
 
     private async Task StartProviderDispatchersAsync()
     {
-        await StartHostAsync("Notifiche.Dispatch.Sms", new()
+        await StartHostAsync("Notifiche.Dispatch.Sms", new(TestDispatchLedger.PostgreSql(SmsDispatchDatabase))
         {
             ["Sms:Provider"] = "Twilio",
             ["Sms:Twilio:BaseAddress"] = Twilio.BaseAddress.ToString(),
@@ -184,13 +212,15 @@ public sealed class PlatformHosts : IAsyncDisposable
             ["Sms:PricePerSegmentEuro"] = "0.05",
             ["Sms:Resilience:RetryDelay"] = "00:00:00.050",
             ["Sms:Resilience:CircuitBreakDuration"] = "00:00:02",
+            // Graceful shutdown gives up on a slow provider after this (the graceful-shutdown specs wait for it).
+            ["Messaging:ShutdownTimeout"] = "00:00:05",
         }, b =>
         {
             b.AddSmsDispatch();
             b.AddNotificheBus(bus => bus.AddSmsDispatchConsumers());
         }, _ => Task.CompletedTask);
 
-        await StartHostAsync("Notifiche.Dispatch.Push", new()
+        await StartHostAsync("Notifiche.Dispatch.Push", new(TestDispatchLedger.PostgreSql(PushDispatchDatabase))
         {
             ["Push:Provider"] = "Fcm",
             ["Push:Fcm:BaseAddress"] = Fcm.BaseAddress.ToString(),
@@ -204,7 +234,14 @@ public sealed class PlatformHosts : IAsyncDisposable
         }, _ => Task.CompletedTask);
     }
 
-    private async Task<WebApplication> StartHostAsync(string service, Dictionary<string, string?> settings,
+    private Task<WebApplication> StartHostAsync(string service, Dictionary<string, string?> settings,
+        Action<WebApplicationBuilder> add, Func<WebApplication, Task> map)
+    {
+        _starts[service] = () => BuildAndStartHostAsync(service, settings, add, map);
+        return _starts[service]();
+    }
+
+    private async Task<WebApplication> BuildAndStartHostAsync(string service, Dictionary<string, string?> settings,
         Action<WebApplicationBuilder> add, Func<WebApplication, Task> map)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -266,5 +303,9 @@ public sealed class PlatformHosts : IAsyncDisposable
         await Vhost.DisposeAsync();
         await Database.DisposeAsync();
         await PreferencesDatabase.DisposeAsync();
+        foreach (var ledger in new[] { EmailDispatchDatabase, SmsDispatchDatabase, PushDispatchDatabase }.Where(d => d is not null))
+        {
+            await ledger.DisposeAsync();
+        }
     }
 }

@@ -33,18 +33,22 @@ public sealed class BenchPlatform : IAsyncDisposable
     private readonly List<WebApplication> _hosts = [];
     private WebApplication? _email;
 
-    private BenchPlatform(BenchOptions options, RabbitMqTestVhost vhost, PostgresTestDatabase gatewayDb, PostgresTestDatabase preferencesDb, SmtpSink smtp)
+    private BenchPlatform(BenchOptions options, RabbitMqTestVhost vhost, PostgresTestDatabase gatewayDb, PostgresTestDatabase preferencesDb,
+        PostgresTestDatabase emailDispatchDb, SmtpSink smtp)
     {
         _options = options;
         Vhost = vhost;
         GatewayDatabase = gatewayDb;
         PreferencesDatabase = preferencesDb;
+        EmailDispatchDatabase = emailDispatchDb;
         Smtp = smtp;
     }
 
     public RabbitMqTestVhost Vhost { get; }
     public PostgresTestDatabase GatewayDatabase { get; }
     public PostgresTestDatabase PreferencesDatabase { get; }
+    /// <summary>The email dispatcher's ledger; it outlives a stop and start of the dispatcher.</summary>
+    public PostgresTestDatabase EmailDispatchDatabase { get; }
     public SmtpSink Smtp { get; }
     public Uri GatewayAddress { get; private set; } = null!;
     public Uri PreferencesAddress { get; private set; } = null!;
@@ -52,7 +56,7 @@ public sealed class BenchPlatform : IAsyncDisposable
     public static async Task<BenchPlatform> StartAsync(BenchOptions options)
     {
         var platform = new BenchPlatform(options, await RabbitMqTestVhost.CreateAsync("bench"), await PostgresTestDatabase.CreateAsync("bench_gw"),
-            await PostgresTestDatabase.CreateAsync("bench_prefs"), new SmtpSink());
+            await PostgresTestDatabase.CreateAsync("bench_prefs"), await PostgresTestDatabase.CreateAsync("bench_email"), new SmtpSink());
         try
         {
             await platform.StartHostsAsync();
@@ -129,8 +133,9 @@ public sealed class BenchPlatform : IAsyncDisposable
             return;
         }
 
-        var settings = new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>(TestDispatchLedger.PostgreSql(EmailDispatchDatabase))
         {
+            ["ConnectionStrings:DispatchLedger"] = ServiceConnectionString(EmailDispatchDatabase),
             ["Email:Transport"] = "Smtp",
             ["Email:Smtp:Host"] = "127.0.0.1",
             ["Email:Smtp:Port"] = Smtp.Port.ToString(),
@@ -227,5 +232,6 @@ public sealed class BenchPlatform : IAsyncDisposable
         await Vhost.DisposeAsync();
         await GatewayDatabase.DisposeAsync();
         await PreferencesDatabase.DisposeAsync();
+        await EmailDispatchDatabase.DisposeAsync();
     }
 }

@@ -1,3 +1,5 @@
+using Notifiche.Messaging;
+
 namespace Notifiche.Dispatch.Push.Sending;
 
 /// <summary>Outcome of one send to one device token. Reasons carry provider codes only, never the token or the content.</summary>
@@ -14,4 +16,14 @@ public abstract record PushResult
 
     /// <summary>Worth retrying (QUOTA_EXCEEDED, UNAVAILABLE, INTERNAL, timeout, provider unreachable).</summary>
     public sealed record Transient(string Reason) : PushResult;
+
+    /// <summary>As the dispatch ledger records it: a rejected token is a permanent failure of a dead address.</summary>
+    public DeliveryResult ToDelivery() => this switch
+    {
+        Sent sent => new DeliveryResult.Sent(sent.ProviderMessageId),
+        TokenRejected rejected => new DeliveryResult.Permanent(rejected.Reason) { AddressRejected = true },
+        Permanent permanent => new DeliveryResult.Permanent(permanent.Reason),
+        Transient transient => new DeliveryResult.Transient(transient.Reason),
+        _ => throw new InvalidOperationException(GetType().Name),
+    };
 }

@@ -1,0 +1,44 @@
+namespace Notifiche.Dispatching;
+
+public enum DispatchState
+{
+    /// <summary>Claimed: the provider is being (or was, by an attempt that never finished) called.</summary>
+    Sending,
+
+    /// <summary>The provider accepted it; <see cref="DispatchRecord.ProviderMessageId"/> is its id.</summary>
+    Sent,
+
+    /// <summary>Final failure: a permanent rejection, or an attempt whose outcome cannot be known.</summary>
+    Failed,
+}
+
+/// <summary>
+/// One provider call for one notice, channel and address (a device token, for push). The address is kept only as a
+/// keyed pseudonym (<see cref="AddressKey"/>): the ledger can tell a redelivery apart without holding the address.
+/// </summary>
+public sealed class DispatchRecord
+{
+    public required Guid NoticeId { get; init; }
+
+    public required string Channel { get; init; }
+
+    /// <summary>HMAC-SHA256 of the address under <see cref="DispatchLedgerOptions.AddressKey"/>, hex.</summary>
+    public required string AddressKey { get; init; }
+
+    public DispatchState State { get; set; }
+
+    public string? ProviderMessageId { get; set; }
+
+    /// <summary>Billed units (SMS segments), when the channel has them.</summary>
+    public int? Segments { get; set; }
+
+    /// <summary>Why it failed: provider codes only, never the address or content.</summary>
+    public string? Reason { get; set; }
+
+    /// <summary>The provider said this address itself is dead (an unregistered push token): the profile should drop it.</summary>
+    public bool AddressRejected { get; set; }
+
+    public DateTimeOffset ClaimedAt { get; set; }
+
+    public DateTimeOffset? CompletedAt { get; set; }
+}

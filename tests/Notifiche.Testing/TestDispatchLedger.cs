@@ -1,0 +1,20 @@
+namespace Notifiche.Testing;
+
+/// <summary>Settings of a dispatcher's ledger (<c>ConnectionStrings:DispatchLedger</c>, <c>DispatchLedger:*</c>) in tests.</summary>
+public static class TestDispatchLedger
+{
+    public const string AddressKey = "test-dispatch-address-key";
+
+    /// <summary>A fresh SQLite file of its own, for the in-memory harness hosts.</summary>
+    public static Dictionary<string, string?> Sqlite() =>
+        Settings("Sqlite", $"Data Source={Path.Combine(Path.GetTempPath(), $"notifiche-dispatches-{Guid.NewGuid():N}.db")}");
+
+    public static Dictionary<string, string?> PostgreSql(PostgresTestDatabase database) => Settings("PostgreSql", database.ConnectionString);
+
+    private static Dictionary<string, string?> Settings(string provider, string connectionString) => new()
+    {
+        ["ConnectionStrings:DispatchLedger"] = connectionString,
+        ["DispatchLedger:Database:Provider"] = provider,
+        ["DispatchLedger:AddressKey"] = AddressKey,
+    };
+}
