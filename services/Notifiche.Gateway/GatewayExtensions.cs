@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.AspNetCore.Authentication;
 using Notifiche.Gateway.Data;
+using Notifiche.Gateway.Governance;
 using Notifiche.Gateway.Notices;
 using Notifiche.Gateway.Observability;
 using Notifiche.Gateway.Outbox;
@@ -21,6 +22,9 @@ public static class GatewayExtensions
         builder.Services.AddScoped<ServiceRegistry>();
         builder.Services.AddScoped<NoticeStore>();
         builder.Services.AddScoped<NoticeStatusUpdater>();
+        builder.Services.AddScoped<SubmissionPolicy>();
+        builder.Services.AddScoped<RateLimiter>();
+        builder.Services.AddScoped<Census.CensusReport>();
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddHealthChecks().AddCheck<OutboxHealthCheck>("outbox", tags: [ServiceDefaultsExtensions.ReadyTag]);

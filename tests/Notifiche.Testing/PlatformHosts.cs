@@ -83,24 +83,28 @@ public sealed class PlatformHosts : IAsyncDisposable
         }
     }
 
-    /// <summary>Registers a service through the admin API and returns a client that sends its API key.</summary>
+    /// <summary>Registers a service through the admin API, takes it live (out of sandbox) and returns a client that sends its API key.</summary>
     public async Task<HttpClient> RegisterServiceAsync(string id, params string[] allowedChannels)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/admin/services")
+        var created = await OperatorAsync<Dictionary<string, string>>(HttpMethod.Post, "/api/v1/admin/services", new
         {
-            Content = JsonContent.Create(new
-            {
-                id, name = "Anagrafe", organization_name = "Comune di Prova",
-                allowed_channels = allowedChannels.Length == 0 ? ["email"] : allowedChannels,
-            }),
-        };
-        request.Headers.Add("X-Operator-Key", OperatorKey);
-        var response = await Gateway.SendAsync(request);
-        response.EnsureSuccessStatusCode();
-        var created = await response.Content.ReadFromJsonAsync<Dictionary<string, string>>();
+            id, name = "Anagrafe", organization_name = "Comune di Prova", organization_fiscal_code = "01199250158",
+            contact_email = "anagrafe@comune.example.it", allowed_channels = allowedChannels.Length == 0 ? ["email"] : allowedChannels,
+        });
+        await OperatorAsync<Dictionary<string, object>>(HttpMethod.Post, $"/api/v1/admin/services/{id}/activate");
         var client = new HttpClient { BaseAddress = Gateway.BaseAddress };
         client.DefaultRequestHeaders.Add("X-Api-Key", created!["api_key"]);
         return client;
+    }
+
+    /// <summary>A call of the operator API that must succeed.</summary>
+    public async Task<T> OperatorAsync<T>(HttpMethod method, string path, object? body = null)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+        request.Headers.Add("X-Operator-Key", OperatorKey);
+        using var response = await Gateway.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<T>())!;
     }
 
     private async Task StartHostsAsync()

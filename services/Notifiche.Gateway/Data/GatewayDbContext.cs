@@ -10,6 +10,7 @@ public class GatewayDbContext(DbContextOptions<GatewayDbContext> options) : DbCo
     public DbSet<NoticeChannel> NoticeChannels => Set<NoticeChannel>();
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
     public DbSet<IdempotencyKey> IdempotencyKeys => Set<IdempotencyKey>();
+    public DbSet<NoticeOmission> NoticeOmissions => Set<NoticeOmission>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -71,5 +72,7 @@ public class GatewayDbContext(DbContextOptions<GatewayDbContext> options) : DbCo
             e.Property(o => o.MessageType).HasMaxLength(200);
             e.Property(o => o.TraceParent).HasMaxLength(64);
         });
+
+        GovernanceModel.Configure(model);
     }
 }
