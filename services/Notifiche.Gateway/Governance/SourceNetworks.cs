@@ -16,7 +16,9 @@ public static class SourceNetworks
             text = $"{host}/{(host.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)}";
         }
 
-        if (IPNetwork.TryParse(text, out var network))
+        // A network whose address has bits past the prefix (203.0.113.9/24) is refused: was the host or the network meant?
+        if (IPNetwork.TryParse(text, out var network) && IPAddress.TryParse(text.Split('/')[0], out var given)
+            && Unmapped(given).Equals(network.BaseAddress))
         {
             return network.ToString();
         }
