@@ -36,7 +36,7 @@ public static class CensusVerb
             var census = await api.GetAsync("/census" + (query.Count > 0 ? "?" + string.Join('&', query) : ""), ct);
             if (parse.GetValue(format) == "json")
             {
-                output.WriteLine(JsonSerializer.Serialize(census, new JsonSerializerOptions { WriteIndented = true }));
+                output.WriteLine(JsonSerializer.Serialize(census, new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
             }
             else
             {
