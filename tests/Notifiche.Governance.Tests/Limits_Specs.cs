@@ -101,3 +101,48 @@ public class Daily_quota
         await Operator.ProblemAsync(await Operator.SubmitAsync(service, Citizens.NewFiscalCode()), HttpStatusCode.TooManyRequests);
     }
 }
+
+public class Limits_across_gateway_instances
+{
+    private static HttpClient? _replica;
+
+    /// <summary>A second gateway on the same database, started once for these specs.</summary>
+    private static async Task<HttpClient> ReplicaAsync() => _replica ??= await Platform.Hosts.StartGatewayReplicaAsync();
+
+    private static HttpClient On(HttpClient gateway, string apiKey)
+    {
+        var client = new HttpClient { BaseAddress = gateway.BaseAddress };
+        client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        return client;
+    }
+
+    [Test]
+    public async Task Should_share_one_token_bucket_between_two_gateways()
+    {
+        var key = await Operator.CreateAsync(Operator.ServiceBody("shared-rate"));
+        await Operator.UpdateAsync("shared-rate", new { rate_limit = new { per_second = 0.01, burst = 6 } });
+        using var first = Operator.ClientWith(key);
+        using var second = On(await ReplicaAsync(), key);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 16)
+            .Select(i => Operator.SubmitAsync(i % 2 == 0 ? first : second, Citizens.NewFiscalCode())));
+
+        Assert.That(answers.Count(a => a.StatusCode == HttpStatusCode.Created), Is.EqualTo(6));
+        Assert.That(answers.Count(a => a.StatusCode == HttpStatusCode.TooManyRequests), Is.EqualTo(10));
+    }
+
+    [Test]
+    public async Task Should_share_one_daily_quota_between_two_gateways()
+    {
+        var key = await Operator.CreateAsync(Operator.ServiceBody("shared-quota"));
+        await Operator.UpdateAsync("shared-quota", new { daily_notice_quota = 5 });
+        using var first = Operator.ClientWith(key);
+        using var second = On(await ReplicaAsync(), key);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 12)
+            .Select(i => Operator.SubmitAsync(i % 2 == 0 ? first : second, Citizens.NewFiscalCode())));
+
+        Assert.That(answers.Count(a => a.StatusCode == HttpStatusCode.Created), Is.EqualTo(5));
+        Assert.That(answers.Count(a => a.StatusCode == HttpStatusCode.TooManyRequests), Is.EqualTo(7));
+    }
+}

@@ -107,6 +107,29 @@ public sealed class PlatformHosts : IAsyncDisposable
         return (await response.Content.ReadFromJsonAsync<T>())!;
     }
 
+    /// <summary>
+    /// Another gateway instance on the same database and vhost, configured and composed as the first one (as a scaled-out
+    /// deployment runs it), and a client for it.
+    /// </summary>
+    public async Task<HttpClient> StartGatewayReplicaAsync()
+    {
+        var first = _hosts.First(h => h.Environment.ApplicationName == "Notifiche.Gateway");
+        var settings = first.Configuration.AsEnumerable()
+            .Where(s => s.Key.StartsWith("ConnectionStrings:", StringComparison.Ordinal) || s.Key.StartsWith("Gateway:", StringComparison.Ordinal))
+            .ToDictionary(s => s.Key, s => s.Value);
+        var replica = await StartHostAsync("Notifiche.Gateway", settings, b =>
+        {
+            b.AddGateway();
+            b.AddNotificheBus(bus => bus.AddGatewayConsumers());
+        }, app =>
+        {
+            app.UseApiDefaults();
+            app.MapGateway();
+            return Task.CompletedTask;
+        });
+        return new HttpClient { BaseAddress = new Uri(replica.Urls.First()) };
+    }
+
     private async Task StartHostsAsync()
     {
         var gateway = await StartHostAsync("Notifiche.Gateway", new()
