@@ -83,19 +83,10 @@ public static class Operator
         return JsonSerializer.Deserialize<JsonElement>(text);
     }
 
-    public static async Task<JsonElement> StatusAsync(HttpClient service, Guid id)
-    {
-        var response = await service.GetAsync($"/api/v1/notices/{id}");
-        response.EnsureSuccessStatusCode();
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
-    }
+    public static Task<JsonElement> StatusAsync(HttpClient service, Guid id) => NoticeStatuses.GetAsync(service, id);
 
-    public static string? ChannelStatus(JsonElement status, string channel) =>
-        status.GetProperty("channels").EnumerateArray()
-            .Where(c => c.GetProperty("channel").GetString() == channel)
-            .Select(c => c.GetProperty("status").GetString())
-            .FirstOrDefault();
+    public static string? ChannelStatus(JsonElement status, string channel) => NoticeStatuses.Channel(status, channel);
 
     public static Task<JsonElement> WaitForChannelAsync(HttpClient service, Guid id, string channel, string wanted) =>
-        Eventually.Until(() => StatusAsync(service, id), s => ChannelStatus(s, channel) == wanted, TimeSpan.FromSeconds(60), $"{channel} {wanted}");
+        NoticeStatuses.WaitForChannelAsync(service, id, channel, wanted, TimeSpan.FromSeconds(60));
 }
