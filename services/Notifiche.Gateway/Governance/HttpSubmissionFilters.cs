@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using Notifiche.Gateway.Observability;
 using Notifiche.Gateway.Registry;
 
 namespace Notifiche.Gateway.Governance;
@@ -11,8 +12,10 @@ public static class HttpSubmissionFilters
     public static async ValueTask<object?> SourceAddressAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        if (!SourceNetworks.Allows(http.CallingService().AllowedSourceCidrs, http.Connection.RemoteIpAddress))
+        var service = http.CallingService();
+        if (!SourceNetworks.Allows(service.AllowedSourceCidrs, http.Connection.RemoteIpAddress))
         {
+            http.RequestServices.GetRequiredService<GatewayMetrics>().Refused(service.Id, RefusalCodes.SourceAddress);
             return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Source address not allowed",
                 detail: "This service's requests are accepted only from the networks the platform operator registered for it. "
                     + "Send from one of them, or ask the operator to add your address range.");
@@ -39,6 +42,7 @@ public static class HttpSubmissionFilters
 
         if (retryAfter is { } wait)
         {
+            http.RequestServices.GetRequiredService<GatewayMetrics>().Refused(service.Id, RefusalCodes.RateLimited);
             http.Response.Headers.RetryAfter = ((int)wait.TotalSeconds).ToString(CultureInfo.InvariantCulture);
             return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Rate limit exceeded",
                 detail: $"This service may send {service.RatePerSecond:0.###} notices per second (bursts of {service.RateBurst}); "

@@ -3,8 +3,18 @@ using Notifiche.Gateway.Data;
 
 namespace Notifiche.Gateway.Governance;
 
-/// <summary>Why a submission was refused: an HTTP status with a problem the sender can act on.</summary>
-public sealed record SubmissionRefusal(int Status, string Title, string Detail, TimeSpan? RetryAfter = null);
+/// <summary>Why a submission was refused: a code (<see cref="RefusalCodes"/>) and an HTTP status with a problem the sender can act on.</summary>
+public sealed record SubmissionRefusal(string Code, int Status, string Title, string Detail, TimeSpan? RetryAfter = null);
+
+/// <summary>Machine-readable reasons for a refused submission (metric label; a broker ingress can report them too).</summary>
+public static class RefusalCodes
+{
+    public const string ServiceSuspended = "SERVICE_SUSPENDED";
+    public const string SandboxRecipient = "SANDBOX_RECIPIENT_NOT_ALLOWED";
+    public const string DailyQuota = "DAILY_QUOTA_REACHED";
+    public const string RateLimited = "RATE_LIMITED";
+    public const string SourceAddress = "SOURCE_ADDRESS_NOT_ALLOWED";
+}
 
 /// <summary>What the policy decided for a submission it let in.</summary>
 /// <param name="AllowedChannels">The channels routing may plan (the service's, minus those withheld).</param>
@@ -23,13 +33,13 @@ public sealed class SubmissionPolicy(GatewayDbContext db)
     {
         if (service.State == ServiceStates.Suspended)
         {
-            return (null, new SubmissionRefusal(StatusCodes.Status403Forbidden, "Service suspended",
+            return (null, new SubmissionRefusal(RefusalCodes.ServiceSuspended, StatusCodes.Status403Forbidden, "Service suspended",
                 "The platform operator has suspended this service: it cannot send notices. Contact the operator to have it reactivated."));
         }
 
         if (service.State == ServiceStates.Sandbox && !service.SandboxRecipients.Contains(fiscalCode))
         {
-            return (null, new SubmissionRefusal(StatusCodes.Status403Forbidden, "Recipient not allowed in sandbox mode",
+            return (null, new SubmissionRefusal(RefusalCodes.SandboxRecipient, StatusCodes.Status403Forbidden, "Recipient not allowed in sandbox mode",
                 "This service is in sandbox mode: it may send only to the test codici fiscali registered for it. "
                 + "To send to anyone, ask the platform operator to take the service live ('notifiche-admin services activate <service-id>'); "
                 + "to test with another recipient, ask them to add it to the sandbox recipients."));
@@ -38,7 +48,7 @@ public sealed class SubmissionPolicy(GatewayDbContext db)
         if (service.DailyNoticeQuota is { } quota && !await CountTodayAsync(service.Id, quota, now, ct))
         {
             var tomorrow = new DateTimeOffset(now.UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
-            return (null, new SubmissionRefusal(StatusCodes.Status429TooManyRequests, "Daily notice quota reached",
+            return (null, new SubmissionRefusal(RefusalCodes.DailyQuota, StatusCodes.Status429TooManyRequests, "Daily notice quota reached",
                 $"This service may send {quota} notices per day (UTC) and has reached that quota; send again after midnight UTC, "
                 + "or ask the platform operator for a larger quota.", tomorrow - now));
         }

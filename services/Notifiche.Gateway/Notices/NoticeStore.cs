@@ -43,7 +43,8 @@ public sealed class NoticeStore(GatewayDbContext db, SubmissionPolicy policy, Ou
         var (admission, refusal) = await policy.AdmitAsync(service, valid.FiscalCode, now, ct);
         if (admission is null)
         {
-            return new Acceptance.Refused(refusal!);
+            metrics.Refused(service.Id, refusal!.Code);
+            return new Acceptance.Refused(refusal);
         }
 
         var notice = new Notice
