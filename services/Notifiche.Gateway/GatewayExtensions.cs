@@ -6,6 +6,7 @@ using Notifiche.Gateway.Callbacks;
 using Notifiche.Gateway.Data;
 using Notifiche.Gateway.Ingress;
 using Notifiche.Gateway.Inbox;
+using Notifiche.Gateway.Governance;
 using Notifiche.Gateway.Notices;
 using Notifiche.Gateway.Observability;
 using Notifiche.Gateway.Outbox;
@@ -29,6 +30,9 @@ public static class GatewayExtensions
         builder.Services.AddScoped<NoticeStore>();
         builder.Services.AddScoped<NoticeStatusUpdater>();
         builder.Services.AddScoped<BrokerIngress>();
+        builder.Services.AddScoped<SubmissionPolicy>();
+        builder.Services.AddScoped<RateLimiter>();
+        builder.Services.AddScoped<Census.CensusReport>();
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddHealthChecks().AddCheck<OutboxHealthCheck>("outbox", tags: [ServiceDefaultsExtensions.ReadyTag]);

@@ -26,8 +26,12 @@ public static class DemoService
 
         // A database without the key file (deleted by hand): start the demo service afresh.
         await db.Services.Where(s => s.Id == Id).ExecuteDeleteAsync();
-        var key = await registry.CreateAsync(
-            new NewService(Id, "Servizio dimostrativo", "Comune di Esempio", Channels.All), CancellationToken.None);
+        // Live at once (no sandbox): the demo must reach any codice fiscale the README's examples use.
+        var key = (await registry.CreateAsync(new ServiceRecord
+        {
+            Id = Id, Name = "Servizio dimostrativo", OrganizationName = "Comune di Esempio", OrganizationFiscalCode = "01199250158",
+            ContactEmail = "demo@comune.example.it", AllowedChannels = [.. Channels.All], State = ServiceStates.Active,
+        }, CancellationToken.None)).Secret;
         await File.WriteAllTextAsync(keyFile, key + Environment.NewLine);
         if (!OperatingSystem.IsWindows())
         {

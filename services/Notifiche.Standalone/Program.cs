@@ -43,5 +43,6 @@ await app.Services.PrepareDatabaseAsync<GatewayDbContext>();
 await app.Services.PrepareDatabaseAsync<PreferencesDbContext>();
 var demoKey = await DemoService.EnsureAsync(app.Services, dataDirectory);
 var appBackendKey = app.Configuration[PreferencesExtensions.AppBackendKeySetting]!;
-app.Lifetime.ApplicationStarted.Register(() => Banner.Print(app.Urls, dataDirectory, demoKey, appBackendKey));
+var operatorKey = app.Configuration[Notifiche.Gateway.Registry.KeySchemes.OperatorKeySetting];
+app.Lifetime.ApplicationStarted.Register(() => Banner.Print(app.Urls, dataDirectory, demoKey, appBackendKey, operatorKey));
 await app.RunAsync();

@@ -8,7 +8,10 @@ public record NoticeSubmissionRejected
 {
     public string? SubmissionId { get; init; }
     public required string ServiceId { get; init; }
-    /// <summary>One of <see cref="SubmissionRejections"/>.</summary>
+    /// <summary>
+    /// One of <see cref="SubmissionRejections"/>, or a governance refusal the HTTP API answers with 403/429
+    /// (<c>SERVICE_SUSPENDED</c>, <c>SANDBOX_RECIPIENT_NOT_ALLOWED</c>, <c>DAILY_QUOTA_REACHED</c>).
+    /// </summary>
     public required string Reason { get; init; }
     public required string Detail { get; init; }
     public IReadOnlyDictionary<string, string[]> Errors { get; init; } = new Dictionary<string, string[]>();

@@ -245,3 +245,22 @@ public class A_service_broker_user
         Assert.That(channel.CloseReason?.ReplyCode, Is.EqualTo(403));
     }
 }
+
+public class A_suspended_service_submitting_over_the_broker
+{
+    [Test]
+    public async Task Should_be_refused_for_the_same_reason_as_over_http()
+    {
+        await using var service = await BrokerService.StartAsync("ingress-susp");
+        await Platform.Hosts.OperatorAsync<Dictionary<string, object>>(HttpMethod.Post, $"/api/v1/admin/services/{service.Id}/suspend");
+        var before = await Platform.Hosts.Database.CountAsync("notices");
+
+        await service.PublishAsync(BrokerService.Notice(service.Id, "suspended@example.it"));
+        var reply = await service.NextReplyAsync();
+        var http = await service.Http.PostAsJsonAsync("/api/v1/notices", NoticeApi.Body("suspended@example.it"));
+
+        Assert.That(reply.GetProperty("reason").GetString(), Is.EqualTo("SERVICE_SUSPENDED"));
+        Assert.That((int)http.StatusCode, Is.EqualTo(403));
+        Assert.That(await Platform.Hosts.Database.CountAsync("notices"), Is.EqualTo(before));
+    }
+}

@@ -30,20 +30,11 @@ public static class NoticeApi
         return id;
     }
 
-    public static async Task<JsonElement> StatusAsync(HttpClient client, Guid id)
-    {
-        var response = await client.GetAsync($"/api/v1/notices/{id}");
-        response.EnsureSuccessStatusCode();
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
-    }
+    public static Task<JsonElement> StatusAsync(HttpClient client, Guid id) => NoticeStatuses.GetAsync(client, id);
 
     /// <summary>The status of one channel, or null while it is not planned yet.</summary>
-    public static string? ChannelStatus(JsonElement status, string channel) =>
-        status.GetProperty("channels").EnumerateArray()
-            .Where(c => c.GetProperty("channel").GetString() == channel)
-            .Select(c => c.GetProperty("status").GetString())
-            .FirstOrDefault();
+    public static string? ChannelStatus(JsonElement status, string channel) => NoticeStatuses.Channel(status, channel);
 
     public static Task<JsonElement> WaitForChannelAsync(HttpClient client, Guid id, string channel, string wanted, TimeSpan? timeout = null) =>
-        Eventually.Until(() => StatusAsync(client, id), s => ChannelStatus(s, channel) == wanted, timeout, $"{channel} {wanted}");
+        NoticeStatuses.WaitForChannelAsync(client, id, channel, wanted, timeout);
 }

@@ -195,7 +195,7 @@ public sealed class Batch
                     case "SENT" when received >= 1:
                         sent++;
                         break;
-                    case "FAILED" when state.Value.TryGetProperty("failure_reason", out var reason) && reason.GetString() is { Length: > 0 } text:
+                    case "FAILED" when state.Value.TryGetProperty("reason", out var reason) && reason.GetString() is { Length: > 0 } text:
                         failed++;
                         var key = text.Split(':')[0];
                         reasons[key] = reasons.GetValueOrDefault(key) + 1;

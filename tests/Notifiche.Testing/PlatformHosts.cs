@@ -112,24 +112,51 @@ public sealed class PlatformHosts : IAsyncDisposable
         await _starts[service]();
     }
 
-    /// <summary>Registers a service through the admin API and returns a client that sends its API key.</summary>
+    /// <summary>Registers a service through the admin API, takes it live (out of sandbox) and returns a client that sends its API key.</summary>
     public async Task<HttpClient> RegisterServiceAsync(string id, params string[] allowedChannels)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/admin/services")
+        var created = await OperatorAsync<Dictionary<string, string>>(HttpMethod.Post, "/api/v1/admin/services", new
         {
-            Content = JsonContent.Create(new
-            {
-                id, name = "Anagrafe", organization_name = "Comune di Prova",
-                allowed_channels = allowedChannels.Length == 0 ? ["email"] : allowedChannels,
-            }),
-        };
-        request.Headers.Add("X-Operator-Key", OperatorKey);
-        var response = await Gateway.SendAsync(request);
-        response.EnsureSuccessStatusCode();
-        var created = await response.Content.ReadFromJsonAsync<Dictionary<string, string>>();
+            id, name = "Anagrafe", organization_name = "Comune di Prova", organization_fiscal_code = "01199250158",
+            contact_email = "anagrafe@comune.example.it", allowed_channels = allowedChannels.Length == 0 ? ["email"] : allowedChannels,
+        });
+        await OperatorAsync<Dictionary<string, object>>(HttpMethod.Post, $"/api/v1/admin/services/{id}/activate");
         var client = new HttpClient { BaseAddress = Gateway.BaseAddress };
         client.DefaultRequestHeaders.Add("X-Api-Key", created!["api_key"]);
         return client;
+    }
+
+    /// <summary>A call of the operator API that must succeed.</summary>
+    public async Task<T> OperatorAsync<T>(HttpMethod method, string path, object? body = null)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+        request.Headers.Add("X-Operator-Key", OperatorKey);
+        using var response = await Gateway.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<T>())!;
+    }
+
+    /// <summary>
+    /// Another gateway instance on the same database and vhost, configured and composed as the first one (as a scaled-out
+    /// deployment runs it), and a client for it.
+    /// </summary>
+    public async Task<HttpClient> StartGatewayReplicaAsync()
+    {
+        var first = _hosts.First(h => h.Environment.ApplicationName == "Notifiche.Gateway");
+        var settings = first.Configuration.AsEnumerable()
+            .Where(s => s.Key.StartsWith("ConnectionStrings:", StringComparison.Ordinal) || s.Key.StartsWith("Gateway:", StringComparison.Ordinal))
+            .ToDictionary(s => s.Key, s => s.Value);
+        var replica = await StartHostAsync("Notifiche.Gateway", settings, b =>
+        {
+            b.AddGateway();
+            b.AddNotificheBus(bus => bus.AddGatewayConsumers());
+        }, app =>
+        {
+            app.UseApiDefaults();
+            app.MapGateway();
+            return Task.CompletedTask;
+        });
+        return new HttpClient { BaseAddress = new Uri(replica.Urls.First()) };
     }
 
     private async Task StartHostsAsync()

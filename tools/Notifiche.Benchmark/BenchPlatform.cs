@@ -70,17 +70,24 @@ public sealed class BenchPlatform : IAsyncDisposable
         return platform;
     }
 
-    /// <summary>Registers a service through the admin API and returns its API key.</summary>
+    /// <summary>Registers a service through the admin API, takes it live (out of sandbox) and returns its API key.</summary>
     public async Task<string> RegisterServiceAsync(HttpClient http, string id)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(GatewayAddress, "/api/v1/admin/services"))
         {
-            Content = JsonContent.Create(new { id, name = "Tributi", organization_name = "Regione di Prova", allowed_channels = new[] { "email" } }),
+            Content = JsonContent.Create(new
+            {
+                id, name = "Tributi", organization_name = "Regione di Prova", organization_fiscal_code = "80050050154",
+                contact_email = "tributi@regione.example.it", allowed_channels = new[] { "email" },
+            }),
         };
         request.Headers.Add("X-Operator-Key", OperatorKey);
         using var response = await http.SendAsync(request);
         response.EnsureSuccessStatusCode();
         var created = await response.Content.ReadFromJsonAsync<Dictionary<string, string>>();
+        using var activate = new HttpRequestMessage(HttpMethod.Post, new Uri(GatewayAddress, $"/api/v1/admin/services/{id}/activate"));
+        activate.Headers.Add("X-Operator-Key", OperatorKey);
+        (await http.SendAsync(activate)).EnsureSuccessStatusCode();
         return created!["api_key"];
     }
 

@@ -1,7 +1,7 @@
 namespace Notifiche.Gateway.Data;
 
-/// <summary>A sending service of the registry (the census): who it is and which channels it may use.</summary>
-public class ServiceRecord
+/// <summary>A sending service of the registry (the census): who it is and which channels it may use (governance fields in ServiceRecord.Governance.cs).</summary>
+public partial class ServiceRecord
 {
     public required string Id { get; set; }
     public required string Name { get; set; }
@@ -18,6 +18,8 @@ public class ApiKey
     public required string KeyHash { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
+    /// <summary>After this instant the key no longer authenticates; null: until revoked.</summary>
+    public DateTimeOffset? ExpiresAt { get; set; }
 }
 
 public class Notice
@@ -40,6 +42,8 @@ public class Notice
     public string? StatusDetail { get; set; }
     public DateTimeOffset? ProcessedAt { get; set; }
     public List<NoticeChannel> Channels { get; set; } = [];
+    /// <summary>Channels the gateway withheld from routing (e.g. SMS over the service's monthly budget).</summary>
+    public List<NoticeOmission> Omissions { get; set; } = [];
     /// <summary>The citizen allows the sending service to see <see cref="ReadAt"/> (decided by routing from the profile).</summary>
     public bool ReadReceipts { get; set; }
     /// <summary>When the citizen first read the notice in the inbox.</summary>
@@ -99,6 +103,10 @@ public class NoticeChannel
     public DateTimeOffset UpdatedAt { get; set; }
     public string? ProviderMessageId { get; set; }
     public string? FailureReason { get; set; }
+    /// <summary>SMS only: segments billed, from <c>NotificationSent</c> (the census and the SMS budget read it).</summary>
+    public int? Segments { get; set; }
+    /// <summary>SMS only: cost in euro, from <c>NotificationSent</c>.</summary>
+    public decimal? CostEuro { get; set; }
 }
 
 /// <summary>A message committed with the business change it announces, published by the relay afterwards.</summary>

@@ -12,6 +12,7 @@ public class GatewayDbContext(DbContextOptions<GatewayDbContext> options) : DbCo
     public DbSet<IdempotencyKey> IdempotencyKeys => Set<IdempotencyKey>();
     public DbSet<NoticeEvent> NoticeEvents => Set<NoticeEvent>();
     public DbSet<StatusCallback> StatusCallbacks => Set<StatusCallback>();
+    public DbSet<NoticeOmission> NoticeOmissions => Set<NoticeOmission>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -97,5 +98,7 @@ public class GatewayDbContext(DbContextOptions<GatewayDbContext> options) : DbCo
             e.Property(o => o.MessageType).HasMaxLength(200);
             e.Property(o => o.TraceParent).HasMaxLength(64);
         });
+
+        GovernanceModel.Configure(model);
     }
 }

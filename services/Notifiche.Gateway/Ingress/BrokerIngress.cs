@@ -47,6 +47,9 @@ public sealed class BrokerIngress(ServiceRegistry registry, NoticeStore store, T
                 return Accept(service.Id, message, accepted.NoticeId, replayed: false);
             case Acceptance.Replayed replayed:
                 return Accept(service.Id, message, replayed.NoticeId, replayed: true);
+            case Acceptance.Refused { Refusal: var refusal }:
+                // The same governance as the HTTP path (suspended, sandbox recipients, daily quota): its code is the reason.
+                return Reject(brokerUser, message, refusal.Code, refusal.Detail);
             default:
                 return Reject(brokerUser, message, SubmissionRejections.IdempotencyKeyConflict,
                     "This idempotency key was used in the last 24 hours for a different notice; use a new key for a new notice.");

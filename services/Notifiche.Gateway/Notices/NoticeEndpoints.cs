@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Notifiche.Gateway.Data;
+using Notifiche.Gateway.Governance;
 using Notifiche.Gateway.Registry;
 using Notifiche.Messaging;
 
@@ -17,7 +18,8 @@ public static class NoticeEndpoints
 
     public static void MapNotices(this IEndpointRouteBuilder app)
     {
-        var notices = app.MapGroup("/api/v1/notices").RequireAuthorization(KeySchemes.Service).WithTags("Notices");
+        var notices = app.MapGroup("/api/v1/notices").RequireAuthorization(KeySchemes.Service).WithTags("Notices")
+            .AddEndpointFilter(HttpSubmissionFilters.SourceAddressAsync);
 
         notices.MapPost("/", Submit)
             .Accepts<SubmitNoticeRequest>("application/json")
@@ -26,6 +28,9 @@ public static class NoticeEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .AddEndpointFilter(HttpSubmissionFilters.RateLimitAsync)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
@@ -95,6 +100,13 @@ public static class NoticeEndpoints
                 http.Response.Headers.Location = $"/api/v1/notices/{replayed.NoticeId}";
                 http.Response.Headers["Idempotent-Replayed"] = "true";
                 return Results.Ok(new NoticeCreatedResponse(replayed.NoticeId));
+            case Acceptance.Refused { Refusal: var refusal }:
+                if (refusal.RetryAfter is { } wait)
+                {
+                    http.Response.Headers.RetryAfter = ((long)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                return Results.Problem(statusCode: refusal.Status, title: refusal.Title, detail: refusal.Detail);
             default:
                 return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Idempotency-Key already used",
                     detail: "This Idempotency-Key was used in the last 24 hours for a different notice; use a new key for a new notice.");
@@ -104,7 +116,7 @@ public static class NoticeEndpoints
     private static async Task<IResult> Get(Guid id, HttpContext http, GatewayDbContext db)
     {
         var service = http.CallingService();
-        var notice = await db.Notices.AsNoTracking().Include(n => n.Channels)
+        var notice = await db.Notices.AsNoTracking().Include(n => n.Channels).Include(n => n.Omissions)
             .FirstOrDefaultAsync(n => n.Id == id && n.ServiceId == service.Id, http.RequestAborted);
         return notice is null
             ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Notice not found",

@@ -19,12 +19,20 @@ public sealed record NoticeStatusResponse(
     string ReadStatus,
     DateTimeOffset? ReadAt)
 {
+    /// <summary>Channels the gateway withheld from routing, with the reason (e.g. SMS over the service's monthly budget).</summary>
+    public IReadOnlyList<OmittedChannelResponse> OmittedChannels { get; init; } = [];
+
     public static NoticeStatusResponse From(Notice n) => new(
         n.Id, n.Status, n.RejectionReason, n.StatusDetail, n.Category, n.AcceptedAt, n.ProcessedAt, n.ExpiresAt, n.ContentSha256,
         [.. n.Channels.OrderBy(c => c.Channel).Select(c => new ChannelStatusResponse(c.Channel, c.Status, c.UpdatedAt, c.FailureReason))],
         // The citizen's reading is shown only with their read receipts for this service: READ with the time, or UNREAD.
         !n.ReadReceipts ? Data.ReadStatus.Unavailable : n.ReadAt is null ? Data.ReadStatus.Unread : Data.ReadStatus.Read,
-        n.ReadReceipts ? n.ReadAt : null);
+        n.ReadReceipts ? n.ReadAt : null)
+    {
+        OmittedChannels = [.. n.Omissions.OrderBy(o => o.Channel).Select(o => new OmittedChannelResponse(o.Channel, o.Reason))],
+    };
 }
 
 public sealed record ChannelStatusResponse(string Channel, string Status, DateTimeOffset UpdatedAt, string? Reason);
+
+public sealed record OmittedChannelResponse(string Channel, string Reason);

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Notifiche.Contracts;
 using Notifiche.Gateway.Audit;
 using Notifiche.Gateway.Data;
+using Notifiche.Gateway.Governance;
 using Notifiche.Gateway.Observability;
 using Notifiche.Gateway.Outbox;
 
@@ -18,13 +19,16 @@ public abstract record Acceptance
 
     /// <summary>The key was already used for a different request.</summary>
     public sealed record KeyConflict : Acceptance;
+
+    /// <summary>The service may not send this notice now (<see cref="SubmissionPolicy"/>): nothing was stored.</summary>
+    public sealed record Refused(SubmissionRefusal Refusal) : Acceptance;
 }
 
 /// <summary>
 /// Accepts a notice: the notice, its <see cref="NoticeSubmitted"/> outbox row and its idempotency key in one transaction,
 /// so concurrent duplicates resolve to one notice (the key's primary key admits only one of them).
 /// </summary>
-public sealed class NoticeStore(GatewayDbContext db, OutboxSignal outbox, GatewayMetrics metrics, TimeProvider clock)
+public sealed class NoticeStore(GatewayDbContext db, SubmissionPolicy policy, OutboxSignal outbox, GatewayMetrics metrics, TimeProvider clock)
 {
     public async Task<Acceptance> AcceptAsync(ServiceRecord service, ValidNotice valid, string? idempotencyKey, CancellationToken ct)
     {
@@ -35,6 +39,15 @@ public sealed class NoticeStore(GatewayDbContext db, OutboxSignal outbox, Gatewa
         }
 
         var now = clock.GetUtcNow();
+        // The policy's counters change in the same transaction as the notice: a refused or failed accept counts nothing.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var (admission, refusal) = await policy.AdmitAsync(service, valid.FiscalCode, now, ct);
+        if (admission is null)
+        {
+            metrics.Refused(service.Id, refusal!.Code);
+            return new Acceptance.Refused(refusal);
+        }
+
         var notice = new Notice
         {
             Id = Guid.CreateVersion7(now),
@@ -49,6 +62,7 @@ public sealed class NoticeStore(GatewayDbContext db, OutboxSignal outbox, Gatewa
             AcceptedAt = now,
             ExpiresAt = now.AddSeconds(valid.TimeToLiveSeconds),
             ContentSha256 = ContentHash.Compute(valid.Subject, valid.Markdown, valid.DueDate),
+            Omissions = [.. admission.Omitted.Select(o => new NoticeOmission { Channel = o.Channel, Reason = o.Reason })],
         };
         db.Notices.Add(notice);
         db.Outbox.Add(OutboxMessages.Create(new NoticeSubmitted
@@ -57,7 +71,7 @@ public sealed class NoticeStore(GatewayDbContext db, OutboxSignal outbox, Gatewa
             ServiceId = service.Id,
             ServiceName = service.Name,
             OrganizationName = service.OrganizationName,
-            AllowedChannels = service.AllowedChannels,
+            AllowedChannels = admission.AllowedChannels,
             FiscalCode = notice.FiscalCode,
             Subject = notice.Subject,
             Markdown = notice.Markdown,
@@ -78,14 +92,16 @@ public sealed class NoticeStore(GatewayDbContext db, OutboxSignal outbox, Gatewa
             });
         }
 
-        // One SaveChanges is one transaction: either every row is committed or none.
+        // One transaction: either every row is committed or none.
         try
         {
             await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
         }
         catch (DbUpdateException) when (idempotencyKey is not null)
         {
             // A concurrent request with the same key committed first: answer as its retry.
+            await tx.RollbackAsync(ct);
             db.ChangeTracker.Clear();
             return await RecallAsync(service.Id, idempotencyKey, requestHash, ct) ?? throw new InvalidOperationException("idempotency key vanished");
         }

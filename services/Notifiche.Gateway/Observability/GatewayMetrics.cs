@@ -12,6 +12,7 @@ public sealed class GatewayMetrics
 
     private readonly Counter<long> _accepted;
     private readonly Counter<long> _routed;
+    private readonly Counter<long> _refused;
     private readonly Counter<long> _dispatches;
     private readonly Histogram<double> _latency;
     private long _outboxBacklog;
@@ -22,6 +23,8 @@ public sealed class GatewayMetrics
         var meter = meters.Create(MeterName);
         _accepted = meter.CreateCounter<long>("notifiche.notices.accepted", "{notice}", "Notices durably accepted, per service.");
         _routed = meter.CreateCounter<long>("notifiche.notices.routed", "{notice}", "Routing outcomes: processed or rejected (with reason), per service.");
+        _refused = meter.CreateCounter<long>("notifiche.notices.refused", "{notice}",
+            "Submissions the service's governance refused (suspended, sandbox, quota, rate, source address), per service and reason.");
         _dispatches = meter.CreateCounter<long>("notifiche.dispatches", "{notification}", "Final channel outcomes: SENT, FAILED, EXPIRED, per channel.");
         _latency = meter.CreateHistogram<double>("notifiche.delivery.latency", "s", "From acceptance to SENT, per channel.");
         meter.CreateObservableGauge("notifiche.outbox.backlog", () => Interlocked.Read(ref _outboxBacklog), "{message}", "Outbox rows not yet published.");
@@ -34,6 +37,9 @@ public sealed class GatewayMetrics
         new KeyValuePair<string, object?>("service_id", serviceId),
         new KeyValuePair<string, object?>("status", status),
         new KeyValuePair<string, object?>("reason", rejectionReason ?? "none"));
+
+    public void Refused(string serviceId, string reason) => _refused.Add(1,
+        new KeyValuePair<string, object?>("service_id", serviceId), new KeyValuePair<string, object?>("reason", reason));
 
     public void Dispatched(string channel, string status, TimeSpan sinceAccepted)
     {

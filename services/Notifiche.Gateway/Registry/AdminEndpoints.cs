@@ -1,58 +1,115 @@
-using Notifiche.Contracts;
+using System.Text.Json;
+using Notifiche.Gateway.Census;
+using Notifiche.Gateway.Data;
 
 namespace Notifiche.Gateway.Registry;
 
-public sealed record CreateServiceRequest(string? Id, string? Name, string? OrganizationName, List<string>? AllowedChannels);
-
-public sealed record CreatedService(string ServiceId, string ApiKey);
-
-/// <summary>The operator's first path into the registry: create a service and its key.</summary>
+/// <summary>
+/// The platform operator's API (header <c>X-Operator-Key</c>): the service registry, its keys and the census.
+/// </summary>
 public static class AdminEndpoints
 {
     public static void MapAdmin(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/api/v1/admin").RequireAuthorization(KeySchemes.Operator).WithTags("Admin");
         admin.MapPost("/services", CreateService)
-            .WithSummary("Registers a sending service and returns its API key (shown only once).");
+            .WithSummary("Registers a sending service (in sandbox) and returns its first API key (shown only once).");
+        admin.MapGet("/services", async (ServiceRegistry registry, CancellationToken ct) =>
+            Results.Ok((await registry.ListAsync(ct)).Select(ServiceView.From)))
+            .WithSummary("Every registered service.");
+        admin.MapGet("/services/{id}", async (string id, ServiceRegistry registry, CancellationToken ct) =>
+            await registry.FindAsync(id, ct) is { } service ? Results.Ok(ServiceView.From(service)) : ServiceNotFound(id))
+            .WithSummary("One service.");
+        admin.MapPatch("/services/{id}", UpdateService)
+            .WithSummary("Changes the fields present in the body; null clears an optional field (a limit, the department).");
+        admin.MapPost("/services/{id}/activate", (string id, ServiceRegistry registry, CancellationToken ct) =>
+            ChangeStateAsync(id, ServiceStates.Active, registry, ct))
+            .WithSummary("Takes the service live (from sandbox or suspended): it may send to anyone.");
+        admin.MapPost("/services/{id}/suspend", (string id, ServiceRegistry registry, CancellationToken ct) =>
+            ChangeStateAsync(id, ServiceStates.Suspended, registry, ct))
+            .WithSummary("Suspends the service: every submission gets 403 until it is activated again.");
+        admin.MapPost("/services/{id}/sandbox-recipients", ChangeSandboxRecipients)
+            .WithSummary("Adds and removes test codici fiscali: {\"add\": [...], \"remove\": [...]}.");
+        admin.MapKeys();
+        admin.MapCensus();
     }
 
-    private static async Task<IResult> CreateService(CreateServiceRequest request, ServiceRegistry registry, CancellationToken ct)
+    public static IResult ServiceNotFound(string id) =>
+        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Service not found",
+            detail: $"No service with id '{id}' is registered; list them with GET /api/v1/admin/services.");
+
+    private static async Task<IResult> CreateService(JsonElement body, ServiceRegistry registry, CancellationToken ct)
     {
+        var (service, errors) = ServiceForm.Create(body);
+        if (service is null)
+        {
+            return Results.ValidationProblem(errors, title: "The service is not valid");
+        }
+
+        if (await registry.ExistsAsync(service.Id, ct))
+        {
+            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Service already registered",
+                detail: $"A service with id '{service.Id}' exists.");
+        }
+
+        var key = await registry.CreateAsync(service, ct);
+        return Results.Created($"/api/v1/admin/services/{service.Id}",
+            new CreatedService(service.Id, key.Secret, key.KeyId.ToString(), service.State));
+    }
+
+    private static async Task<IResult> UpdateService(string id, JsonElement body, ServiceRegistry registry, CancellationToken ct)
+    {
+        if (await registry.FindAsync(id, ct) is not { } service)
+        {
+            return ServiceNotFound(id);
+        }
+
+        var errors = ServiceForm.Update(body, service);
+        if (errors.Count > 0)
+        {
+            return Results.ValidationProblem(errors, title: "The change is not valid");
+        }
+
+        await registry.SaveAsync(service, ct);
+        return Results.Ok(ServiceView.From(service));
+    }
+
+    private static async Task<IResult> ChangeStateAsync(string id, string state, ServiceRegistry registry, CancellationToken ct)
+    {
+        if (await registry.FindAsync(id, ct) is not { } service)
+        {
+            return ServiceNotFound(id);
+        }
+
+        service.State = state;
+        await registry.SaveAsync(service, ct);
+        return Results.Ok(ServiceView.From(service));
+    }
+
+    private static async Task<IResult> ChangeSandboxRecipients(string id, SandboxRecipientsChange change, ServiceRegistry registry,
+        CancellationToken ct)
+    {
+        if (await registry.FindAsync(id, ct) is not { } service)
+        {
+            return ServiceNotFound(id);
+        }
+
         var errors = new Dictionary<string, string[]>();
-        if (request.Id is null || !ServiceIds.IsValid(request.Id))
+        var add = change.Add.ValueKind == JsonValueKind.Undefined ? [] : ServiceForm.FiscalCodes(change.Add, "add", errors);
+        var remove = change.Remove.ValueKind == JsonValueKind.Undefined ? [] : ServiceForm.FiscalCodes(change.Remove, "remove", errors);
+        var recipients = service.SandboxRecipients.Except(remove).Union(add).ToList();
+        if (recipients.Count > ServiceForm.MaxSandboxRecipients)
         {
-            errors["id"] = [$"is required: {ServiceIds.Rule}"];
-        }
-
-        if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 200)
-        {
-            errors["name"] = ["is required, at most 200 characters"];
-        }
-
-        if (string.IsNullOrWhiteSpace(request.OrganizationName) || request.OrganizationName.Length > 200)
-        {
-            errors["organization_name"] = ["is required, at most 200 characters"];
-        }
-
-        var channels = request.AllowedChannels ?? [.. ServiceRegistry.DefaultChannels];
-        if (channels.Count == 0 || channels.Any(c => !Channels.All.Contains(c)))
-        {
-            errors["allowed_channels"] = [$"must be a non-empty subset of {string.Join(", ", Channels.All)}"];
+            errors["add"] = [$"a service may have at most {ServiceForm.MaxSandboxRecipients} sandbox recipients"];
         }
 
         if (errors.Count > 0)
         {
-            return Results.ValidationProblem(errors);
+            return Results.ValidationProblem(errors, title: "The change is not valid");
         }
 
-        if (await registry.ExistsAsync(request.Id!, ct))
-        {
-            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Service already registered",
-                detail: $"A service with id '{request.Id}' exists.");
-        }
-
-        var secret = await registry.CreateAsync(
-            new NewService(request.Id!, request.Name!.Trim(), request.OrganizationName!.Trim(), channels.Distinct().ToList()), ct);
-        return Results.Created($"/api/v1/admin/services/{request.Id}", new CreatedService(request.Id!, secret));
+        service.SandboxRecipients = recipients;
+        await registry.SaveAsync(service, ct);
+        return Results.Ok(ServiceView.From(service));
     }
 }

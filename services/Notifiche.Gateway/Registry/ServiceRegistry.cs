@@ -4,44 +4,94 @@ using Notifiche.Gateway.Data;
 
 namespace Notifiche.Gateway.Registry;
 
-public sealed record NewService(string Id, string Name, string OrganizationName, IReadOnlyList<string> AllowedChannels);
+/// <summary>A key as issued: the secret is returned once and never stored.</summary>
+public sealed record IssuedKey(Guid KeyId, string Secret, DateTimeOffset? ExpiresAt);
 
 /// <summary>The registry of sending services and their keys.</summary>
 public sealed class ServiceRegistry(GatewayDbContext db, TimeProvider clock)
 {
-    /// <summary>Registers a service and issues its first API key; the secret is returned once and never stored.</summary>
-    public async Task<string> CreateAsync(NewService service, CancellationToken ct)
-    {
-        var now = clock.GetUtcNow();
-        db.Services.Add(new ServiceRecord
-        {
-            Id = service.Id,
-            Name = service.Name,
-            OrganizationName = service.OrganizationName,
-            AllowedChannels = [.. service.AllowedChannels],
-            CreatedAt = now,
-        });
-        var secret = ApiKeys.NewSecret();
-        db.ApiKeys.Add(new ApiKey { Id = Guid.CreateVersion7(), ServiceId = service.Id, KeyHash = ApiKeys.Hash(secret), CreatedAt = now });
-        await db.SaveChangesAsync(ct);
-        return secret;
-    }
+    /// <summary>Keys that authenticate at once: two let a service rotate without downtime.</summary>
+    public const int MaxActiveKeys = 2;
 
-    public Task<ServiceRecord?> FindAsync(string serviceId, CancellationToken ct) =>
-        db.Services.AsNoTracking().FirstOrDefaultAsync(s => s.Id == serviceId, ct);
+    /// <summary>Registers a service and issues its first API key.</summary>
+    public async Task<IssuedKey> CreateAsync(ServiceRecord service, CancellationToken ct)
+    {
+        service.CreatedAt = clock.GetUtcNow();
+        db.Services.Add(service);
+        var key = AddKey(service.Id, expiresAt: null);
+        await db.SaveChangesAsync(ct);
+        return key;
+    }
 
     public Task<bool> ExistsAsync(string serviceId, CancellationToken ct) =>
         db.Services.AnyAsync(s => s.Id == serviceId, ct);
 
-    /// <summary>The service owning an unrevoked key with this secret, or null.</summary>
+    /// <summary>A service, tracked: change it and call <see cref="SaveAsync"/>.</summary>
+    public Task<ServiceRecord?> FindAsync(string serviceId, CancellationToken ct) =>
+        db.Services.FirstOrDefaultAsync(s => s.Id == serviceId, ct);
+
+    public Task<List<ServiceRecord>> ListAsync(CancellationToken ct) =>
+        db.Services.AsNoTracking().OrderBy(s => s.Id).ToListAsync(ct);
+
+    public Task SaveAsync(ServiceRecord service, CancellationToken ct)
+    {
+        service.UpdatedAt = clock.GetUtcNow();
+        return db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>The service owning an unrevoked, unexpired key with this secret, or null.</summary>
     public async Task<ServiceRecord?> FindByKeyAsync(string secret, CancellationToken ct)
     {
         var hash = ApiKeys.Hash(secret);
-        // One round trip per request: this runs for every call of the API.
-        return await db.ApiKeys.AsNoTracking()
+        // One round trip per request: this runs for every call of the API. Expiry is compared here, not in SQL,
+        // because SQLite (the embedded default) cannot translate a DateTimeOffset comparison.
+        var found = await db.ApiKeys.AsNoTracking()
             .Where(k => k.KeyHash == hash && k.RevokedAt == null)
-            .Join(db.Services, k => k.ServiceId, s => s.Id, (_, service) => service)
+            .Join(db.Services, k => k.ServiceId, s => s.Id, (key, service) => new { key.ExpiresAt, Service = service })
             .FirstOrDefaultAsync(ct);
+        return found is null || found.ExpiresAt <= clock.GetUtcNow() ? null : found.Service;
+    }
+
+    /// <summary>Issues another key, unless the service already has <see cref="MaxActiveKeys"/> active ones (then null).</summary>
+    public async Task<IssuedKey?> IssueKeyAsync(string serviceId, DateTimeOffset? expiresAt, CancellationToken ct)
+    {
+        if ((await KeysAsync(serviceId, ct)).Count(IsActive) >= MaxActiveKeys)
+        {
+            return null;
+        }
+
+        var key = AddKey(serviceId, expiresAt);
+        await db.SaveChangesAsync(ct);
+        return key;
+    }
+
+    public async Task<List<ApiKey>> KeysAsync(string serviceId, CancellationToken ct) =>
+        [.. (await db.ApiKeys.Where(k => k.ServiceId == serviceId).ToListAsync(ct)).OrderBy(k => k.CreatedAt)];
+
+    /// <summary>Revokes a key at once (the next request with it gets 401); revoking twice keeps the first time.</summary>
+    public async Task<ApiKey?> RevokeKeyAsync(string serviceId, Guid keyId, CancellationToken ct)
+    {
+        var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.ServiceId == serviceId && k.Id == keyId, ct);
+        if (key is { RevokedAt: null })
+        {
+            key.RevokedAt = clock.GetUtcNow();
+            await db.SaveChangesAsync(ct);
+        }
+
+        return key;
+    }
+
+    public bool IsActive(ApiKey key) => key.RevokedAt is null && (key.ExpiresAt is null || key.ExpiresAt > clock.GetUtcNow());
+
+    private IssuedKey AddKey(string serviceId, DateTimeOffset? expiresAt)
+    {
+        var secret = ApiKeys.NewSecret();
+        var key = new ApiKey
+        {
+            Id = Guid.CreateVersion7(), ServiceId = serviceId, KeyHash = ApiKeys.Hash(secret), CreatedAt = clock.GetUtcNow(), ExpiresAt = expiresAt,
+        };
+        db.ApiKeys.Add(key);
+        return new IssuedKey(key.Id, secret, expiresAt);
     }
 
     public static IReadOnlyList<string> DefaultChannels => [Channels.Email];

@@ -59,18 +59,19 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db, GatewayMetrics metr
     /// Returns the status change to announce, or null when nothing changed.
     /// </summary>
     public async Task<NoticeStatusChanged?> ChannelAsync(Guid noticeId, string channel, string status, DateTimeOffset at, CancellationToken ct,
-        string? reason = null, string? providerMessageId = null)
+        string? reason = null, string? providerMessageId = null, int? segments = null, decimal? costEuro = null)
     {
         var notice = await db.Notices.Where(n => n.Id == noticeId).Select(n => new { n.AcceptedAt, n.ServiceId }).FirstOrDefaultAsync(ct)
             ?? throw NotStored(noticeId);
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var changed = await db.Database.ExecuteSqlInterpolatedAsync($"""
-            INSERT INTO notice_channels (notice_id, channel, status, updated_at, failure_reason, provider_message_id)
-            VALUES ({noticeId}, {channel}, {status}, {at}, {reason}, {providerMessageId})
+            INSERT INTO notice_channels (notice_id, channel, status, updated_at, failure_reason, provider_message_id, segments, cost_euro)
+            VALUES ({noticeId}, {channel}, {status}, {at}, {reason}, {providerMessageId}, {segments}, {costEuro})
             ON CONFLICT (notice_id, channel) DO UPDATE
             SET status = excluded.status, updated_at = excluded.updated_at,
-                failure_reason = excluded.failure_reason, provider_message_id = excluded.provider_message_id
+                failure_reason = excluded.failure_reason, provider_message_id = excluded.provider_message_id,
+                segments = excluded.segments, cost_euro = excluded.cost_euro
             WHERE notice_channels.status NOT IN ({ChannelStatus.Sent}, {ChannelStatus.Expired})
               AND (notice_channels.status <> {ChannelStatus.Failed} OR excluded.status = {ChannelStatus.Sent})
             """, ct);

@@ -31,7 +31,7 @@ public sealed class NotificationSentConsumer(NoticeStatusUpdater status) : ICons
     {
         var m = context.Message;
         return context.AnnounceAsync(status.ChannelAsync(m.NoticeId, m.Channel, ChannelStatus.Sent, m.SentAt, context.CancellationToken,
-            providerMessageId: m.ProviderMessageId));
+            providerMessageId: m.ProviderMessageId, segments: m.Segments, costEuro: m.CostEuro));
     }
 }
 

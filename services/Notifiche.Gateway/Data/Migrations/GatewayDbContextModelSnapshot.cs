@@ -34,6 +34,10 @@ namespace Notifiche.Gateway.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
                     b.Property<string>("KeyHash")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -60,6 +64,27 @@ namespace Notifiche.Gateway.Data.Migrations
                         .HasDatabaseName("ix_api_keys_service_id");
 
                     b.ToTable("api_keys", (string)null);
+                });
+
+            modelBuilder.Entity("Notifiche.Gateway.Data.DailyUsage", b =>
+                {
+                    b.Property<string>("ServiceId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("service_id");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date")
+                        .HasColumnName("day");
+
+                    b.Property<int>("Notices")
+                        .HasColumnType("integer")
+                        .HasColumnName("notices");
+
+                    b.HasKey("ServiceId", "Day")
+                        .HasName("pk_daily_usage");
+
+                    b.ToTable("daily_usage", (string)null);
                 });
 
             modelBuilder.Entity("Notifiche.Gateway.Data.IdempotencyKey", b =>
@@ -200,11 +225,11 @@ namespace Notifiche.Gateway.Data.Migrations
                         .HasDatabaseName("ix_notices_accepted_at")
                         .HasFilter("content_deleted_at IS NULL");
 
-                    b.HasIndex("ServiceId")
-                        .HasDatabaseName("ix_notices_service_id");
-
                     b.HasIndex("FiscalCode", "Id")
                         .HasDatabaseName("ix_notices_fiscal_code_id");
+
+                    b.HasIndex("ServiceId", "AcceptedAt")
+                        .HasDatabaseName("ix_notices_service_id_accepted_at");
 
                     b.ToTable("notices", (string)null);
                 });
@@ -220,6 +245,11 @@ namespace Notifiche.Gateway.Data.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("channel");
 
+                    b.Property<decimal?>("CostEuro")
+                        .HasPrecision(12, 4)
+                        .HasColumnType("numeric(12,4)")
+                        .HasColumnName("cost_euro");
+
                     b.Property<string>("FailureReason")
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)")
@@ -229,6 +259,10 @@ namespace Notifiche.Gateway.Data.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
                         .HasColumnName("provider_message_id");
+
+                    b.Property<int?>("Segments")
+                        .HasColumnType("integer")
+                        .HasColumnName("segments");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -288,6 +322,29 @@ namespace Notifiche.Gateway.Data.Migrations
                     b.ToTable("notice_events", (string)null);
                 });
 
+            modelBuilder.Entity("Notifiche.Gateway.Data.NoticeOmission", b =>
+                {
+                    b.Property<Guid>("NoticeId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("notice_id");
+
+                    b.Property<string>("Channel")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("channel");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("reason");
+
+                    b.HasKey("NoticeId", "Channel")
+                        .HasName("pk_notice_omissions");
+
+                    b.ToTable("notice_omissions", (string)null);
+                });
+
             modelBuilder.Entity("Notifiche.Gateway.Data.OutboxMessage", b =>
                 {
                     b.Property<long>("Id")
@@ -323,6 +380,31 @@ namespace Notifiche.Gateway.Data.Migrations
                     b.ToTable("outbox", (string)null);
                 });
 
+            modelBuilder.Entity("Notifiche.Gateway.Data.RateBucket", b =>
+                {
+                    b.Property<string>("ServiceId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("service_id");
+
+                    b.Property<int>("Granted")
+                        .HasColumnType("integer")
+                        .HasColumnName("granted");
+
+                    b.Property<long>("RefilledAtMs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("refilled_at_ms");
+
+                    b.Property<double>("Tokens")
+                        .HasColumnType("double precision")
+                        .HasColumnName("tokens");
+
+                    b.HasKey("ServiceId")
+                        .HasName("pk_rate_buckets");
+
+                    b.ToTable("rate_buckets", (string)null);
+                });
+
             modelBuilder.Entity("Notifiche.Gateway.Data.ServiceRecord", b =>
                 {
                     b.Property<string>("Id")
@@ -335,9 +417,52 @@ namespace Notifiche.Gateway.Data.Migrations
                         .HasColumnType("text[]")
                         .HasColumnName("allowed_channels");
 
+                    b.PrimitiveCollection<List<string>>("AllowedSourceCidrs")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text[]")
+                        .HasColumnName("allowed_source_cidrs")
+                        .HasDefaultValueSql("'{}'");
+
+                    b.Property<string>("ContactEmail")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("contact_email");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
+
+                    b.Property<int?>("DailyNoticeQuota")
+                        .HasColumnType("integer")
+                        .HasColumnName("daily_notice_quota");
+
+                    b.Property<string>("Department")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("department");
+
+                    b.Property<int?>("ExpectedMonthlyEmail")
+                        .HasColumnType("integer")
+                        .HasColumnName("expected_monthly_email");
+
+                    b.Property<int?>("ExpectedMonthlyPush")
+                        .HasColumnType("integer")
+                        .HasColumnName("expected_monthly_push");
+
+                    b.Property<int?>("ExpectedMonthlySms")
+                        .HasColumnType("integer")
+                        .HasColumnName("expected_monthly_sms");
+
+                    b.Property<decimal?>("MonthlySmsEuroBudget")
+                        .HasPrecision(12, 4)
+                        .HasColumnType("numeric(12,4)")
+                        .HasColumnName("monthly_sms_euro_budget");
+
+                    b.Property<int?>("MonthlySmsSegmentBudget")
+                        .HasColumnType("integer")
+                        .HasColumnName("monthly_sms_segment_budget");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -345,11 +470,51 @@ namespace Notifiche.Gateway.Data.Migrations
                         .HasColumnType("character varying(200)")
                         .HasColumnName("name");
 
+                    b.PrimitiveCollection<List<string>>("NoticeCategories")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text[]")
+                        .HasColumnName("notice_categories")
+                        .HasDefaultValueSql("'{}'");
+
+                    b.Property<string>("OrganizationFiscalCode")
+                        .IsRequired()
+                        .HasMaxLength(11)
+                        .HasColumnType("character varying(11)")
+                        .HasColumnName("organization_fiscal_code");
+
                     b.Property<string>("OrganizationName")
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
                         .HasColumnName("organization_name");
+
+                    b.Property<int?>("RateBurst")
+                        .HasColumnType("integer")
+                        .HasColumnName("rate_burst");
+
+                    b.Property<double?>("RatePerSecond")
+                        .HasColumnType("double precision")
+                        .HasColumnName("rate_per_second");
+
+                    b.PrimitiveCollection<List<string>>("SandboxRecipients")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text[]")
+                        .HasColumnName("sandbox_recipients")
+                        .HasDefaultValueSql("'{}'");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("active")
+                        .HasColumnName("state");
+
+                    b.Property<DateTimeOffset?>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
 
                     b.HasKey("Id")
                         .HasName("pk_services");
@@ -396,6 +561,16 @@ namespace Notifiche.Gateway.Data.Migrations
                         .HasConstraintName("fk_api_keys_services_service_id");
                 });
 
+            modelBuilder.Entity("Notifiche.Gateway.Data.DailyUsage", b =>
+                {
+                    b.HasOne("Notifiche.Gateway.Data.ServiceRecord", null)
+                        .WithMany()
+                        .HasForeignKey("ServiceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_daily_usage_services_service_id");
+                });
+
             modelBuilder.Entity("Notifiche.Gateway.Data.Notice", b =>
                 {
                     b.HasOne("Notifiche.Gateway.Data.ServiceRecord", null)
@@ -426,6 +601,26 @@ namespace Notifiche.Gateway.Data.Migrations
                         .HasConstraintName("fk_notice_events_notices_notice_id");
                 });
 
+            modelBuilder.Entity("Notifiche.Gateway.Data.NoticeOmission", b =>
+                {
+                    b.HasOne("Notifiche.Gateway.Data.Notice", null)
+                        .WithMany("Omissions")
+                        .HasForeignKey("NoticeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_notice_omissions_notices_notice_id");
+                });
+
+            modelBuilder.Entity("Notifiche.Gateway.Data.RateBucket", b =>
+                {
+                    b.HasOne("Notifiche.Gateway.Data.ServiceRecord", null)
+                        .WithMany()
+                        .HasForeignKey("ServiceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_rate_buckets_services_service_id");
+                });
+
             modelBuilder.Entity("Notifiche.Gateway.Data.StatusCallback", b =>
                 {
                     b.HasOne("Notifiche.Gateway.Data.ServiceRecord", null)
@@ -439,6 +634,8 @@ namespace Notifiche.Gateway.Data.Migrations
             modelBuilder.Entity("Notifiche.Gateway.Data.Notice", b =>
                 {
                     b.Navigation("Channels");
+
+                    b.Navigation("Omissions");
                 });
 #pragma warning restore 612, 618
         }

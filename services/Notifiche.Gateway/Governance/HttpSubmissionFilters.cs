@@ -1,0 +1,54 @@
+using System.Data.Common;
+using System.Globalization;
+using Notifiche.Gateway.Observability;
+using Notifiche.Gateway.Registry;
+
+namespace Notifiche.Gateway.Governance;
+
+/// <summary>Checks that only the HTTP path has: the caller's source address and the service's request rate.</summary>
+public static class HttpSubmissionFilters
+{
+    /// <summary>403 unless the request comes from one of the service's allowed networks (every service-key endpoint).</summary>
+    public static async ValueTask<object?> SourceAddressAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var service = http.CallingService();
+        if (!SourceNetworks.Allows(service.AllowedSourceCidrs, http.Connection.RemoteIpAddress))
+        {
+            http.RequestServices.GetRequiredService<GatewayMetrics>().Refused(service.Id, RefusalCodes.SourceAddress);
+            return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Source address not allowed",
+                detail: "This service's requests are accepted only from the networks the platform operator registered for it. "
+                    + "Send from one of them, or ask the operator to add your address range.");
+        }
+
+        return await next(context);
+    }
+
+    /// <summary>429 with Retry-After when the service's token bucket is empty (submissions only).</summary>
+    public static async ValueTask<object?> RateLimitAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var service = http.CallingService();
+        TimeSpan? retryAfter;
+        try
+        {
+            retryAfter = await http.RequestServices.GetRequiredService<RateLimiter>().TryTakeAsync(service, http.RequestAborted);
+        }
+        catch (DbException)
+        {
+            // The limiter's database is the notice store's: the accept itself will answer 503 if it is really down.
+            retryAfter = null;
+        }
+
+        if (retryAfter is { } wait)
+        {
+            http.RequestServices.GetRequiredService<GatewayMetrics>().Refused(service.Id, RefusalCodes.RateLimited);
+            http.Response.Headers.RetryAfter = ((int)wait.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+            return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Rate limit exceeded",
+                detail: $"This service may send {service.RatePerSecond:0.###} notices per second (bursts of {service.RateBurst}); "
+                    + "retry after the number of seconds in the Retry-After header.");
+        }
+
+        return await next(context);
+    }
+}

@@ -1,0 +1,105 @@
+using Notifiche.Contracts;
+using Notifiche.Gateway.Data;
+
+namespace Notifiche.Gateway.Governance;
+
+/// <summary>Why a submission was refused: a code (<see cref="RefusalCodes"/>) and an HTTP status with a problem the sender can act on.</summary>
+public sealed record SubmissionRefusal(string Code, int Status, string Title, string Detail, TimeSpan? RetryAfter = null);
+
+/// <summary>Machine-readable reasons for a refused submission (metric label; a broker ingress can report them too).</summary>
+public static class RefusalCodes
+{
+    public const string ServiceSuspended = "SERVICE_SUSPENDED";
+    public const string SandboxRecipient = "SANDBOX_RECIPIENT_NOT_ALLOWED";
+    public const string DailyQuota = "DAILY_QUOTA_REACHED";
+    public const string RateLimited = "RATE_LIMITED";
+    public const string SourceAddress = "SOURCE_ADDRESS_NOT_ALLOWED";
+}
+
+/// <summary>What the policy decided for a submission it let in.</summary>
+/// <param name="AllowedChannels">The channels routing may plan (the service's, minus those withheld).</param>
+/// <param name="Omitted">Channels withheld from routing, with the reason (see <see cref="OmissionReasons"/>).</param>
+public sealed record Admission(IReadOnlyList<string> AllowedChannels, IReadOnlyList<(string Channel, string Reason)> Omitted);
+
+/// <summary>
+/// The checks every submission path goes through, whatever carried the notice (HTTP today, the broker's SubmitNotice
+/// tomorrow): service state, sandbox recipients, daily quota, monthly SMS budget. Called inside the accept transaction,
+/// so the daily counter moves only with a committed notice. HTTP-only checks (source address, rate) are in <see cref="HttpSubmissionFilters"/>.
+/// </summary>
+public sealed class SubmissionPolicy(GatewayDbContext db)
+{
+    public async Task<(Admission? Admission, SubmissionRefusal? Refusal)> AdmitAsync(ServiceRecord service, string fiscalCode, DateTimeOffset now,
+        CancellationToken ct)
+    {
+        if (service.State == ServiceStates.Suspended)
+        {
+            return (null, new SubmissionRefusal(RefusalCodes.ServiceSuspended, StatusCodes.Status403Forbidden, "Service suspended",
+                "The platform operator has suspended this service: it cannot send notices. Contact the operator to have it reactivated."));
+        }
+
+        if (service.State == ServiceStates.Sandbox && !service.SandboxRecipients.Contains(fiscalCode))
+        {
+            return (null, new SubmissionRefusal(RefusalCodes.SandboxRecipient, StatusCodes.Status403Forbidden, "Recipient not allowed in sandbox mode",
+                "This service is in sandbox mode: it may send only to the test codici fiscali registered for it. "
+                + "To send to anyone, ask the platform operator to take the service live ('notifiche-admin services activate <service-id>'); "
+                + "to test with another recipient, ask them to add it to the sandbox recipients."));
+        }
+
+        if (service.DailyNoticeQuota is { } quota && !await CountTodayAsync(service.Id, quota, now, ct))
+        {
+            var tomorrow = new DateTimeOffset(now.UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
+            return (null, new SubmissionRefusal(RefusalCodes.DailyQuota, StatusCodes.Status429TooManyRequests, "Daily notice quota reached",
+                $"This service may send {quota} notices per day (UTC) and has reached that quota; send again after midnight UTC, "
+                + "or ask the platform operator for a larger quota.", tomorrow - now));
+        }
+
+        var channels = service.AllowedChannels;
+        if (channels.Contains(Channels.Sms) && await SmsBudgetExhaustedAsync(service, now, ct))
+        {
+            return (new Admission([.. channels.Where(c => c != Channels.Sms)], [(Channels.Sms, OmissionReasons.SmsBudgetExhausted)]), null);
+        }
+
+        return (new Admission(channels, []), null);
+    }
+
+    /// <summary>Counts one notice against today's quota; false (and nothing counted) when the quota is already reached.</summary>
+    private async Task<bool> CountTodayAsync(string serviceId, int quota, DateTimeOffset now, CancellationToken ct) =>
+        await RawSql.ExecuteAsync(db, """
+            INSERT INTO daily_usage (service_id, day, notices) VALUES (@service, @day, 1)
+            ON CONFLICT (service_id, day) DO UPDATE SET notices = daily_usage.notices + 1 WHERE daily_usage.notices < @quota
+            """, new Dictionary<string, object?>
+        {
+            ["@service"] = serviceId, ["@day"] = DateOnly.FromDateTime(now.UtcDateTime), ["@quota"] = quota,
+        }, ct) > 0;
+
+    private async Task<bool> SmsBudgetExhaustedAsync(ServiceRecord service, DateTimeOffset now, CancellationToken ct)
+    {
+        if (service.MonthlySmsSegmentBudget is null && service.MonthlySmsEuroBudget is null)
+        {
+            return false;
+        }
+
+        var (segments, cost) = await SmsUsage.ThisMonthAsync(db, service.Id, now, ct);
+        return segments >= service.MonthlySmsSegmentBudget || cost >= service.MonthlySmsEuroBudget;
+    }
+}
+
+/// <summary>SMS a service spent in a calendar month (UTC), summed from the segments and cost stored on its sent SMS.</summary>
+public static class SmsUsage
+{
+    public static DateTimeOffset MonthStart(DateTimeOffset at) => new(at.UtcDateTime.Year, at.UtcDateTime.Month, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public static async Task<(long Segments, decimal CostEuro)> ThisMonthAsync(GatewayDbContext db, string serviceId, DateTimeOffset now,
+        CancellationToken ct)
+    {
+        var rows = await RawSql.QueryAsync(db, """
+            SELECT COALESCE(SUM(c.segments), 0), COALESCE(SUM(c.cost_euro), 0)
+            FROM notice_channels c JOIN notices n ON n.id = c.notice_id
+            WHERE n.service_id = @service AND n.accepted_at >= @from AND c.channel = @sms AND c.status = @sent
+            """, new Dictionary<string, object?>
+        {
+            ["@service"] = serviceId, ["@from"] = MonthStart(now), ["@sms"] = Channels.Sms, ["@sent"] = ChannelStatus.Sent,
+        }, r => (RawSql.Long(r, 0), RawSql.Decimal(r, 1)), ct);
+        return rows.Single();
+    }
+}

@@ -1,0 +1,54 @@
+using Notifiche.Contracts;
+using Notifiche.Gateway.Data;
+
+namespace Notifiche.Gateway.Registry;
+
+public sealed record CreatedService(string ServiceId, string ApiKey, string KeyId, string State);
+
+public sealed record RateLimitView(double PerSecond, int Burst);
+
+public sealed record SmsBudgetView(int? Segments, decimal? Euro);
+
+/// <summary>A service as the operator API shows it (snake_case JSON).</summary>
+public sealed record ServiceView(
+    string Id,
+    string Name,
+    string? Department,
+    string OrganizationName,
+    string OrganizationFiscalCode,
+    string ContactEmail,
+    IReadOnlyList<string> NoticeCategories,
+    IReadOnlyList<string> AllowedChannels,
+    IReadOnlyDictionary<string, int> ExpectedMonthlyVolume,
+    string State,
+    IReadOnlyList<string> SandboxRecipients,
+    RateLimitView? RateLimit,
+    int? DailyNoticeQuota,
+    SmsBudgetView? MonthlySmsBudget,
+    IReadOnlyList<string> AllowedSourceCidrs,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? UpdatedAt)
+{
+    public static ServiceView From(ServiceRecord s) => new(
+        s.Id, s.Name, s.Department, s.OrganizationName, s.OrganizationFiscalCode, s.ContactEmail, s.NoticeCategories, s.AllowedChannels,
+        Channels.All.Where(c => s.ExpectedMonthly(c) is not null).ToDictionary(c => c, c => s.ExpectedMonthly(c)!.Value),
+        s.State, s.SandboxRecipients,
+        s.RatePerSecond is { } rate ? new RateLimitView(rate, s.RateBurst ?? 1) : null,
+        s.DailyNoticeQuota,
+        s.MonthlySmsSegmentBudget is null && s.MonthlySmsEuroBudget is null ? null : new SmsBudgetView(s.MonthlySmsSegmentBudget, s.MonthlySmsEuroBudget),
+        s.AllowedSourceCidrs, s.CreatedAt, s.UpdatedAt);
+}
+
+/// <summary>A key as listed: never its secret nor its hash.</summary>
+public sealed record KeyView(Guid KeyId, string Status, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt)
+{
+    public static KeyView From(ApiKey key, DateTimeOffset now) => new(key.Id,
+        key.RevokedAt is not null ? "revoked" : key.ExpiresAt <= now ? "expired" : "active", key.CreatedAt, key.ExpiresAt, key.RevokedAt);
+}
+
+public sealed record IssuedKeyView(Guid KeyId, string ApiKey, DateTimeOffset? ExpiresAt);
+
+public sealed record IssueKeyRequest(DateTimeOffset? ExpiresAt);
+
+/// <summary>Codici fiscali to add to and remove from a sandbox service's test recipients.</summary>
+public sealed record SandboxRecipientsChange(System.Text.Json.JsonElement Add, System.Text.Json.JsonElement Remove);

@@ -1,0 +1,154 @@
+using System.Net;
+using Notifiche.Testing;
+
+namespace Notifiche.Governance.Tests;
+
+public class Source_address_allow_list
+{
+    [Test]
+    public async Task Should_refuse_requests_from_outside_the_services_networks_with_403()
+    {
+        var body = new Dictionary<string, object>
+        {
+            ["id"] = "cidr-regione", ["name"] = "Tributi", ["organization_name"] = "Regione", ["organization_fiscal_code"] = "80050050154",
+            ["contact_email"] = "tributi@regione.example.it", ["allowed_source_cidrs"] = new[] { "10.0.0.0/8", "2001:db8::/32" },
+        };
+        using var service = Operator.ClientWith(await Operator.CreateAsync(body));
+
+        var problem = await Operator.ProblemAsync(await Operator.SubmitAsync(service, Citizens.NewFiscalCode()), HttpStatusCode.Forbidden);
+        Assert.That(problem.GetProperty("title").GetString(), Is.EqualTo("Source address not allowed"));
+        Assert.That((await service.GetAsync($"/api/v1/notices/{Guid.NewGuid()}")).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden),
+            "every endpoint of the service key, not only submissions");
+
+        // The test client connects from 127.0.0.1.
+        await Operator.UpdateAsync("cidr-regione", new { allowed_source_cidrs = new[] { "10.0.0.0/8", "127.0.0.0/8" } });
+        await Operator.AcceptedAsync(service, Citizens.NewFiscalCode());
+    }
+}
+
+public class Rate_limit
+{
+    [Test]
+    public async Task Should_answer_429_with_a_sane_retry_after_when_the_bucket_is_empty_and_recover()
+    {
+        // One notice every 5 s, bursts of 3: the fourth quick request finds the bucket empty.
+        var key = await Operator.CreateAsync(Operator.ServiceBody("rate-comune"));
+        await Operator.UpdateAsync("rate-comune", new { rate_limit = new { per_second = 0.2, burst = 3 } });
+        using var service = Operator.ClientWith(key);
+        for (var i = 0; i < 3; i++)
+        {
+            await Operator.AcceptedAsync(service, Citizens.NewFiscalCode());
+        }
+
+        var limited = await Operator.SubmitAsync(service, Citizens.NewFiscalCode());
+
+        var problem = await Operator.ProblemAsync(limited, HttpStatusCode.TooManyRequests);
+        Assert.That(problem.GetProperty("title").GetString(), Is.EqualTo("Rate limit exceeded"));
+        var retryAfter = limited.Headers.RetryAfter?.Delta;
+        Assert.That(retryAfter, Is.Not.Null, "Retry-After in seconds");
+        Assert.That(retryAfter!.Value.TotalSeconds, Is.InRange(1, 5));
+
+        var metrics = await Platform.Hosts.Gateway.GetStringAsync("/metrics");
+        var refused = metrics.Split('\n').Single(l => l.StartsWith("notifiche_notices_refused_total{", StringComparison.Ordinal)
+            && l.Contains("service_id=\"rate-comune\""));
+        Assert.That(refused, Does.Contain("reason=\"RATE_LIMITED\""));
+        Assert.That(refused[(refused.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], Is.EqualTo("1"));
+
+        await Task.Delay(retryAfter.Value + TimeSpan.FromMilliseconds(200));
+        await Operator.AcceptedAsync(service, Citizens.NewFiscalCode());
+    }
+
+    [Test]
+    public async Task Should_let_through_exactly_the_burst_of_concurrent_requests()
+    {
+        var key = await Operator.CreateAsync(Operator.ServiceBody("rate-burst"));
+        await Operator.UpdateAsync("rate-burst", new { rate_limit = new { per_second = 0.01, burst = 5 } });
+        using var service = Operator.ClientWith(key);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => Operator.SubmitAsync(service, Citizens.NewFiscalCode())));
+
+        Assert.That(answers.Count(a => a.StatusCode == HttpStatusCode.Created), Is.EqualTo(5));
+        Assert.That(answers.Count(a => a.StatusCode == HttpStatusCode.TooManyRequests), Is.EqualTo(7));
+    }
+}
+
+public class Daily_quota
+{
+    [Test]
+    public async Task Should_refuse_notices_past_the_quota_with_429_until_midnight_utc_but_replay_an_accepted_one()
+    {
+        var key = await Operator.CreateAsync(Operator.ServiceBody("quota-ufficio"));
+        await Operator.UpdateAsync("quota-ufficio", new { daily_notice_quota = 2 });
+        using var service = Operator.ClientWith(key);
+        await Operator.AcceptedAsync(service, Citizens.NewFiscalCode());
+        using var first = new HttpRequestMessage(HttpMethod.Post, "/api/v1/notices")
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(Operator.Notice("RSSMRA85T10A562S")),
+        };
+        first.Headers.Add("Idempotency-Key", "quota-1");
+        Assert.That((await service.SendAsync(first)).StatusCode, Is.EqualTo(HttpStatusCode.Created));
+
+        var third = await Operator.SubmitAsync(service, Citizens.NewFiscalCode());
+
+        var problem = await Operator.ProblemAsync(third, HttpStatusCode.TooManyRequests);
+        Assert.That(problem.GetProperty("title").GetString(), Is.EqualTo("Daily notice quota reached"));
+        var untilMidnight = DateTime.UtcNow.Date.AddDays(1) - DateTime.UtcNow;
+        Assert.That(third.Headers.RetryAfter?.Delta?.TotalSeconds, Is.InRange(untilMidnight.TotalSeconds - 60, untilMidnight.TotalSeconds + 60));
+
+        using var retry = new HttpRequestMessage(HttpMethod.Post, "/api/v1/notices")
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(Operator.Notice("RSSMRA85T10A562S")),
+        };
+        retry.Headers.Add("Idempotency-Key", "quota-1");
+        Assert.That((await service.SendAsync(retry)).StatusCode, Is.EqualTo(HttpStatusCode.OK), "a retry of an accepted notice is not a new notice");
+
+        await Operator.UpdateAsync("quota-ufficio", new { daily_notice_quota = 3 });
+        await Operator.AcceptedAsync(service, Citizens.NewFiscalCode());
+        await Operator.ProblemAsync(await Operator.SubmitAsync(service, Citizens.NewFiscalCode()), HttpStatusCode.TooManyRequests);
+    }
+}
+
+public class Limits_across_gateway_instances
+{
+    private static HttpClient? _replica;
+
+    /// <summary>A second gateway on the same database, started once for these specs.</summary>
+    private static async Task<HttpClient> ReplicaAsync() => _replica ??= await Platform.Hosts.StartGatewayReplicaAsync();
+
+    private static HttpClient On(HttpClient gateway, string apiKey)
+    {
+        var client = new HttpClient { BaseAddress = gateway.BaseAddress };
+        client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        return client;
+    }
+
+    [Test]
+    public async Task Should_share_one_token_bucket_between_two_gateways()
+    {
+        var key = await Operator.CreateAsync(Operator.ServiceBody("shared-rate"));
+        await Operator.UpdateAsync("shared-rate", new { rate_limit = new { per_second = 0.01, burst = 6 } });
+        using var first = Operator.ClientWith(key);
+        using var second = On(await ReplicaAsync(), key);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 16)
+            .Select(i => Operator.SubmitAsync(i % 2 == 0 ? first : second, Citizens.NewFiscalCode())));
+
+        Assert.That(answers.Count(a => a.StatusCode == HttpStatusCode.Created), Is.EqualTo(6));
+        Assert.That(answers.Count(a => a.StatusCode == HttpStatusCode.TooManyRequests), Is.EqualTo(10));
+    }
+
+    [Test]
+    public async Task Should_share_one_daily_quota_between_two_gateways()
+    {
+        var key = await Operator.CreateAsync(Operator.ServiceBody("shared-quota"));
+        await Operator.UpdateAsync("shared-quota", new { daily_notice_quota = 5 });
+        using var first = Operator.ClientWith(key);
+        using var second = On(await ReplicaAsync(), key);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 12)
+            .Select(i => Operator.SubmitAsync(i % 2 == 0 ? first : second, Citizens.NewFiscalCode())));
+
+        Assert.That(answers.Count(a => a.StatusCode == HttpStatusCode.Created), Is.EqualTo(5));
+        Assert.That(answers.Count(a => a.StatusCode == HttpStatusCode.TooManyRequests), Is.EqualTo(7));
+    }
+}
