@@ -42,56 +42,22 @@ public sealed class FaultStack
         Twilio = Own(await TwilioStub.StartAsync());
         Fcm = Own(await FcmStub.StartAsync());
 
-        Gateway = Own(Service("Notifiche.Gateway", new()
+        Gateway = Own(Service("Notifiche.Gateway", new Dictionary<string, string?>
         {
             ["ConnectionStrings:Gateway"] = Database.ConnectionString("gateway"),
             ["Gateway:Database:Provider"] = "PostgreSql",
             ["Gateway:OperatorKey"] = OperatorKey,
             ["Gateway:Outbox:SweepInterval"] = "00:00:01",
         }));
-        Preferences = Own(Service("Notifiche.Preferences", new()
+        Preferences = Own(Service("Notifiche.Preferences", new Dictionary<string, string?>
         {
             ["ConnectionStrings:Preferences"] = Database.ConnectionString("preferences"),
             ["Preferences:Database:Provider"] = "PostgreSql",
             ["Preferences:AppBackendKey"] = AppBackendKey,
         }));
-        Email = Own(Service("Notifiche.Dispatch.Email", new()
-        {
-            ["ConnectionStrings:DispatchLedger"] = Database.ConnectionString("dispatch_email"),
-            ["DispatchLedger:Database:Provider"] = "PostgreSql",
-            ["DispatchLedger:AddressKey"] = TestDispatchLedger.AddressKey,
-            ["Email:Transport"] = "Smtp",
-            ["Email:Smtp:Host"] = "127.0.0.1",
-            ["Email:Smtp:Port"] = Smtp.Port.ToString(),
-            ["Email:Smtp:Security"] = "None",
-            ["Email:Smtp:PoolSize"] = "4",
-            ["Email:Smtp:Timeout"] = "00:00:05",
-        }));
-        Sms = Own(Service("Notifiche.Dispatch.Sms", new()
-        {
-            ["ConnectionStrings:DispatchLedger"] = Database.ConnectionString("dispatch_sms"),
-            ["DispatchLedger:Database:Provider"] = "PostgreSql",
-            ["DispatchLedger:AddressKey"] = TestDispatchLedger.AddressKey,
-            ["Sms:Provider"] = "Twilio",
-            ["Sms:Twilio:BaseAddress"] = Twilio.BaseAddress.ToString(),
-            ["Sms:Twilio:AccountSid"] = TwilioStub.AccountSid,
-            ["Sms:Twilio:AuthToken"] = TwilioStub.AuthToken,
-            ["Sms:Twilio:From"] = "Notifiche",
-            ["Sms:PricePerSegmentEuro"] = "0.05",
-            ["Sms:Resilience:RetryDelay"] = "00:00:00.050",
-            ["Sms:Resilience:CircuitBreakDuration"] = "00:00:02",
-        }));
-        Push = Own(Service("Notifiche.Dispatch.Push", new()
-        {
-            ["ConnectionStrings:DispatchLedger"] = Database.ConnectionString("dispatch_push"),
-            ["DispatchLedger:Database:Provider"] = "PostgreSql",
-            ["DispatchLedger:AddressKey"] = TestDispatchLedger.AddressKey,
-            ["Push:Provider"] = "Fcm",
-            ["Push:Fcm:BaseAddress"] = Fcm.BaseAddress.ToString(),
-            ["Push:Fcm:ProjectId"] = FcmStub.ProjectId,
-            ["Push:Fcm:CredentialsFile"] = Fcm.CredentialsFile,
-            ["Push:Resilience:RetryDelay"] = "00:00:00.050",
-        }));
+        Email = Own(Service("Notifiche.Dispatch.Email", Smtp.DispatcherSettings(poolSize: 4), Ledger("dispatch_email")));
+        Sms = Own(Service("Notifiche.Dispatch.Sms", Twilio.DispatcherSettings(), Ledger("dispatch_sms")));
+        Push = Own(Service("Notifiche.Dispatch.Push", Fcm.DispatcherSettings(), Ledger("dispatch_push")));
 
         // The gateway and preferences first: they migrate their databases and declare the queues the others publish to.
         await Gateway.StartAsync();
@@ -138,8 +104,17 @@ public sealed class FaultStack
         return client;
     }
 
-    private ServiceProcess Service(string name, Dictionary<string, string> settings)
+    /// <summary>Each dispatcher's own ledger database on the suite's PostgreSQL.</summary>
+    private Dictionary<string, string?> Ledger(string database) => new()
     {
+        ["ConnectionStrings:DispatchLedger"] = Database.ConnectionString(database),
+        ["DispatchLedger:Database:Provider"] = "PostgreSql",
+        ["DispatchLedger:AddressKey"] = TestDispatchLedger.AddressKey,
+    };
+
+    private ServiceProcess Service(string name, params Dictionary<string, string?>[] parts)
+    {
+        var settings = parts.SelectMany(p => p).ToDictionary(p => p.Key, p => p.Value);
         settings["Messaging:Transport"] = "RabbitMq";
         settings["Messaging:RabbitMq:Host"] = "127.0.0.1";
         settings["Messaging:RabbitMq:Port"] = Broker.Port.ToString();

@@ -9,11 +9,11 @@ namespace Notifiche.Faults.Tests;
 /// </summary>
 public sealed class ServiceProcess : IAsyncDisposable
 {
-    private readonly Dictionary<string, string> _settings;
+    private readonly Dictionary<string, string?> _settings;
     private readonly string _log;
     private Process? _process;
 
-    public ServiceProcess(string name, Dictionary<string, string> settings, string logDirectory)
+    public ServiceProcess(string name, Dictionary<string, string?> settings, string logDirectory)
     {
         Name = name;
         Port = FreePort.Next();

@@ -51,6 +51,16 @@ public sealed class FcmStub : IAsyncDisposable
     /// <summary>Decides the answer for each send (given the number of sends so far); null: success.</summary>
     public Func<FcmRequest, int, FcmAnswer?> Answer { get; set; } = (_, _) => null;
 
+    /// <summary>The push dispatcher's settings that point it (and its OAuth token requests) at this stub.</summary>
+    public Dictionary<string, string?> DispatcherSettings() => new()
+    {
+        ["Push:Provider"] = "Fcm",
+        ["Push:Fcm:BaseAddress"] = BaseAddress.ToString(),
+        ["Push:Fcm:ProjectId"] = ProjectId,
+        ["Push:Fcm:CredentialsFile"] = CredentialsFile,
+        ["Push:Resilience:RetryDelay"] = "00:00:00.050",
+    };
+
     public static async Task<FcmStub> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();

@@ -210,15 +210,7 @@ public sealed class PlatformHosts : IAsyncDisposable
         EmailDispatchDatabase = await PostgresTestDatabase.CreateAsync("dispatch_email");
         SmsDispatchDatabase = await PostgresTestDatabase.CreateAsync("dispatch_sms");
         PushDispatchDatabase = await PostgresTestDatabase.CreateAsync("dispatch_push");
-        await StartHostAsync("Notifiche.Dispatch.Email", new(TestDispatchLedger.PostgreSql(EmailDispatchDatabase))
-        {
-            ["Email:Transport"] = "Smtp",
-            ["Email:Smtp:Host"] = "127.0.0.1",
-            ["Email:Smtp:Port"] = Smtp.Port.ToString(),
-            ["Email:Smtp:Security"] = "None",
-            ["Email:Smtp:PoolSize"] = "2",
-            ["Email:Smtp:Timeout"] = "00:00:05",
-        }, b =>
+        await StartHostAsync("Notifiche.Dispatch.Email", Settings(Smtp.DispatcherSettings(poolSize: 2), TestDispatchLedger.PostgreSql(EmailDispatchDatabase)), b =>
         {
             b.AddEmailDispatch();
             b.AddNotificheBus(bus => bus.AddEmailDispatchConsumers());
@@ -229,37 +221,25 @@ public sealed class PlatformHosts : IAsyncDisposable
 
     private async Task StartProviderDispatchersAsync()
     {
-        await StartHostAsync("Notifiche.Dispatch.Sms", new(TestDispatchLedger.PostgreSql(SmsDispatchDatabase))
+        await StartHostAsync("Notifiche.Dispatch.Sms", Settings(Twilio.DispatcherSettings(), TestDispatchLedger.PostgreSql(SmsDispatchDatabase), new()
         {
-            ["Sms:Provider"] = "Twilio",
-            ["Sms:Twilio:BaseAddress"] = Twilio.BaseAddress.ToString(),
-            ["Sms:Twilio:AccountSid"] = TwilioStub.AccountSid,
-            ["Sms:Twilio:AuthToken"] = TwilioStub.AuthToken,
-            ["Sms:Twilio:From"] = "Notifiche",
-            ["Sms:PricePerSegmentEuro"] = "0.05",
-            ["Sms:Resilience:RetryDelay"] = "00:00:00.050",
-            ["Sms:Resilience:CircuitBreakDuration"] = "00:00:02",
             // Graceful shutdown gives up on a slow provider after this (the graceful-shutdown specs wait for it).
             ["Messaging:ShutdownTimeout"] = "00:00:05",
-        }, b =>
+        }), b =>
         {
             b.AddSmsDispatch();
             b.AddNotificheBus(bus => bus.AddSmsDispatchConsumers());
         }, _ => Task.CompletedTask);
 
-        await StartHostAsync("Notifiche.Dispatch.Push", new(TestDispatchLedger.PostgreSql(PushDispatchDatabase))
-        {
-            ["Push:Provider"] = "Fcm",
-            ["Push:Fcm:BaseAddress"] = Fcm.BaseAddress.ToString(),
-            ["Push:Fcm:ProjectId"] = FcmStub.ProjectId,
-            ["Push:Fcm:CredentialsFile"] = Fcm.CredentialsFile,
-            ["Push:Resilience:RetryDelay"] = "00:00:00.050",
-        }, b =>
+        await StartHostAsync("Notifiche.Dispatch.Push", Settings(Fcm.DispatcherSettings(), TestDispatchLedger.PostgreSql(PushDispatchDatabase)), b =>
         {
             b.AddPushDispatch();
             b.AddNotificheBus(bus => bus.AddPushDispatchConsumers());
         }, _ => Task.CompletedTask);
     }
+
+    private static Dictionary<string, string?> Settings(params Dictionary<string, string?>[] parts) =>
+        parts.SelectMany(p => p).ToDictionary(p => p.Key, p => p.Value);
 
     private Task<WebApplication> StartHostAsync(string service, Dictionary<string, string?> settings,
         Action<WebApplicationBuilder> add, Func<WebApplication, Task> map)

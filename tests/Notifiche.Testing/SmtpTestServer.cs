@@ -36,6 +36,17 @@ public sealed class SmtpTestServer : IAsyncDisposable
 
     private string MailDir => Path.Combine(_root, "maildir");
 
+    /// <summary>The email dispatcher's settings that point it at this server.</summary>
+    public Dictionary<string, string?> DispatcherSettings(int poolSize) => new()
+    {
+        ["Email:Transport"] = "Smtp",
+        ["Email:Smtp:Host"] = "127.0.0.1",
+        ["Email:Smtp:Port"] = Port.ToString(),
+        ["Email:Smtp:Security"] = "None",
+        ["Email:Smtp:PoolSize"] = poolSize.ToString(),
+        ["Email:Smtp:Timeout"] = "00:00:05",
+    };
+
     public static async Task<SmtpTestServer> StartNewAsync()
     {
         var root = Directory.CreateTempSubdirectory("notifiche-smtp-").FullName;

@@ -54,6 +54,19 @@ public sealed class TwilioStub : IAsyncDisposable
     /// <summary>Requests answered 201: what was really "sent".</summary>
     public ConcurrentQueue<TwilioRequest> Accepted { get; } = new();
 
+    /// <summary>The SMS dispatcher's settings that point it at this stub (fast retries, a short circuit break).</summary>
+    public Dictionary<string, string?> DispatcherSettings() => new()
+    {
+        ["Sms:Provider"] = "Twilio",
+        ["Sms:Twilio:BaseAddress"] = BaseAddress.ToString(),
+        ["Sms:Twilio:AccountSid"] = AccountSid,
+        ["Sms:Twilio:AuthToken"] = AuthToken,
+        ["Sms:Twilio:From"] = "Notifiche",
+        ["Sms:PricePerSegmentEuro"] = "0.05",
+        ["Sms:Resilience:RetryDelay"] = "00:00:00.050",
+        ["Sms:Resilience:CircuitBreakDuration"] = "00:00:02",
+    };
+
     public static async Task<TwilioStub> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
