@@ -132,6 +132,17 @@ public sealed class Batch
         default_addresses = new { email = n.Email },
     };
 
+    /// <summary>Waits until every accepted notice shows <paramref name="status"/> on <paramref name="channel"/>.</summary>
+    public async Task WaitForChannelAsync(string channel, string status, TimeSpan timeout)
+    {
+        var ids = _accepted.Values.ToList();
+        await Eventually.Until(async () =>
+        {
+            var statuses = await Task.WhenAll(ids.Select(id => Service.GetFromJsonAsync<JsonElement>($"/api/v1/notices/{id}")));
+            return statuses.Count(s => ChannelOf(s, channel)?.GetProperty("status").GetString() == status);
+        }, n => n == ids.Count, timeout, $"{Scenario}: every notice's {channel} {status}");
+    }
+
     /// <summary>
     /// Waits until every planned channel of every accepted notice is final, then counts what the providers received:
     /// lost = a channel never final, or SENT without the provider having it; duplicates = a provider receiving one twice.

@@ -222,6 +222,8 @@ public class Under_faults
         await batch.SubmitAllAsync();
         await Eventually.Until(() => Stack.Broker.MessagesReadyAsync("send-email_error"), n => n >= errorsBefore + 40, TimeSpan.FromSeconds(120),
             "the emails dead-lettered in send-email_error");
+        // FAILED comes from the Fault published as each command was moved: then no command of the batch is still retrying.
+        await batch.WaitForChannelAsync("email", "FAILED", TimeSpan.FromSeconds(60));
         await Stack.Smtp.StartAsync();
 
         var output = new StringWriter();
