@@ -82,18 +82,9 @@ public sealed class FaultStack
     public async Task<HttpClient> RegisterServiceAsync(string id)
     {
         using var operatorClient = new HttpClient { BaseAddress = Gateway.BaseAddress };
-        operatorClient.DefaultRequestHeaders.Add("X-Operator-Key", OperatorKey);
-        var response = await operatorClient.PostAsJsonAsync("/api/v1/admin/services", new
-        {
-            id, name = "Servizio di prova guasti", organization_name = "Comune di Prova", organization_fiscal_code = "01199250158",
-            contact_email = "guasti@comune.example.it", allowed_channels = new[] { "email", "sms", "push" },
-        });
-        Assert.That(response.IsSuccessStatusCode, Is.True, await response.Content.ReadAsStringAsync());
-        var created = await response.Content.ReadFromJsonAsync<Dictionary<string, object>>();
-        var live = await operatorClient.PostAsync($"/api/v1/admin/services/{id}/activate", null);
-        Assert.That(live.IsSuccessStatusCode, Is.True, await live.Content.ReadAsStringAsync());
+        var apiKey = await ServiceOnboarding.RegisterLiveAsync(operatorClient, OperatorKey, id, "Servizio di prova guasti", ["email", "sms", "push"]);
         var client = new HttpClient { BaseAddress = Gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-        client.DefaultRequestHeaders.Add("X-Api-Key", created!["api_key"].ToString());
+        client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
         return client;
     }
 

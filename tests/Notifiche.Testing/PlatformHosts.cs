@@ -115,14 +115,10 @@ public sealed class PlatformHosts : IAsyncDisposable
     /// <summary>Registers a service through the admin API, takes it live (out of sandbox) and returns a client that sends its API key.</summary>
     public async Task<HttpClient> RegisterServiceAsync(string id, params string[] allowedChannels)
     {
-        var created = await OperatorAsync<Dictionary<string, string>>(HttpMethod.Post, "/api/v1/admin/services", new
-        {
-            id, name = "Anagrafe", organization_name = "Comune di Prova", organization_fiscal_code = "01199250158",
-            contact_email = "anagrafe@comune.example.it", allowed_channels = allowedChannels.Length == 0 ? ["email"] : allowedChannels,
-        });
-        await OperatorAsync<Dictionary<string, object>>(HttpMethod.Post, $"/api/v1/admin/services/{id}/activate");
+        var apiKey = await ServiceOnboarding.RegisterLiveAsync(Gateway, OperatorKey, id, "Anagrafe",
+            allowedChannels.Length == 0 ? ["email"] : allowedChannels);
         var client = new HttpClient { BaseAddress = Gateway.BaseAddress };
-        client.DefaultRequestHeaders.Add("X-Api-Key", created!["api_key"]);
+        client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
         return client;
     }
 
