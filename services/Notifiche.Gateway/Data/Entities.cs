@@ -20,6 +20,8 @@ public class ApiKey
     public DateTimeOffset? RevokedAt { get; set; }
     /// <summary>After this instant the key no longer authenticates; null: until revoked.</summary>
     public DateTimeOffset? ExpiresAt { get; set; }
+
+    public bool IsActiveAt(DateTimeOffset now) => RevokedAt is null && (ExpiresAt is null || ExpiresAt > now);
 }
 
 public class Notice

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Globalization;
 using Notifiche.Gateway.Observability;
 using Notifiche.Gateway.Registry;
 
@@ -16,9 +15,9 @@ public static class HttpSubmissionFilters
         if (!SourceNetworks.Allows(service.AllowedSourceCidrs, http.Connection.RemoteIpAddress))
         {
             http.RequestServices.GetRequiredService<GatewayMetrics>().Refused(service.Id, RefusalCodes.SourceAddress);
-            return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Source address not allowed",
-                detail: "This service's requests are accepted only from the networks the platform operator registered for it. "
-                    + "Send from one of them, or ask the operator to add your address range.");
+            return new SubmissionRefusal(RefusalCodes.SourceAddress, StatusCodes.Status403Forbidden, "Source address not allowed",
+                "This service's requests are accepted only from the networks the platform operator registered for it. "
+                    + "Send from one of them, or ask the operator to add your address range.").ToResult(http);
         }
 
         return await next(context);
@@ -43,10 +42,9 @@ public static class HttpSubmissionFilters
         if (retryAfter is { } wait)
         {
             http.RequestServices.GetRequiredService<GatewayMetrics>().Refused(service.Id, RefusalCodes.RateLimited);
-            http.Response.Headers.RetryAfter = ((int)wait.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-            return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Rate limit exceeded",
-                detail: $"This service may send {service.RatePerSecond:0.###} notices per second (bursts of {service.RateBurst}); "
-                    + "retry after the number of seconds in the Retry-After header.");
+            return new SubmissionRefusal(RefusalCodes.RateLimited, StatusCodes.Status429TooManyRequests, "Rate limit exceeded",
+                $"This service may send {service.RatePerSecond:0.###} notices per second (bursts of {service.RateBurst}); "
+                    + "retry after the number of seconds in the Retry-After header.", wait).ToResult(http);
         }
 
         return await next(context);

@@ -27,6 +27,9 @@ public sealed class RateLimiter(GatewayDbContext db, TimeProvider clock)
 
     /// <summary>Takes one token for a request of the service.</summary>
     /// <returns>null when granted (or the service has no rate limit), else how long until a token is available.</returns>
+    /// <summary>The bucket size when the operator gave only a rate: one second's worth, at least one request.</summary>
+    public static int DefaultBurst(double ratePerSecond) => Math.Max(1, (int)Math.Ceiling(ratePerSecond));
+
     public async Task<TimeSpan?> TryTakeAsync(ServiceRecord service, CancellationToken ct)
     {
         if (service.RatePerSecond is not { } rate || rate <= 0)
@@ -34,7 +37,7 @@ public sealed class RateLimiter(GatewayDbContext db, TimeProvider clock)
             return null;
         }
 
-        var burst = (double)(service.RateBurst ?? Math.Max(1, (int)Math.Ceiling(rate)));
+        var burst = (double)(service.RateBurst ?? DefaultBurst(rate));
         var rows = await RawSql.QueryAsync(db, Take, new Dictionary<string, object?>
         {
             ["@service"] = service.Id, ["@now"] = clock.GetUtcNow().ToUnixTimeMilliseconds(), ["@rate"] = rate, ["@burst"] = burst,

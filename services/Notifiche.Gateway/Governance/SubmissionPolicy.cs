@@ -4,7 +4,19 @@ using Notifiche.Gateway.Data;
 namespace Notifiche.Gateway.Governance;
 
 /// <summary>Why a submission was refused: a code (<see cref="RefusalCodes"/>) and an HTTP status with a problem the sender can act on.</summary>
-public sealed record SubmissionRefusal(string Code, int Status, string Title, string Detail, TimeSpan? RetryAfter = null);
+public sealed record SubmissionRefusal(string Code, int Status, string Title, string Detail, TimeSpan? RetryAfter = null)
+{
+    /// <summary>The HTTP answer: problem+json with the status, and <c>Retry-After</c> in whole seconds when there is a wait.</summary>
+    public IResult ToResult(HttpContext http)
+    {
+        if (RetryAfter is { } wait)
+        {
+            http.Response.Headers.RetryAfter = ((long)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return Results.Problem(statusCode: Status, title: Title, detail: Detail);
+    }
+}
 
 /// <summary>Machine-readable reasons for a refused submission (metric label; a broker ingress can report them too).</summary>
 public static class RefusalCodes

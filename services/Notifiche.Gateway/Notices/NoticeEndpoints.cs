@@ -101,12 +101,7 @@ public static class NoticeEndpoints
                 http.Response.Headers["Idempotent-Replayed"] = "true";
                 return Results.Ok(new NoticeCreatedResponse(replayed.NoticeId));
             case Acceptance.Refused { Refusal: var refusal }:
-                if (refusal.RetryAfter is { } wait)
-                {
-                    http.Response.Headers.RetryAfter = ((long)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                }
-
-                return Results.Problem(statusCode: refusal.Status, title: refusal.Title, detail: refusal.Detail);
+                return refusal.ToResult(http);
             default:
                 return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Idempotency-Key already used",
                     detail: "This Idempotency-Key was used in the last 24 hours for a different notice; use a new key for a new notice.");

@@ -225,7 +225,7 @@ public static class ServiceForm
 
         var burst = value.TryGetProperty("burst", out var b) && b.ValueKind != JsonValueKind.Null
             ? Integer(b, $"{name}.burst", errors, min: 1, max: MaxRate)
-            : Math.Max(1, (int)Math.Ceiling(rate.Value));
+            : RateLimiter.DefaultBurst(rate.Value);
         (service.RatePerSecond, service.RateBurst) = (rate, burst);
     }
 

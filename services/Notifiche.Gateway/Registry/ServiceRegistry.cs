@@ -55,7 +55,8 @@ public sealed class ServiceRegistry(GatewayDbContext db, TimeProvider clock)
     /// <summary>Issues another key, unless the service already has <see cref="MaxActiveKeys"/> active ones (then null).</summary>
     public async Task<IssuedKey?> IssueKeyAsync(string serviceId, DateTimeOffset? expiresAt, CancellationToken ct)
     {
-        if ((await KeysAsync(serviceId, ct)).Count(IsActive) >= MaxActiveKeys)
+        var now = clock.GetUtcNow();
+        if ((await KeysAsync(serviceId, ct)).Count(k => k.IsActiveAt(now)) >= MaxActiveKeys)
         {
             return null;
         }
@@ -80,8 +81,6 @@ public sealed class ServiceRegistry(GatewayDbContext db, TimeProvider clock)
 
         return key;
     }
-
-    public bool IsActive(ApiKey key) => key.RevokedAt is null && (key.ExpiresAt is null || key.ExpiresAt > clock.GetUtcNow());
 
     private IssuedKey AddKey(string serviceId, DateTimeOffset? expiresAt)
     {

@@ -43,7 +43,7 @@ public sealed record ServiceView(
 public sealed record KeyView(Guid KeyId, string Status, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt)
 {
     public static KeyView From(ApiKey key, DateTimeOffset now) => new(key.Id,
-        key.RevokedAt is not null ? "revoked" : key.ExpiresAt <= now ? "expired" : "active", key.CreatedAt, key.ExpiresAt, key.RevokedAt);
+        key.IsActiveAt(now) ? "active" : key.RevokedAt is not null ? "revoked" : "expired", key.CreatedAt, key.ExpiresAt, key.RevokedAt);
 }
 
 public sealed record IssuedKeyView(Guid KeyId, string ApiKey, DateTimeOffset? ExpiresAt);
