@@ -3,7 +3,6 @@ using Notifiche.Contracts;
 using Notifiche.Dispatch.Email.Composition;
 using Notifiche.Dispatch.Email.Sending;
 using Notifiche.Dispatching;
-using Notifiche.Messaging;
 
 namespace Notifiche.Dispatch.Email;
 
@@ -16,29 +15,13 @@ public sealed class SendEmailConsumer(EmailComposer composer, IEmailSender sende
     public async Task Consume(ConsumeContext<SendEmail> context)
     {
         var email = context.Message;
-        if (clock.GetUtcNow() > email.ExpiresAt)
+        if (await DispatchOutcomes.ExpiredAsync(context, email.NoticeId, Channels.Email, email.ExpiresAt, clock))
         {
-            await context.Publish(new NotificationExpired { NoticeId = email.NoticeId, Channel = Channels.Email, ExpiredAt = clock.GetUtcNow() });
             return;
         }
 
         var message = composer.Compose(email);
-        switch (await ledger.DispatchOnceAsync(new(email.NoticeId, Channels.Email, email.To), ct => sender.SendAsync(message, ct), context.CancellationToken))
-        {
-            case DeliveryResult.Sent sent:
-                await context.Publish(new NotificationSent
-                {
-                    NoticeId = email.NoticeId, Channel = Channels.Email, ProviderMessageId = sent.ProviderMessageId, SentAt = clock.GetUtcNow(),
-                });
-                break;
-            case DeliveryResult.Permanent failed:
-                await context.Publish(new NotificationFailed
-                {
-                    NoticeId = email.NoticeId, Channel = Channels.Email, Permanent = true, Reason = failed.Reason, FailedAt = clock.GetUtcNow(),
-                });
-                break;
-            case DeliveryResult.Transient transient:
-                throw new TransientFailureException(transient.Reason);
-        }
+        var result = await ledger.DispatchOnceAsync(new(email.NoticeId, Channels.Email, email.To), ct => sender.SendAsync(message, ct), context.CancellationToken);
+        await DispatchOutcomes.PublishAsync(context, email.NoticeId, Channels.Email, result, clock);
     }
 }

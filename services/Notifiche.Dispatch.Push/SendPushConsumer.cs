@@ -18,9 +18,8 @@ public sealed class SendPushConsumer(PushComposer composer, IPushSender sender, 
     public async Task Consume(ConsumeContext<SendPush> context)
     {
         var push = context.Message;
-        if (clock.GetUtcNow() > push.ExpiresAt)
+        if (await DispatchOutcomes.ExpiredAsync(context, push.NoticeId, Channels.Push, push.ExpiresAt, clock))
         {
-            await context.Publish(new NotificationExpired { NoticeId = push.NoticeId, Channel = Channels.Push, ExpiredAt = clock.GetUtcNow() });
             return;
         }
 

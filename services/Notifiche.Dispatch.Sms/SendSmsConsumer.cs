@@ -4,7 +4,6 @@ using Notifiche.Contracts;
 using Notifiche.Dispatch.Sms.Composition;
 using Notifiche.Dispatch.Sms.Sending;
 using Notifiche.Dispatching;
-using Notifiche.Messaging;
 
 namespace Notifiche.Dispatch.Sms;
 
@@ -18,32 +17,16 @@ public sealed class SendSmsConsumer(SmsComposer composer, ISmsSender sender, Dis
     public async Task Consume(ConsumeContext<SendSms> context)
     {
         var sms = context.Message;
-        if (clock.GetUtcNow() > sms.ExpiresAt)
+        if (await DispatchOutcomes.ExpiredAsync(context, sms.NoticeId, Channels.Sms, sms.ExpiresAt, clock))
         {
-            await context.Publish(new NotificationExpired { NoticeId = sms.NoticeId, Channel = Channels.Sms, ExpiredAt = clock.GetUtcNow() });
             return;
         }
 
         var text = composer.Compose(sms);
         var segments = text.Encoding.Segments;
         var message = new SmsMessage(sms.NoticeId, sms.PhoneNumber, text.Body, segments);
-        switch (await ledger.DispatchOnceAsync(new(sms.NoticeId, Channels.Sms, sms.PhoneNumber, segments), ct => sender.SendAsync(message, ct), context.CancellationToken))
-        {
-            case DeliveryResult.Sent sent:
-                await context.Publish(new NotificationSent
-                {
-                    NoticeId = sms.NoticeId, Channel = Channels.Sms, ProviderMessageId = sent.ProviderMessageId, SentAt = clock.GetUtcNow(),
-                    Segments = segments, CostEuro = segments * options.Value.PricePerSegmentEuro,
-                });
-                break;
-            case DeliveryResult.Permanent failed:
-                await context.Publish(new NotificationFailed
-                {
-                    NoticeId = sms.NoticeId, Channel = Channels.Sms, Permanent = true, Reason = failed.Reason, FailedAt = clock.GetUtcNow(),
-                });
-                break;
-            case DeliveryResult.Transient transient:
-                throw new TransientFailureException(transient.Reason);
-        }
+        var result = await ledger.DispatchOnceAsync(new(sms.NoticeId, Channels.Sms, sms.PhoneNumber, segments), ct => sender.SendAsync(message, ct), context.CancellationToken);
+        await DispatchOutcomes.PublishAsync(context, sms.NoticeId, Channels.Sms, result, clock,
+            sent => sent with { Segments = segments, CostEuro = segments * options.Value.PricePerSegmentEuro });
     }
 }
