@@ -46,8 +46,7 @@ public static class BusRegistration
             x.AddConfigureEndpointsCallback((context, name, endpoint) =>
             {
                 var messaging = context.GetRequiredService<IOptions<MessagingOptions>>().Value;
-                var retry = messaging.EndpointRetry.GetValueOrDefault(name)
-                    ?? (CommandQueues.ProviderQueues.Contains(name) ? messaging.ProviderRetry : messaging.Retry);
+                var retry = messaging.RetryFor(name);
                 if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
                 {
                     QueueArguments.Apply(rabbit);

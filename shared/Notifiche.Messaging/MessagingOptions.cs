@@ -41,6 +41,10 @@ public sealed class MessagingOptions
     /// </summary>
     public Dictionary<string, RetryOptions> EndpointRetry { get; set; } = [];
 
+    /// <summary>The retry an endpoint gets: its own, else the provider retry for provider queues, else the ordinary one.</summary>
+    public RetryOptions RetryFor(string endpoint) =>
+        EndpointRetry.GetValueOrDefault(endpoint) ?? (CommandQueues.ProviderQueues.Contains(endpoint) ? ProviderRetry : Retry);
+
     /// <summary>
     /// Graceful shutdown: a stopping service takes no new messages at once and gives the ones in hand this long to
     /// finish (and be acknowledged). Past it their consumers are cancelled and the unfinished messages go back to their

@@ -45,5 +45,5 @@ public sealed class StatusCallbackConsumer(GatewayDbContext db, StatusCallbackSe
         }
     }
 
-    private int RetryLimit => (messaging.Value.EndpointRetry.GetValueOrDefault(Queue) ?? CallbackOptions.DefaultRetry).Limit;
+    private int RetryLimit => messaging.Value.RetryFor(Queue).Limit;
 }

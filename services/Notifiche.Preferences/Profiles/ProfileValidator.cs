@@ -47,17 +47,8 @@ public static class ProfileValidator
             errors["push_tokens"] = [$"each token must be non-empty, without spaces, at most {MaxTokenLength} characters"];
         }
 
-        var blocked = request.BlockedServices ?? [];
-        if (blocked.Count > MaxBlockedServices || blocked.Any(string.IsNullOrWhiteSpace))
-        {
-            errors["blocked_services"] = [$"at most {MaxBlockedServices} non-empty service ids"];
-        }
-
-        var readReceipts = request.ReadReceiptServices ?? [];
-        if (readReceipts.Count > MaxBlockedServices || readReceipts.Any(string.IsNullOrWhiteSpace))
-        {
-            errors["read_receipt_services"] = [$"at most {MaxBlockedServices} non-empty service ids"];
-        }
+        var blocked = ServiceIds(request.BlockedServices, "blocked_services", errors);
+        var readReceipts = ServiceIds(request.ReadReceiptServices, "read_receipt_services", errors);
 
         if (errors.Count > 0)
         {
@@ -76,8 +67,21 @@ public static class ProfileValidator
             EmailEnabled = channels.Email,
             SmsEnabled = channels.Sms,
             PushEnabled = channels.Push,
-            BlockedServices = [.. blocked.Select(b => b.Trim()).Distinct()],
-            ReadReceiptServices = [.. readReceipts.Select(r => r.Trim()).Distinct()],
+            BlockedServices = blocked,
+            ReadReceiptServices = readReceipts,
         }, errors);
+    }
+
+    /// <summary>A list of service ids the citizen chose (blocked, or allowed read receipts): checked, trimmed, each once.</summary>
+    private static List<string> ServiceIds(List<string>? given, string field, Dictionary<string, string[]> errors)
+    {
+        var ids = given ?? [];
+        if (ids.Count > MaxBlockedServices || ids.Any(string.IsNullOrWhiteSpace))
+        {
+            errors[field] = [$"at most {MaxBlockedServices} non-empty service ids"];
+            return [];
+        }
+
+        return [.. ids.Select(id => id.Trim()).Distinct()];
     }
 }
