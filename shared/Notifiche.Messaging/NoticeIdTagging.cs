@@ -18,14 +18,18 @@ public sealed class NoticeIdTagging : IConsumeObserver
     public Task PreConsume<T>(ConsumeContext<T> context)
         where T : class
     {
-        var property = NoticeIds.GetOrAdd(typeof(T), t => t.GetProperty("NoticeId") is { PropertyType: var type } p && type == typeof(Guid) ? p : null);
-        if (property is not null && Activity.Current is { } activity)
+        if (NoticeIdOf(context.Message) is { } id && Activity.Current is { } activity)
         {
-            activity.SetTag(Tag, property.GetValue(context.Message)?.ToString());
+            activity.SetTag(Tag, id.ToString());
         }
 
         return Task.CompletedTask;
     }
+
+    /// <summary>The <c>NoticeId</c> a message carries (any contract with a <see cref="Guid"/> NoticeId), or null.</summary>
+    public static Guid? NoticeIdOf(object message) =>
+        NoticeIds.GetOrAdd(message.GetType(), t => t.GetProperty("NoticeId") is { PropertyType: var type } p && type == typeof(Guid) ? p : null)
+            ?.GetValue(message) as Guid?;
 
     public Task PostConsume<T>(ConsumeContext<T> context)
         where T : class => Task.CompletedTask;

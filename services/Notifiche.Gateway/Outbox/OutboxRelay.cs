@@ -3,7 +3,6 @@ using System.Diagnostics;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Notifiche.Contracts;
 using Notifiche.Gateway.Data;
 using Notifiche.Messaging;
 using Notifiche.Gateway.Observability;
@@ -128,13 +127,7 @@ public sealed partial class OutboxRelay(
         ActivityContext.TryParse(row.TraceParent, null, out var parent);
         using var activity = Source.StartActivity("outbox publish", ActivityKind.Producer, parent);
         var (message, type) = OutboxMessages.Read(row);
-        var noticeId = message switch
-        {
-            NoticeSubmitted submitted => submitted.NoticeId,
-            NoticeStatusChanged changed => changed.NoticeId,
-            _ => (Guid?)null,
-        };
-        activity?.SetTag(NoticeIdTagging.Tag, noticeId?.ToString());
+        activity?.SetTag(NoticeIdTagging.Tag, NoticeIdTagging.NoticeIdOf(message)?.ToString());
 
         await bus.Publish(message, type, ct);
     }
