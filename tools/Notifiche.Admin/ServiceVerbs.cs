@@ -173,16 +173,17 @@ public static class ServiceVerbs
         value.TryGetProperty(field, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "-";
 }
 
-/// <summary>Columns padded to their widest cell.</summary>
+/// <summary>Columns padded to their widest cell: notifiche-dlq's table, unindented.</summary>
 public static class Table
 {
     public static void Write(TextWriter output, string[] headings, IEnumerable<string[]> rows)
     {
-        var all = rows.Prepend(headings).ToList();
-        var widths = headings.Select((_, c) => all.Max(r => r[c].Length)).ToArray();
-        foreach (var row in all)
+        var table = new Notifiche.Dlq.TextTable(headings);
+        foreach (var row in rows)
         {
-            output.WriteLine(string.Concat(row.Select((cell, c) => c == row.Length - 1 ? cell : cell.PadRight(widths[c] + 2))).TrimEnd());
+            table.Add(row);
         }
+
+        table.WriteTo(output, indent: string.Empty);
     }
 }
