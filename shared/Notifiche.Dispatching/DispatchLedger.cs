@@ -206,8 +206,10 @@ public sealed partial class DispatchLedger(
                     await AdvisoryLockAsync("pg_advisory_unlock", CancellationToken.None);
                 }
             }
-            catch (DbException)
+            catch (Exception e) when (e is DbException or InvalidOperationException)
             {
+                // The connection broke (e.g. PostgreSQL restarted): the lock went with it. Throwing here would fault a
+                // consume whose send succeeded, discard its NotificationSent and turn the redelivery into OUTCOME_UNKNOWN.
             }
             finally
             {
