@@ -206,10 +206,8 @@ public sealed partial class DispatchLedger(
                     await AdvisoryLockAsync("pg_advisory_unlock", CancellationToken.None);
                 }
             }
-            catch (Exception e) when (e is DbException or InvalidOperationException)
+            catch (DbException)
             {
-                // The connection broke (e.g. PostgreSQL restarted): the lock went with it. Throwing here would fault a
-                // consume whose send succeeded, discard its NotificationSent and turn the redelivery into OUTCOME_UNKNOWN.
             }
             finally
             {
