@@ -152,7 +152,9 @@ public sealed class Batch
         var stack = FaultStack.Current;
         var statuses = new Dictionary<Guid, JsonElement>();
         var planned = Notices.Where(n => _accepted.ContainsKey(n.IdempotencyKey)).ToList();
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromMinutes(2));
+        // Generous: after a broker or dispatcher kill the redelivered work and its status events queue up behind each other
+        // on a loaded CI machine; a lost message never becomes final however long this waits.
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromMinutes(4));
         var pending = planned.ToList();
         while (pending.Count > 0 && DateTime.UtcNow < deadline)
         {
