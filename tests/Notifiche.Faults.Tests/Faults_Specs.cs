@@ -220,10 +220,11 @@ public class Under_faults
         // SMTP down longer than the email retry budget: every email ends in send-email_error and the channel FAILED.
         await Stack.Smtp.StopAsync();
         await batch.SubmitAllAsync();
-        await Eventually.Until(() => Stack.Broker.MessagesReadyAsync("send-email_error"), n => n >= errorsBefore + 40, TimeSpan.FromSeconds(120),
+        // FAILED comes from the Fault MassTransit publishes just before it moves the command to send-email_error: wait for
+        // every FAILED first, then for the queue to hold them all, so no command of the batch is left behind by the replay.
+        await batch.WaitForChannelAsync("email", "FAILED", TimeSpan.FromSeconds(120));
+        await Eventually.Until(() => Stack.Broker.MessagesReadyAsync("send-email_error"), n => n >= errorsBefore + 40, TimeSpan.FromSeconds(60),
             "the emails dead-lettered in send-email_error");
-        // FAILED comes from the Fault published as each command was moved: then no command of the batch is still retrying.
-        await batch.WaitForChannelAsync("email", "FAILED", TimeSpan.FromSeconds(60));
         await Stack.Smtp.StartAsync();
 
         var output = new StringWriter();
