@@ -28,7 +28,7 @@ public sealed class SendPushConsumer(PushComposer composer, IPushSender sender, 
         foreach (var token in push.DeviceTokens.Distinct())
         {
             outcomes.Add((token, await ledger.DispatchOnceAsync(new(push.NoticeId, Channels.Push, token),
-                async ct => (await sender.SendAsync(notification, token, ct)).ToDelivery(), context.CancellationToken)));
+                async (handOff, ct) => (await sender.SendAsync(notification, token, handOff, ct)).ToDelivery(), context.CancellationToken)));
         }
 
         if (outcomes.Select(o => o.Result).OfType<DeliveryResult.Transient>().FirstOrDefault() is { } transient)

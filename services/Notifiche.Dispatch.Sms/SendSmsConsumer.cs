@@ -25,7 +25,7 @@ public sealed class SendSmsConsumer(SmsComposer composer, ISmsSender sender, Dis
         var text = composer.Compose(sms);
         var segments = text.Encoding.Segments;
         var message = new SmsMessage(sms.NoticeId, sms.PhoneNumber, text.Body, segments);
-        var result = await ledger.DispatchOnceAsync(new(sms.NoticeId, Channels.Sms, sms.PhoneNumber, segments), ct => sender.SendAsync(message, ct), context.CancellationToken);
+        var result = await ledger.DispatchOnceAsync(new(sms.NoticeId, Channels.Sms, sms.PhoneNumber, segments), (handOff, ct) => sender.SendAsync(message, handOff, ct), context.CancellationToken);
         await DispatchOutcomes.PublishAsync(context, sms.NoticeId, Channels.Sms, result, clock,
             sent => sent with { Segments = segments, CostEuro = segments * options.Value.PricePerSegmentEuro });
     }

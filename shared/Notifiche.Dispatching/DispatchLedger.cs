@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
@@ -13,79 +11,108 @@ namespace Notifiche.Dispatching;
 /// <summary>
 /// Makes a provider call happen at most once per notice, channel and address, however often the command is delivered.
 /// <list type="number">
-/// <item>Claim: a <c>SENDING</c> record, committed before the provider is called.</item>
-/// <item>Call the provider. Accepted → <c>SENT</c> with its message id; rejected for good → <c>FAILED</c> with the
-/// reason; a definite "not sent" (transient: refused, 4xx/5xx, unreachable) → the claim is released so a retry may call again.</item>
-/// <item>A redelivered command finds the record: <c>SENT</c> → the same success again, without calling;
-/// <c>FAILED</c> → the same failure; <c>SENDING</c> with nobody holding it → an attempt that died between the claim and
-/// its outcome: the provider may or may not have it, so it is not called again — the dispatch fails with
-/// <see cref="OutcomeUnknown"/>, visible and explained, never sent twice.</item>
+/// <item>Look: a redelivered command finds the earlier attempt's record. <c>SENT</c> → the same success again, without
+/// calling; <c>FAILED</c> → the same failure; <c>SENDING</c> under a live lease → another attempt is calling right now:
+/// wait for its outcome; <c>SENDING</c> past its lease → an attempt that died after handing its request over: the
+/// provider may or may not have it, so it is not called again — the dispatch fails with <see cref="OutcomeUnknown"/>.</item>
+/// <item>Claim, at the hand-off: the sender calls the <see cref="ProviderHandOff"/> only once it holds what it needs to
+/// reach the provider (a connected SMTP client, an HTTP request about to be sent); the <c>SENDING</c> record is
+/// committed then, with this process as its owner and a lease the attempt renews while the call runs. Waiting for a pool
+/// connection or a rate-limit permit claims nothing, so a crash there leaves nothing to be unsure about.</item>
+/// <item>Record: accepted → <c>SENT</c> with the provider's id; rejected for good → <c>FAILED</c> with the reason;
+/// <see cref="DeliveryResult.Transient"/> (proof the provider did not take it) → the claim is released and a retry may
+/// call again; <see cref="DeliveryResult.Unknown"/>, an exception or a cancellation after the hand-off → <c>FAILED</c>
+/// with <see cref="OutcomeUnknown"/>.</item>
 /// </list>
-/// Whether a <c>SENDING</c> record is still being worked on is known exactly: the attempt holds a PostgreSQL session
-/// advisory lock on it for the whole provider call, and the lock dies with its connection when the process dies (on
-/// SQLite, the single-process embedded default, a set of keys in flight in this process plays that part). A record held
-/// by a live attempt (the same command delivered twice at once) answers <see cref="InProgress"/>, a transient failure.
-/// <para>The window that remains: the outcome is unknown — not duplicated — when the process dies after the claim and
-/// before the outcome is written (even if the request never left: a false failure), or when the provider call ends
-/// without an answer (cancelled at shutdown, an unexpected exception). A timeout the sender reports as transient after
-/// the request may have reached the provider is taken as "not sent" and retried — the one way left to send twice,
-/// preferred to losing the notice. Recording <c>SENT</c> can fail after the provider accepted (database down): the
-/// success is still reported, and a later redelivery of that command would answer <see cref="OutcomeUnknown"/>.</para>
+/// No database connection is held during the provider call: a database restart mid-call costs nothing but a renewal,
+/// and the outcome is written on a fresh connection. An outcome is UNKNOWN only when the request may have reached the
+/// provider: the process died (or was stopped past its shutdown timeout) between the hand-off and the answer, or the
+/// answer itself says nothing (a timeout or a dropped connection after the request was written, a 5xx from a gateway).
 /// </summary>
 public sealed partial class DispatchLedger(
-    DispatchLedgerDbContext db, DispatchesInFlight inFlight, IOptions<DispatchLedgerOptions> options, TimeProvider clock, ILogger<DispatchLedger> logger)
+    DispatchLedgerDbContext db, DispatchOwner owner, IOptions<DispatchLedgerOptions> options, TimeProvider clock, ILogger<DispatchLedger> logger)
 {
-    /// <summary>Reason of a dispatch whose earlier attempt ended without an outcome: the provider is not called again.</summary>
+    /// <summary>Reason of a dispatch whose request may have reached the provider without an answer: it is not called again.</summary>
     public const string OutcomeUnknown = "DISPATCH_OUTCOME_UNKNOWN";
 
-    /// <summary>Transient reason: another attempt is calling the provider for this very dispatch right now.</summary>
+    /// <summary>Transient reason: another attempt has been calling the provider for this very dispatch for too long.</summary>
     public const string InProgress = "DISPATCH_IN_PROGRESS";
 
     private const int ReasonLength = 512;
+    private const int WriteAttempts = 4;
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>Calls <paramref name="send"/> unless this dispatch already has an outcome; returns the outcome either way.</summary>
-    public async Task<DeliveryResult> DispatchOnceAsync(DispatchRequest request, Func<CancellationToken, Task<DeliveryResult>> send, CancellationToken ct)
+    private TimeSpan Lease => options.Value.Lease;
+
+    // For the attempts (a nested class cannot reach the primary constructor's parameters).
+    private DispatchLedgerDbContext Db => db;
+    private DispatchOwner Owner => owner;
+    private TimeProvider Clock => clock;
+
+    /// <summary>
+    /// Calls <paramref name="send"/> unless this dispatch already has an outcome, and returns the outcome either way. The
+    /// sender must call the hand-off it is given right before its request can reach the provider, and send nothing when
+    /// it answers false.
+    /// </summary>
+    public async Task<DeliveryResult> DispatchOnceAsync(
+        DispatchRequest request, Func<ProviderHandOff, CancellationToken, Task<DeliveryResult>> send, CancellationToken ct)
     {
-        db.ChangeTracker.Clear();
-        var addressKey = AddressKeyOf(request);
-        await using var hold = await HoldAsync(LockIdOf(request, addressKey), ct);
-        if (hold is null)
+        var key = new DispatchKey(request.NoticeId, request.Channel, AddressKeyOf(request));
+        var waitUntil = clock.GetUtcNow() + 2 * Lease;
+        while (true)
         {
-            return new DeliveryResult.Transient(InProgress);
-        }
+            db.ChangeTracker.Clear();
+            var earlier = await db.Dispatches.AsNoTracking().SingleOrDefaultAsync(
+                d => d.NoticeId == key.NoticeId && d.Channel == key.Channel && d.AddressKey == key.AddressKey, ct);
+            if (earlier is not null)
+            {
+                if (await OutcomeOfAsync(earlier) is { } outcome)
+                {
+                    return outcome;
+                }
 
-        var record = await db.Dispatches.SingleOrDefaultAsync(
-            d => d.NoticeId == request.NoticeId && d.Channel == request.Channel && d.AddressKey == addressKey, ct);
-        if (record is not null)
-        {
-            return await ReplayAsync(record);
-        }
+                // A live attempt (a duplicate delivered at the same time, or a process that is still finishing) holds it.
+                if (clock.GetUtcNow() > waitUntil)
+                {
+                    return new DeliveryResult.Transient(InProgress);
+                }
 
-        record = new DispatchRecord
-        {
-            NoticeId = request.NoticeId, Channel = request.Channel, AddressKey = addressKey, State = DispatchState.Sending,
-            Segments = request.Segments, ClaimedAt = clock.GetUtcNow(),
-        };
-        db.Dispatches.Add(record);
-        await db.SaveChangesAsync(ct);
+                await Task.Delay(PollInterval, clock, ct);
+                continue;
+            }
 
-        DeliveryResult result;
-        try
-        {
-            result = await send(ct);
-        }
-        catch (Exception e)
-        {
-            // No answer: the request may have left. The claim stays, so no later attempt calls the provider again.
-            LogNoAnswer(request.NoticeId, request.Channel, e.GetType().Name);
-            throw;
-        }
+            await using var attempt = new Attempt(this, key, request.Segments);
+            DeliveryResult result;
+            try
+            {
+                result = await send(attempt.HandOffAsync, ct);
+            }
+            catch (Exception e) when (attempt.Claimed)
+            {
+                // The request was handed over and no answer came back: it may have left.
+                LogNoAnswer(key.NoticeId, key.Channel, e.GetType().Name);
+                await attempt.StopRenewingAsync();
+                await CompleteAsync(key, new DeliveryResult.Unknown(e.GetType().Name));
+                throw;
+            }
 
-        await RecordAsync(record, result);
-        return result;
+            if (attempt.Refused)
+            {
+                continue; // another attempt claimed it between our look and our hand-off: its outcome is ours
+            }
+
+            if (!attempt.Claimed)
+            {
+                return result; // nothing was handed over (no connection, circuit open): nothing to record
+            }
+
+            await attempt.StopRenewingAsync();
+            return await CompleteAsync(key, result);
+        }
     }
 
-    private async Task<DeliveryResult> ReplayAsync(DispatchRecord record)
+    /// <summary>The outcome an earlier attempt's record stands for, or null while a live attempt holds it.</summary>
+    private async Task<DeliveryResult?> OutcomeOfAsync(DispatchRecord record)
     {
         switch (record.State)
         {
@@ -95,48 +122,92 @@ public sealed partial class DispatchLedger(
             case DispatchState.Failed:
                 LogReplayed(record.NoticeId, record.Channel, record.State);
                 return new DeliveryResult.Permanent(record.Reason ?? OutcomeUnknown) { AddressRejected = record.AddressRejected };
-            default:
-                LogOutcomeUnknown(record.NoticeId, record.Channel, record.ClaimedAt);
-                record.State = DispatchState.Failed;
-                record.Reason = OutcomeUnknown;
-                record.CompletedAt = clock.GetUtcNow();
-                await db.SaveChangesAsync(CancellationToken.None);
-                return new DeliveryResult.Permanent(OutcomeUnknown);
         }
-    }
 
-    // Written whatever the consumer's token says: the provider has answered, and that answer must not be lost to a shutdown.
-    private async Task RecordAsync(DispatchRecord record, DeliveryResult result)
-    {
-        record.CompletedAt = clock.GetUtcNow();
-        switch (result)
+        var ours = record.Owner == owner.Id;
+        if (ours ? owner.IsCalling(KeyOf(record)) : record.LeaseUntil > clock.GetUtcNow())
         {
-            case DeliveryResult.Sent sent:
-                record.State = DispatchState.Sent;
-                record.ProviderMessageId = sent.ProviderMessageId;
-                try
-                {
-                    await db.SaveChangesAsync(CancellationToken.None);
-                }
-                catch (Exception e) when (e is DbException or DbUpdateException or InvalidOperationException)
-                {
-                    // The provider has it: report the success rather than retry a send that happened.
-                    LogSentNotRecorded(record.NoticeId, record.Channel, e.GetType().Name);
-                }
-
-                return;
-            case DeliveryResult.Permanent failed:
-                record.State = DispatchState.Failed;
-                record.Reason = failed.Reason.Length > ReasonLength ? failed.Reason[..ReasonLength] : failed.Reason;
-                record.AddressRejected = failed.AddressRejected;
-                break;
-            default:
-                db.Dispatches.Remove(record);
-                break;
+            return null;
         }
 
-        await db.SaveChangesAsync(CancellationToken.None);
+        // Past its lease (or ours, with no attempt of this process left on it): the owner died after the hand-off. Only
+        // if nobody renewed it meanwhile, so a slow but live owner is never declared dead.
+        var observed = record.LeaseUntil;
+        var failed = await db.Dispatches
+            .Where(d => d.NoticeId == record.NoticeId && d.Channel == record.Channel && d.AddressKey == record.AddressKey
+                        && d.State == DispatchState.Sending && d.LeaseUntil == observed)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(d => d.State, DispatchState.Failed)
+                .SetProperty(d => d.Reason, OutcomeUnknown)
+                .SetProperty(d => d.LeaseUntil, (DateTimeOffset?)null)
+                .SetProperty(d => d.CompletedAt, clock.GetUtcNow()), CancellationToken.None);
+        if (failed == 0)
+        {
+            return null; // it changed under us: look again
+        }
+
+        LogOutcomeUnknown(record.NoticeId, record.Channel, record.ClaimedAt);
+        return new DeliveryResult.Permanent(OutcomeUnknown);
     }
+
+    /// <summary>
+    /// Writes the outcome of our own claim, whatever the consumer's token says (the provider has answered, and that answer
+    /// must not be lost to a shutdown), retrying on a fresh connection when the database connection broke meanwhile.
+    /// </summary>
+    private async Task<DeliveryResult> CompleteAsync(DispatchKey key, DeliveryResult result)
+    {
+        var now = clock.GetUtcNow();
+        var ours = db.Dispatches.Where(d => d.NoticeId == key.NoticeId && d.Channel == key.Channel && d.AddressKey == key.AddressKey
+                                            && d.Owner == owner.Id);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                switch (result)
+                {
+                    case DeliveryResult.Sent sent:
+                        // Also over an UNKNOWN someone wrote while our lease had lapsed: the provider did take it.
+                        await ours.Where(d => d.State == DispatchState.Sending || d.Reason == OutcomeUnknown).ExecuteUpdateAsync(s => s
+                            .SetProperty(d => d.State, DispatchState.Sent)
+                            .SetProperty(d => d.ProviderMessageId, sent.ProviderMessageId)
+                            .SetProperty(d => d.Reason, (string?)null)
+                            .SetProperty(d => d.LeaseUntil, (DateTimeOffset?)null)
+                            .SetProperty(d => d.CompletedAt, now), CancellationToken.None);
+                        return result;
+                    case DeliveryResult.Permanent failed:
+                        await FailAsync(ours, Truncate(failed.Reason), failed.AddressRejected, now);
+                        return result;
+                    case DeliveryResult.Unknown unknown:
+                        var reason = Truncate($"{OutcomeUnknown}: {unknown.Reason}");
+                        await FailAsync(ours, reason, false, now);
+                        return new DeliveryResult.Permanent(reason);
+                    default:
+                        await ours.Where(d => d.State == DispatchState.Sending).ExecuteDeleteAsync(CancellationToken.None);
+                        return result;
+                }
+            }
+            catch (Exception e) when (e is DbException or InvalidOperationException && attempt < WriteAttempts)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(250 * attempt), clock);
+            }
+            catch (Exception e) when (e is DbException or InvalidOperationException && result is DeliveryResult.Sent)
+            {
+                // The provider has it: report the success rather than retry a send that happened.
+                LogSentNotRecorded(key.NoticeId, key.Channel, e.GetType().Name);
+                return result;
+            }
+        }
+    }
+
+    private Task<int> FailAsync(IQueryable<DispatchRecord> ours, string reason, bool addressRejected, DateTimeOffset now) =>
+        ours.Where(d => d.State == DispatchState.Sending).ExecuteUpdateAsync(s => s
+            .SetProperty(d => d.State, DispatchState.Failed)
+            .SetProperty(d => d.Reason, reason)
+            .SetProperty(d => d.AddressRejected, addressRejected)
+            .SetProperty(d => d.LeaseUntil, (DateTimeOffset?)null)
+            .SetProperty(d => d.CompletedAt, now), CancellationToken.None);
+
+    private static string Truncate(string reason) => reason.Length > ReasonLength ? reason[..ReasonLength] : reason;
 
     /// <summary>The pseudonym a ledger keyed with <paramref name="key"/> stores for an address (for SREs' look-ups and tests).</summary>
     public static string AddressKeyOf(string key, string channel, string address) =>
@@ -144,79 +215,105 @@ public sealed partial class DispatchLedger(
 
     private string AddressKeyOf(DispatchRequest request) => AddressKeyOf(options.Value.AddressKey, request.Channel, request.Address);
 
-    private static long LockIdOf(DispatchRequest request, string addressKey) =>
-        BinaryPrimitives.ReadInt64LittleEndian(SHA256.HashData(Encoding.UTF8.GetBytes($"{request.NoticeId:N}:{request.Channel}:{addressKey}")));
+    private static DispatchKey KeyOf(DispatchRecord record) => new(record.NoticeId, record.Channel, record.AddressKey);
 
-    /// <summary>Holds the dispatch for this attempt, or null when another live attempt holds it.</summary>
-    private async Task<Hold?> HoldAsync(long lockId, CancellationToken ct)
+    /// <summary>One attempt's claim: made at the hand-off, its lease renewed until the provider has answered.</summary>
+    private sealed class Attempt(DispatchLedger ledger, DispatchKey key, int? segments) : IAsyncDisposable
     {
-        if (!inFlight.TryEnter(lockId))
-        {
-            return null;
-        }
+        private CancellationTokenSource? _renewing;
+        private Task _renewal = Task.CompletedTask;
 
-        var hold = new Hold(db, inFlight, lockId);
-        try
+        public bool Claimed { get; private set; }
+
+        public bool Refused { get; private set; }
+
+        public async ValueTask<bool> HandOffAsync(CancellationToken ct)
         {
-            await db.Database.OpenConnectionAsync(ct);
-            hold.ConnectionOpen = true;
-            if (db.Database.IsNpgsql())
+            if (Claimed)
             {
-                hold.Locked = await hold.AdvisoryLockAsync("pg_try_advisory_lock", ct);
-                if (!hold.Locked)
-                {
-                    await hold.DisposeAsync();
-                    return null;
-                }
+                return true; // the sender's own retry of a request the provider proved it did not take
             }
 
-            return hold;
+            var now = ledger.Clock.GetUtcNow();
+            var record = new DispatchRecord
+            {
+                NoticeId = key.NoticeId, Channel = key.Channel, AddressKey = key.AddressKey, State = DispatchState.Sending,
+                Segments = segments, ClaimedAt = now, Owner = ledger.Owner.Id, LeaseUntil = now + ledger.Lease,
+            };
+            ledger.Db.Dispatches.Add(record);
+            ledger.Owner.Enter(key);
+            try
+            {
+                await ledger.Db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException)
+            {
+                // The key exists: a concurrent attempt claimed it first.
+                ledger.Owner.Exit(key);
+                Refused = true;
+                return false;
+            }
+            catch
+            {
+                ledger.Owner.Exit(key);
+                throw;
+            }
+            finally
+            {
+                ledger.Db.ChangeTracker.Clear();
+            }
+
+            Claimed = true;
+            _renewing = new CancellationTokenSource();
+            _renewal = RenewAsync(_renewing.Token);
+            return true;
         }
-        catch
+
+        private async Task RenewAsync(CancellationToken stop)
         {
-            await hold.DisposeAsync();
-            throw;
+            var db = ledger.Db;
+            var ownerId = ledger.Owner.Id;
+            try
+            {
+                while (true)
+                {
+                    await Task.Delay(ledger.Lease / 3, ledger.Clock, stop);
+                    try
+                    {
+                        var until = ledger.Clock.GetUtcNow() + ledger.Lease;
+                        await db.Dispatches
+                            .Where(d => d.NoticeId == key.NoticeId && d.Channel == key.Channel && d.AddressKey == key.AddressKey
+                                        && d.Owner == ownerId && d.State == DispatchState.Sending)
+                            .ExecuteUpdateAsync(s => s.SetProperty(d => d.LeaseUntil, until), stop);
+                    }
+                    catch (Exception e) when (e is DbException or InvalidOperationException)
+                    {
+                        // The database is away: try again at the next tick; a lapsed lease only risks an UNKNOWN, never a resend.
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
         }
-    }
 
-    private sealed class Hold(DispatchLedgerDbContext db, DispatchesInFlight inFlight, long lockId) : IAsyncDisposable
-    {
-        public bool ConnectionOpen { get; set; }
-
-        public bool Locked { get; set; }
-
-        public async Task<bool> AdvisoryLockAsync(string function, CancellationToken ct)
+        /// <summary>Stops renewing before the ledger writes the outcome (the two never share the connection at once).</summary>
+        public async Task StopRenewingAsync()
         {
-            await using var command = db.Database.GetDbConnection().CreateCommand();
-            command.CommandText = $"SELECT {function}(@id)";
-            var id = command.CreateParameter();
-            id.ParameterName = "id";
-            id.Value = lockId;
-            command.Parameters.Add(id);
-            return await command.ExecuteScalarAsync(ct) is true;
+            if (_renewing is { IsCancellationRequested: false } renewing)
+            {
+                await renewing.CancelAsync();
+                await _renewal;
+            }
         }
 
         public async ValueTask DisposeAsync()
         {
-            try
+            await StopRenewingAsync();
+            _renewing?.Dispose();
+            if (Claimed)
             {
-                if (Locked)
-                {
-                    // A broken connection took the lock with it; the pool also resets a returned session.
-                    await AdvisoryLockAsync("pg_advisory_unlock", CancellationToken.None);
-                }
-            }
-            catch (DbException)
-            {
-            }
-            finally
-            {
-                if (ConnectionOpen)
-                {
-                    await db.Database.CloseConnectionAsync();
-                }
-
-                inFlight.Exit(lockId);
+                ledger.Owner.Exit(key);
             }
         }
     }
@@ -224,22 +321,15 @@ public sealed partial class DispatchLedger(
     [LoggerMessage(Level = LogLevel.Information, Message = "Dispatch of notice {NoticeId} on {Channel} is already {State}: its outcome is replayed, the provider is not called")]
     private partial void LogReplayed(Guid noticeId, string channel, DispatchState state);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Dispatch of notice {NoticeId} on {Channel} was claimed at {ClaimedAt} by an attempt that never finished: outcome unknown, the provider is not called again")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dispatch of notice {NoticeId} on {Channel} was handed to its provider at {ClaimedAt} by an attempt that never finished: outcome unknown, the provider is not called again")]
     private partial void LogOutcomeUnknown(Guid noticeId, string channel, DateTimeOffset claimedAt);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The provider call for notice {NoticeId} on {Channel} ended without an answer ({Error}): the dispatch stays SENDING")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The provider call for notice {NoticeId} on {Channel} ended without an answer ({Error}): outcome unknown")]
     private partial void LogNoAnswer(Guid noticeId, string channel, string error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The provider accepted notice {NoticeId} on {Channel} but SENT could not be recorded ({Error})")]
     private partial void LogSentNotRecorded(Guid noticeId, string channel, string error);
 }
 
-/// <summary>The dispatches this process is calling a provider for right now (see <see cref="DispatchLedger"/>).</summary>
-public sealed class DispatchesInFlight
-{
-    private readonly ConcurrentDictionary<long, byte> _keys = new();
-
-    public bool TryEnter(long key) => _keys.TryAdd(key, 0);
-
-    public void Exit(long key) => _keys.TryRemove(key, out _);
-}
+/// <summary>One dispatch: a notice, a channel and the pseudonym of the address.</summary>
+public readonly record struct DispatchKey(Guid NoticeId, string Channel, string AddressKey);

@@ -21,6 +21,7 @@ public class DispatchLedgerDbContext(DbContextOptions<DispatchLedgerDbContext> o
                 .HasConversion(s => s.ToString().ToUpperInvariant(), s => Enum.Parse<DispatchState>(s, true));
             e.Property(d => d.ProviderMessageId).HasMaxLength(512);
             e.Property(d => d.Reason).HasMaxLength(512);
+            e.Property(d => d.Owner).HasMaxLength(128);
             // What an SRE looks for: attempts that never finished.
             e.HasIndex(d => new { d.State, d.ClaimedAt });
         });

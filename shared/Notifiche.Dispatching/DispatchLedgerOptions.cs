@@ -17,4 +17,12 @@ public sealed class DispatchLedgerOptions
     /// </summary>
     [Required, MinLength(16)]
     public string AddressKey { get; set; } = string.Empty;
+
+    /// <summary>
+    /// How long a claim stays its owner's without a renewal (renewed every third of it while the provider call runs).
+    /// A command redelivered after its dispatcher died waits at most this long before the dead claim is declared
+    /// <see cref="DispatchLedger.OutcomeUnknown"/>; clocks of the dispatcher replicas must agree well within it.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:03", "00:10:00")]
+    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(15);
 }

@@ -23,7 +23,7 @@ public static class DispatchLedgerRegistration
         builder.AddNotificheDatabase<DispatchLedgerDbContext>(DispatchLedgerOptions.Database);
         builder.Services.AddOptions<DispatchLedgerOptions>().BindConfiguration(DispatchLedgerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<DispatchesInFlight>();
+        builder.Services.AddSingleton<DispatchOwner>();
         builder.Services.AddScoped<DispatchLedger>();
         builder.Services.AddHostedService<DispatchLedgerSchema>();
         return builder;

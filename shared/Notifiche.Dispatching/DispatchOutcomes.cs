@@ -23,7 +23,7 @@ public static class DispatchOutcomes
 
     /// <summary>
     /// Sent → <see cref="NotificationSent"/> (with what <paramref name="enrich"/> adds, e.g. SMS segments and cost);
-    /// permanent → <see cref="NotificationFailed"/>; transient → thrown for the endpoint's retry policy.
+    /// permanent or unknown → <see cref="NotificationFailed"/>; transient → thrown for the endpoint's retry policy.
     /// </summary>
     public static Task PublishAsync(ConsumeContext context, Guid noticeId, string channel, DeliveryResult result, TimeProvider clock,
         Func<NotificationSent, NotificationSent>? enrich = null) => result switch
@@ -35,6 +35,10 @@ public static class DispatchOutcomes
         DeliveryResult.Permanent failed => context.Publish(new NotificationFailed
         {
             NoticeId = noticeId, Channel = channel, Permanent = true, Reason = failed.Reason, FailedAt = clock.GetUtcNow(),
+        }),
+        DeliveryResult.Unknown unknown => context.Publish(new NotificationFailed
+        {
+            NoticeId = noticeId, Channel = channel, Permanent = true, Reason = $"{DispatchLedger.OutcomeUnknown}: {unknown.Reason}", FailedAt = clock.GetUtcNow(),
         }),
         DeliveryResult.Transient transient => throw new TransientFailureException(transient.Reason),
         _ => throw new ArgumentOutOfRangeException(nameof(result), result.GetType().Name, "unknown delivery result"),

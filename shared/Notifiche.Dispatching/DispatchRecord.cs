@@ -2,7 +2,7 @@ namespace Notifiche.Dispatching;
 
 public enum DispatchState
 {
-    /// <summary>Claimed: the provider is being (or was, by an attempt that never finished) called.</summary>
+    /// <summary>Claimed: the request is being (or was, by an attempt that never finished) handed to the provider.</summary>
     Sending,
 
     /// <summary>The provider accepted it; <see cref="DispatchRecord.ProviderMessageId"/> is its id.</summary>
@@ -39,6 +39,15 @@ public sealed class DispatchRecord
     public bool AddressRejected { get; set; }
 
     public DateTimeOffset ClaimedAt { get; set; }
+
+    /// <summary>The process calling the provider for a <c>SENDING</c> record (<see cref="DispatchOwner"/>).</summary>
+    public string? Owner { get; set; }
+
+    /// <summary>
+    /// Until when <see cref="Owner"/> vouches for a <c>SENDING</c> record: renewed while its provider call runs, so a
+    /// record past it belongs to an attempt that died mid-call.
+    /// </summary>
+    public DateTimeOffset? LeaseUntil { get; set; }
 
     public DateTimeOffset? CompletedAt { get; set; }
 }

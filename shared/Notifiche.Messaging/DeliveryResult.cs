@@ -11,10 +11,34 @@ public abstract record DeliveryResult
     /// <summary>Retrying cannot help (mailbox does not exist, invalid or unsubscribed number, 5xx reply).</summary>
     public sealed record Permanent(string Reason) : DeliveryResult
     {
-        /// <summary>The address itself is dead (an unregistered push token): the citizen's profile should drop it.</summary>
+        /// <summary>The address itself is dead (an unregistered push token): the profile should drop it.</summary>
         public bool AddressRejected { get; init; }
     }
 
-    /// <summary>Worth retrying (connection refused, 4xx/429/5xx reply, timeout, provider unreachable).</summary>
+    /// <summary>
+    /// Not processed, so worth retrying: the answer proves the provider did not take the request (connection refused,
+    /// 429 or 503, an SMTP 4xx reply, nothing written yet).
+    /// </summary>
     public sealed record Transient(string Reason) : DeliveryResult;
+
+    /// <summary>
+    /// The request may have reached the provider and no answer says what became of it (a timeout or a dropped
+    /// connection after it was written, a 5xx from a gateway in front of the provider). Sending again could reach the
+    /// citizen twice, so the dispatch ledger records it as failed with an unknown outcome and never retries it.
+    /// </summary>
+    public sealed record Unknown(string Reason) : DeliveryResult;
+}
+
+/// <summary>
+/// What a sender calls at the last moment before its request can reach the provider — with a connected SMTP client in
+/// hand, or an HTTP request about to be sent — so the dispatch ledger claims the dispatch only then (see
+/// <c>DispatchLedger</c>). <c>true</c>: go ahead. <c>false</c>: another attempt holds this dispatch; send nothing (the
+/// result returned is ignored).
+/// </summary>
+public delegate ValueTask<bool> ProviderHandOff(CancellationToken ct);
+
+public static class ProviderHandOffs
+{
+    /// <summary>A hand-off that always lets the request go: for a sender called outside the dispatch ledger.</summary>
+    public static readonly ProviderHandOff Unguarded = _ => ValueTask.FromResult(true);
 }

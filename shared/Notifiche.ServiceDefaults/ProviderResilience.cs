@@ -1,14 +1,19 @@
 using System.ComponentModel.DataAnnotations;
+using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
+using Polly.CircuitBreaker;
 
 namespace Notifiche.ServiceDefaults;
 
 /// <summary>The provider client's HTTP resilience (Polly via Microsoft.Extensions.Http.Resilience).</summary>
 public sealed class HttpResilienceSettings
 {
-    /// <summary>Retries of one call on 429 (honouring <c>Retry-After</c>), 5xx, 408, timeouts and connection failures; 0 for none.</summary>
+    /// <summary>
+    /// Retries of one call, only where the provider cannot have processed it (<see cref="ProviderHttp.NotProcessed"/>,
+    /// <see cref="ProviderHttp.NeverSent"/>; 429 honouring <c>Retry-After</c>); 0 for none.
+    /// </summary>
     [Range(0, 10)]
     public int MaxRetryAttempts { get; set; } = 3;
 
@@ -40,6 +45,9 @@ public static class ProviderResilience
     /// <summary>
     /// Replaces the service defaults' standard handler with one tuned for a paid provider: total timeout, retry with
     /// exponential back-off and jitter honouring <c>Retry-After</c>, a circuit breaker, and a per-attempt timeout.
+    /// A POST that may have reached the provider is never sent again here (a timeout, a dropped connection, a 500 or
+    /// 502 after the body left): resending could bill and tell the citizen twice. Those end the call, and the
+    /// dispatch ledger records their outcome as unknown.
     /// </summary>
     public static IHttpClientBuilder AddProviderResilience(
         this IHttpClientBuilder client, string name, Func<IServiceProvider, HttpResilienceSettings> settings)
@@ -57,6 +65,9 @@ public static class ProviderResilience
                 {
                     MaxRetryAttempts = s.MaxRetryAttempts, BackoffType = DelayBackoffType.Exponential, UseJitter = true,
                     Delay = s.RetryDelay, MaxDelay = s.MaxRetryDelay, ShouldRetryAfterHeader = true,
+                    ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e
+                        ? e is not BrokenCircuitException && ProviderHttp.NeverSent(e)
+                        : args.Outcome.Result is { } response && ProviderHttp.NotProcessed(response.StatusCode)),
                 });
             }
 
@@ -70,4 +81,30 @@ public static class ProviderResilience
         });
         return client;
     }
+}
+
+/// <summary>What an HTTP provider's failure proves about a request: the line between "retry" and "outcome unknown".</summary>
+public static class ProviderHttp
+{
+    /// <summary>
+    /// The request never left: no connection could be made (refused, unresolvable, TLS failed), or the circuit is open.
+    /// Anything else — a timeout, a connection dropped after the request was written — may have reached the provider.
+    /// </summary>
+    public static bool NeverSent(Exception e) => e switch
+    {
+        BrokenCircuitException => true,
+        HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
+            or HttpRequestError.SecureConnectionError or HttpRequestError.ProxyTunnelError } => true,
+        _ => e.InnerException is { } inner && NeverSent(inner),
+    };
+
+    /// <summary>
+    /// Answers by which the provider says it did not process the request: 429 (too many requests), 503 (unavailable),
+    /// 408 (the request did not arrive whole). A 500, 502 or 504 may come after the provider took it.
+    /// </summary>
+    public static bool NotProcessed(HttpStatusCode status) =>
+        status is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable or HttpStatusCode.RequestTimeout;
+
+    /// <summary>A 5xx that is not <see cref="NotProcessed"/>: the provider (or a gateway in front of it) may have it.</summary>
+    public static bool MayHaveProcessed(HttpStatusCode status) => (int)status >= 500 && !NotProcessed(status);
 }

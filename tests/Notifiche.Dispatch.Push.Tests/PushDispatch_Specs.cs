@@ -25,8 +25,9 @@ public abstract class PushDispatchSpec
         Stub = await FcmStub.StartAsync();
         _host = PushTestHost.Build(PushTestHost.Settings(Stub), withBus: true, TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(600));
         Harness = _host.Services.GetRequiredService<ITestHarness>();
-        // The first dispatch also builds the ledger's EF Core model: more than the harness's default second of quiet.
-        Harness.TestInactivityTimeout = TimeSpan.FromSeconds(5);
+        // The first dispatch also builds the ledger's EF Core model and compiles its statements: on a loaded 2-core
+        // machine that is seconds of quiet, far more than the harness's default second.
+        Harness.TestInactivityTimeout = TimeSpan.FromSeconds(15);
         await Harness.Start();
     }
 

@@ -41,7 +41,7 @@ public class Sending_an_sms_through_twilio : TwilioSpec
     [Test]
     public async Task Should_post_the_form_with_basic_auth_and_return_the_message_sid()
     {
-        var result = await Sender.SendAsync(Sms(), CancellationToken.None);
+        var result = await Sender.SendAsync(Sms(), ProviderHandOffs.Unguarded, CancellationToken.None);
 
         var request = Stub.Requests.Single();
         Assert.Multiple(() =>
@@ -63,7 +63,7 @@ public class Sending_through_a_messaging_service : TwilioSpec
     [Test]
     public async Task Should_send_the_messaging_service_sid_instead_of_a_sender()
     {
-        await Sender.SendAsync(Sms(), CancellationToken.None);
+        await Sender.SendAsync(Sms(), ProviderHandOffs.Unguarded, CancellationToken.None);
 
         var form = Stub.Requests.Single().Form;
         Assert.That(form["MessagingServiceSid"], Is.EqualTo("MG0001"));
@@ -82,7 +82,7 @@ public class Twilio_refusing_the_recipient : TwilioSpec
     {
         Stub.Answer = (_, _) => TwilioAnswer.Error(status, code);
 
-        var result = await Sender.SendAsync(Sms(), CancellationToken.None);
+        var result = await Sender.SendAsync(Sms(), ProviderHandOffs.Unguarded, CancellationToken.None);
 
         Assert.Multiple(() =>
         {
@@ -95,13 +95,12 @@ public class Twilio_refusing_the_recipient : TwilioSpec
 public class Twilio_failing_transiently : TwilioSpec
 {
     [TestCase(429, 20429, TestName = "20429 too many requests")]
-    [TestCase(500, 20500, TestName = "500 internal error")]
     [TestCase(503, 20503, TestName = "503 unavailable")]
     public async Task Should_retry_the_call_then_report_a_transient_failure(int status, int code)
     {
         Stub.Answer = (_, _) => TwilioAnswer.Error(status, code);
 
-        var result = await Sender.SendAsync(Sms(), CancellationToken.None);
+        var result = await Sender.SendAsync(Sms(), ProviderHandOffs.Unguarded, CancellationToken.None);
 
         Assert.Multiple(() =>
         {
@@ -115,21 +114,56 @@ public class Twilio_failing_transiently : TwilioSpec
     {
         Stub.Answer = (_, n) => n <= 2 ? TwilioAnswer.Error(503, 20503) : null;
 
-        var result = await Sender.SendAsync(Sms(), CancellationToken.None);
+        var result = await Sender.SendAsync(Sms(), ProviderHandOffs.Unguarded, CancellationToken.None);
 
         Assert.That(result, Is.InstanceOf<DeliveryResult.Sent>());
         Assert.That(Stub.Accepted, Has.Count.EqualTo(1));
     }
 
+}
+
+public class Twilio_answering_without_saying_whether_it_sent : TwilioSpec
+{
+    [TestCase(500, 20500, TestName = "500 internal error")]
+    [TestCase(502, 20502, TestName = "502 bad gateway")]
+    [TestCase(504, 20504, TestName = "504 gateway timeout")]
+    public async Task Should_not_post_again_and_report_the_outcome_unknown(int status, int code)
+    {
+        // The message was created before the error came back: a second POST would be a second SMS.
+        Stub.Answer = (_, _) => TwilioAnswer.Error(status, code) with { Recorded = true };
+
+        var result = await Sender.SendAsync(Sms(), ProviderHandOffs.Unguarded, CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result, Is.EqualTo(new DeliveryResult.Unknown($"TWILIO {code} (HTTP {status})")));
+            Assert.That(Stub.Requests, Has.Count.EqualTo(1), "not retried");
+            Assert.That(Stub.Accepted, Has.Count.EqualTo(1), "one SMS");
+        });
+    }
+
     [Test]
-    public async Task Should_report_a_timeout_as_transient()
+    public async Task Should_report_a_timeout_after_the_request_left_as_unknown()
     {
         Stub.Answer = (_, _) => TwilioAnswer.Created("SMslow") with { Delay = TimeSpan.FromSeconds(3) };
 
-        var result = await Sender.SendAsync(Sms(), CancellationToken.None);
+        var result = await Sender.SendAsync(Sms(), ProviderHandOffs.Unguarded, CancellationToken.None);
+
+        Assert.That(result, Is.InstanceOf<DeliveryResult.Unknown>());
+        Assert.That(((DeliveryResult.Unknown)result).Reason, Does.StartWith("TWILIO ").And.Contains("Timeout"));
+        Assert.That(Stub.Requests, Has.Count.EqualTo(1), "not retried");
+    }
+}
+
+public class Twilio_call_refused_by_the_dispatch_ledger : TwilioSpec
+{
+    [Test]
+    public async Task Should_send_nothing()
+    {
+        var result = await Sender.SendAsync(Sms(), _ => ValueTask.FromResult(false), CancellationToken.None);
 
         Assert.That(result, Is.InstanceOf<DeliveryResult.Transient>());
-        Assert.That(((DeliveryResult.Transient)result).Reason, Does.StartWith("TWILIO ").And.Contains("Timeout"));
+        Assert.That(Stub.Requests, Is.Empty);
     }
 }
 
@@ -140,7 +174,7 @@ public class Twilio_throttling_with_retry_after : TwilioSpec
     {
         Stub.Answer = (_, n) => n == 1 ? TwilioAnswer.Error(429, 20429, retryAfterSeconds: 1) : null;
 
-        var result = await Sender.SendAsync(Sms(), CancellationToken.None);
+        var result = await Sender.SendAsync(Sms(), ProviderHandOffs.Unguarded, CancellationToken.None);
 
         var attempts = Stub.Requests.ToArray();
         Assert.Multiple(() =>
@@ -160,7 +194,7 @@ public class Twilio_refusing_our_credentials : TwilioSpec
     [Test]
     public async Task Should_be_transient_so_the_command_is_replayable_once_configuration_is_fixed()
     {
-        var result = await Sender.SendAsync(Sms(), CancellationToken.None);
+        var result = await Sender.SendAsync(Sms(), ProviderHandOffs.Unguarded, CancellationToken.None);
 
         Assert.That(result, Is.EqualTo(new DeliveryResult.Transient("TWILIO 20003 (HTTP 401)")));
     }
@@ -173,7 +207,7 @@ public class Twilio_unreachable : TwilioSpec
     {
         await Stub.DisposeAsync();
 
-        var result = await Sender.SendAsync(Sms(), CancellationToken.None);
+        var result = await Sender.SendAsync(Sms(), ProviderHandOffs.Unguarded, CancellationToken.None);
 
         Assert.That(result, Is.InstanceOf<DeliveryResult.Transient>());
         Assert.That(((DeliveryResult.Transient)result).Reason, Does.StartWith("TWILIO ").And.Not.Contains("+39"));

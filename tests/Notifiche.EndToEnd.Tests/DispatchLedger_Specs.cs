@@ -168,3 +168,61 @@ public class Redelivering_a_push_one_of_whose_devices_already_got_it
         });
     }
 }
+
+public class A_dispatcher_losing_its_database_connections_while_the_provider_answers
+{
+    [TearDown]
+    public void Reset() => Platform.Hosts.Twilio.Answer = (_, _) => null;
+
+    [Test]
+    public async Task Should_record_sent_on_a_new_connection_and_send_once()
+    {
+        using var sms = new DispatchProbe("Notifiche.Dispatch.Sms", Platform.Hosts.SmsDispatchDatabase);
+        var command = Commands.Sms(Commands.NewPhone());
+        // Longer than a third of the ledger's lease: the claim is renewed during the call, on a connection that is gone.
+        Platform.Hosts.Twilio.Answer = (r, _) => r.To == command.PhoneNumber ? TwilioAnswer.Created($"SM{Guid.NewGuid():N}") with { Delay = TimeSpan.FromSeconds(6) } : null;
+
+        await sms.Bus.Publish(command);
+        await Eventually.Holds(() => Platform.Hosts.Twilio.Requests.Any(r => r.To == command.PhoneNumber), TimeSpan.FromSeconds(30), "the provider call under way");
+        var terminated = await Platform.Hosts.SmsDispatchDatabase.TerminateConnectionsAsync();
+
+        await Eventually.Holds(() => sms.Sent.Any(s => s.NoticeId == command.NoticeId) || sms.Failed.Any(f => f.NoticeId == command.NoticeId),
+            TimeSpan.FromSeconds(60), "an outcome");
+        await Task.Delay(TimeSpan.FromSeconds(2)); // room for a (wrong) second attempt to show
+        var row = (await sms.RowsAsync(command.NoticeId)).Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(terminated, Is.GreaterThan(0), "the dispatcher had connections open to lose");
+            Assert.That(sms.Sent.Count(s => s.NoticeId == command.NoticeId), Is.EqualTo(1), "SENT, once");
+            Assert.That(sms.Failed.Where(f => f.NoticeId == command.NoticeId), Is.Empty);
+            Assert.That(Platform.Hosts.Twilio.Requests.Count(r => r.To == command.PhoneNumber), Is.EqualTo(1), "one SMS");
+            Assert.That(row.State, Is.EqualTo("SENT"));
+        });
+    }
+}
+
+public class An_sms_provider_answering_502_after_creating_the_message
+{
+    [TearDown]
+    public void Reset() => Platform.Hosts.Twilio.Answer = (_, _) => null;
+
+    [Test]
+    public async Task Should_not_send_it_again_and_fail_visibly_as_outcome_unknown()
+    {
+        using var sms = new DispatchProbe("Notifiche.Dispatch.Sms", Platform.Hosts.SmsDispatchDatabase);
+        var command = Commands.Sms(Commands.NewPhone());
+        Platform.Hosts.Twilio.Answer = (r, _) => r.To == command.PhoneNumber ? TwilioAnswer.Error(502, 20502) with { Recorded = true } : null;
+
+        await sms.Bus.Publish(command);
+
+        await Eventually.Holds(() => sms.Failed.Any(f => f.NoticeId == command.NoticeId), TimeSpan.FromSeconds(30), "failed");
+        await Task.Delay(TimeSpan.FromSeconds(2)); // room for a (wrong) retry to show
+        var row = (await sms.RowsAsync(command.NoticeId)).Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(Platform.Hosts.Twilio.Requests.Count(r => r.To == command.PhoneNumber), Is.EqualTo(1), "the citizen gets one SMS");
+            Assert.That(sms.Failed.Single(f => f.NoticeId == command.NoticeId).Reason, Is.EqualTo($"{DispatchLedger.OutcomeUnknown}: TWILIO 20502 (HTTP 502)"));
+            Assert.That(row.State, Is.EqualTo("FAILED"));
+        });
+    }
+}

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Notifiche.Dispatching;
 using Notifiche.Testing;
 
 namespace Notifiche.Faults.Tests;
@@ -13,12 +14,28 @@ public sealed record PlannedNotice(string IdempotencyKey, string FiscalCode, str
         Phone is null ? [("email", Email)] : [("email", Email), ("sms", Phone), ("push", PushToken!)];
 }
 
+/// <summary>
+/// Provider calls in flight when a scenario killed a process mid-call: for a killed dispatcher, the claims its ledger
+/// held <c>SENDING</c> at the kill and how many of those the provider had received (<paramref name="Received"/>, null
+/// when not counted) — the only dispatches whose outcome may honestly be unknown.
+/// </summary>
+public sealed record InFlight(int Claims, int? Received)
+{
+    public static readonly InFlight None = new(0, 0);
+
+    public static InFlight operator +(InFlight a, InFlight b) => new(a.Claims + b.Claims, a.Received + b.Received);
+
+    public override string ToString() =>
+        $"{Claims} in flight" + (Received is { } received ? $" ({received} of them received by the provider)" : string.Empty);
+}
+
 /// <summary>What reconciliation found for a scenario (DESIGN §7: lost = 0, duplicates reaching a provider = 0).</summary>
 public sealed record LedgerLine(string Scenario, int Submitted, int Sent, int Failed, int Lost, int Duplicates, IReadOnlyList<string> Problems,
-    IReadOnlyDictionary<string, int> FailureReasons)
+    IReadOnlyDictionary<string, int> FailureReasons, InFlight? InFlight = null)
 {
     public override string ToString() =>
         $"ledger {Scenario}: submitted {Submitted} / sent {Sent} / failed {Failed} / lost {Lost} / duplicates {Duplicates}"
+        + (InFlight is { } k ? $", {k}" : string.Empty)
         + (FailureReasons.Count == 0 ? string.Empty : $" (failed: {string.Join(", ", FailureReasons.Select(r => $"{r.Value}× {r.Key}"))})");
 }
 
@@ -147,7 +164,7 @@ public sealed class Batch
     /// Waits until every planned channel of every accepted notice is final, then counts what the providers received:
     /// lost = a channel never final, or SENT without the provider having it; duplicates = a provider receiving one twice.
     /// </summary>
-    public async Task<LedgerLine> ReconcileAsync(TimeSpan? timeout = null)
+    public async Task<LedgerLine> ReconcileAsync(TimeSpan? timeout = null, InFlight? inFlight = null)
     {
         var stack = FaultStack.Current;
         var statuses = new Dictionary<Guid, JsonElement>();
@@ -182,10 +199,7 @@ public sealed class Batch
             }
         }
 
-        var emails = stack.Smtp.Messages().SelectMany(m => m.To.Mailboxes.Select(to => to.Address.ToLowerInvariant()))
-            .GroupBy(a => a).ToDictionary(g => g.Key, g => g.Count());
-        var sms = stack.Twilio.Accepted.GroupBy(r => r.To).ToDictionary(g => g.Key, g => g.Count());
-        var pushes = stack.Fcm.Delivered.GroupBy(r => r.Token).ToDictionary(g => g.Key, g => g.Count());
+        var received = Receipts.Take();
         int sent = 0, failed = 0, lost = 0, duplicates = 0;
         var problems = new List<string>();
         var reasons = new Dictionary<string, int>();
@@ -194,18 +208,17 @@ public sealed class Batch
             var id = _accepted[notice.IdempotencyKey];
             foreach (var (channel, address) in notice.Channels)
             {
-                var received = (channel switch { "email" => emails, "sms" => sms, _ => pushes }).GetValueOrDefault(
-                    channel == "email" ? address.ToLowerInvariant() : address);
-                duplicates += Math.Max(0, received - 1);
-                if (received > 1)
+                var times = received.Of(channel, address);
+                duplicates += Math.Max(0, times - 1);
+                if (times > 1)
                 {
-                    problems.Add($"{id} {channel}: the provider received it {received} times");
+                    problems.Add($"{id} {channel}: the provider received it {times} times");
                 }
 
                 var state = statuses.TryGetValue(id, out var status) ? ChannelOf(status, channel) : null;
                 switch (state?.GetProperty("status").GetString())
                 {
-                    case "SENT" when received >= 1:
+                    case "SENT" when times >= 1:
                         sent++;
                         break;
                     case "FAILED" when state.Value.TryGetProperty("reason", out var reason) && reason.GetString() is { Length: > 0 } text:
@@ -215,15 +228,48 @@ public sealed class Batch
                         break;
                     default:
                         lost++;
-                        problems.Add($"{id} {channel}: {state?.ToString() ?? "never planned"}, provider received {received}");
+                        problems.Add($"{id} {channel}: {state?.ToString() ?? "never planned"}, provider received {times}");
                         break;
                 }
             }
         }
 
-        var line = new LedgerLine(Scenario, planned.Count, sent, failed, lost, duplicates, problems, reasons);
+        var line = new LedgerLine(Scenario, planned.Count, sent, failed, lost, duplicates, problems, reasons, inFlight);
         Report(line);
         return line;
+    }
+
+    /// <summary>
+    /// Run right after a dispatcher was killed: the claims its ledger still holds <c>SENDING</c> (the provider calls the
+    /// kill interrupted) and how many of them the provider had received.
+    /// </summary>
+    public async Task<InFlight> InFlightAsync(string ledgerDatabase)
+    {
+        var claims = await FaultStack.Current.Database.RowsAsync(ledgerDatabase, "SELECT channel, address_key FROM dispatches WHERE state = 'SENDING'");
+        var addresses = Notices.SelectMany(n => n.Channels)
+            .ToDictionary(c => DispatchLedger.AddressKeyOf(TestDispatchLedger.AddressKey, c.Channel, c.Address), c => c);
+        var received = Receipts.Take();
+        return new InFlight(claims.Count, claims.Count(c => addresses.TryGetValue(c[1], out var a) && received.Of(a.Channel, a.Address) > 0));
+    }
+
+    /// <summary>What the SMTP server and the Twilio and FCM stubs have received, per address.</summary>
+    private sealed record Receipts(Dictionary<string, int> Emails, Dictionary<string, int> Sms, Dictionary<string, int> Pushes)
+    {
+        public static Receipts Take()
+        {
+            var stack = FaultStack.Current;
+            return new Receipts(
+                stack.Smtp.Messages().SelectMany(m => m.To.Mailboxes.Select(to => to.Address.ToLowerInvariant())).GroupBy(a => a).ToDictionary(g => g.Key, g => g.Count()),
+                stack.Twilio.Accepted.GroupBy(r => r.To).ToDictionary(g => g.Key, g => g.Count()),
+                stack.Fcm.Delivered.GroupBy(r => r.Token).ToDictionary(g => g.Key, g => g.Count()));
+        }
+
+        public int Of(string channel, string address) => channel switch
+        {
+            "email" => Emails.GetValueOrDefault(address.ToLowerInvariant()),
+            "sms" => Sms.GetValueOrDefault(address),
+            _ => Pushes.GetValueOrDefault(address),
+        };
     }
 
     private static JsonElement? ChannelOf(JsonElement status, string channel) =>

@@ -13,6 +13,9 @@ public sealed class FaultStack
     public const string OperatorKey = "fault-operator-key";
     public const string AppBackendKey = "fault-app-backend-key";
 
+    /// <summary>The email dispatcher's SMTP connections: at most this many messages are being handed over at once.</summary>
+    public const int SmtpPoolSize = 4;
+
     private static FaultStack? _current;
     private readonly List<IAsyncDisposable> _owned = [];
 
@@ -55,7 +58,7 @@ public sealed class FaultStack
             ["Preferences:Database:Provider"] = "PostgreSql",
             ["Preferences:AppBackendKey"] = AppBackendKey,
         }));
-        Email = Own(Service("Notifiche.Dispatch.Email", Smtp.DispatcherSettings(poolSize: 4), Ledger("dispatch_email")));
+        Email = Own(Service("Notifiche.Dispatch.Email", Smtp.DispatcherSettings(poolSize: SmtpPoolSize), Ledger("dispatch_email")));
         Sms = Own(Service("Notifiche.Dispatch.Sms", Twilio.DispatcherSettings(), Ledger("dispatch_sms")));
         Push = Own(Service("Notifiche.Dispatch.Push", Fcm.DispatcherSettings(), Ledger("dispatch_push")));
 

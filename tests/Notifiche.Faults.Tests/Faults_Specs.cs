@@ -68,14 +68,15 @@ public class Under_faults
             var submitting = batch.SubmitAllAsync();
 
             await WaitAsync(() => Stack.Smtp.Messages().Count >= emailBefore + 30, "some emails sent");
-            await KillAndRestartAsync(Stack.Email);
+            var inFlight = await KillAndRestartAsync(Stack.Email, batch, "dispatch_email");
             await WaitAsync(() => Stack.Twilio.Accepted.Count >= smsBefore + 30, "some SMS sent");
-            await KillAndRestartAsync(Stack.Sms);
+            inFlight += await KillAndRestartAsync(Stack.Sms, batch, "dispatch_sms");
             await WaitAsync(() => Stack.Fcm.Delivered.Count >= pushBefore + 30, "some pushes sent");
-            await KillAndRestartAsync(Stack.Push);
+            inFlight += await KillAndRestartAsync(Stack.Push, batch, "dispatch_push");
             await submitting;
 
-            AssertClean(await batch.ReconcileAsync(), 120);
+            // The only failures allowed: calls the kills interrupted after their request was handed over (UNKNOWN).
+            AssertClean(await batch.ReconcileAsync(inFlight: inFlight), 120);
         }
         finally
         {
@@ -150,9 +151,10 @@ public class Under_faults
         await Stack.Smtp.StartAsync();
         await submitting;
 
-        var line = await batch.ReconcileAsync();
+        // The server is SIGKILLed: a transaction past its envelope at that instant may or may not have been stored, and
+        // at most the dispatcher's pooled connections were in one. Everything else waits out the outage and is sent.
+        var line = await batch.ReconcileAsync(inFlight: new InFlight(FaultStack.SmtpPoolSize, null));
         AssertClean(line, 200);
-        Assert.That(line.Failed, Is.Zero, "an outage shorter than the retry budget fails nothing");
         Assert.That(await Stack.Broker.MessagesReadyAsync("send-email_error"), Is.EqualTo(errorsBefore), "nothing in send-email_error");
     }
 
@@ -215,7 +217,7 @@ public class Under_faults
     public async Task Scenario_8_replay_from_the_error_queue_after_fixing_the_cause()
     {
         var batch = await Batch.CreateAsync("s8-replay", 40, allChannels: false);
-        var errorsBefore = await Stack.Broker.MessagesReadyAsync("send-email_error");
+        var errorsBefore = await ReadyNowAsync("send-email_error");
 
         // SMTP down longer than the email retry budget: every email ends in send-email_error and the channel FAILED.
         await Stack.Smtp.StopAsync();
@@ -223,7 +225,7 @@ public class Under_faults
         // FAILED comes from the Fault MassTransit publishes just before it moves the command to send-email_error: wait for
         // every FAILED first, then for the queue to hold them all, so no command of the batch is left behind by the replay.
         await batch.WaitForChannelAsync("email", "FAILED", TimeSpan.FromSeconds(120));
-        await Eventually.Until(() => Stack.Broker.MessagesReadyAsync("send-email_error"), n => n >= errorsBefore + 40, TimeSpan.FromSeconds(60),
+        await Eventually.Until(() => ReadyNowAsync("send-email_error"), n => n >= errorsBefore + 40, TimeSpan.FromSeconds(60),
             "the emails dead-lettered in send-email_error");
         await Stack.Smtp.StartAsync();
 
@@ -234,27 +236,46 @@ public class Under_faults
         TestContext.Out.WriteLine(output.ToString());
 
         Assert.That(exit, Is.Zero);
+        // FAILED is final for reconciliation: wait for the replay to turn every email SENT before counting.
+        await batch.WaitForChannelAsync("email", "SENT", TimeSpan.FromSeconds(120));
         var line = await batch.ReconcileAsync();
         AssertClean(line, 40);
         Assert.That(line.Sent, Is.EqualTo(40), "the replayed emails were delivered and their status says SENT");
     }
 
+    /// <summary>
+    /// Nothing lost, nothing twice, and no failure the provider could not have caused: a channel may fail only as one of
+    /// the provider calls a kill interrupted (none for scenarios that kill no dispatcher mid-call).
+    /// </summary>
     private static void AssertClean(LedgerLine line, int submitted) => Assert.Multiple(() =>
     {
         Assert.That(line.Submitted, Is.EqualTo(submitted), "every notice was accepted");
         Assert.That(line.Lost, Is.Zero, $"lost: {string.Join("; ", line.Problems.Take(10))}");
         Assert.That(line.Duplicates, Is.Zero, $"duplicates: {string.Join("; ", line.Problems.Take(10))}");
+        Assert.That(line.Failed, Is.LessThanOrEqualTo((line.InFlight ?? InFlight.None).Claims),
+            $"failed beyond the provider calls in flight at a kill: {string.Join(", ", line.FailureReasons.Select(r => $"{r.Value}× {r.Key}"))}");
     });
 
-    private static async Task KillAndRestartAsync(ServiceProcess service)
+    /// <summary>SIGKILL mid-processing; the claims its ledger holds at that instant are the provider calls it interrupted.</summary>
+    private static async Task<InFlight> KillAndRestartAsync(ServiceProcess service, Batch batch, string ledgerDatabase)
     {
         await service.KillAsync();
+        var inFlight = await batch.InFlightAsync(ledgerDatabase);
         await service.StartAsync();
+        return inFlight;
     }
 
     private static Task WaitAsync(Func<bool> condition, string what) => Eventually.Holds(condition, TimeSpan.FromSeconds(120), what);
 
     private static string ServiceIdOf(Batch batch) => batch.ServiceId;
+
+    /// <summary>Messages ready in a queue as the broker counts them right now (the management API's figures lag by seconds).</summary>
+    private static async Task<long> ReadyNowAsync(string queue)
+    {
+        await using var connection = await Stack.Broker.Factory().CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
+    }
 
     private static string Envelope(string messageType, string message) =>
         $"{{\"messageId\":\"{Guid.NewGuid()}\",\"messageType\":[\"{messageType}\"],\"message\":{message}}}";

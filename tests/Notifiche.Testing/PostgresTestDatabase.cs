@@ -53,6 +53,16 @@ public sealed class PostgresTestDatabase : IAsyncDisposable
         }
     }
 
+    /// <summary>Terminates every open connection to this database (as a failover or an administrator would); new ones are welcome.</summary>
+    public async Task<int> TerminateConnectionsAsync()
+    {
+        await using var admin = new NpgsqlConnection(TestEnvironment.PostgresAdmin);
+        await admin.OpenAsync();
+        await using var terminate = new NpgsqlCommand(
+            $"SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '{Name}' AND pid <> pg_backend_pid()", admin);
+        return Convert.ToInt32(await terminate.ExecuteScalarAsync());
+    }
+
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();

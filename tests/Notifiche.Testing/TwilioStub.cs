@@ -20,6 +20,9 @@ public sealed record TwilioRequest(DateTimeOffset At, string AccountSid, string?
 /// <summary>What the stub answers: a status, Twilio's JSON, optionally a Retry-After and a delay before answering.</summary>
 public sealed record TwilioAnswer(int Status, object Json, int? RetryAfterSeconds = null, TimeSpan? Delay = null)
 {
+    /// <summary>The message was created although the answer is an error (a gateway failing after Twilio took it).</summary>
+    public bool Recorded { get; init; }
+
     public static TwilioAnswer Created(string sid) => new(201, new { sid, status = "queued", num_segments = "1" });
 
     /// <summary>Twilio's error document; the message quotes the number, as Twilio's do.</summary>
@@ -51,7 +54,7 @@ public sealed class TwilioStub : IAsyncDisposable
     /// <summary>Decides the answer to each request (given the number of requests so far, this one included). Default: created.</summary>
     public Func<TwilioRequest, int, TwilioAnswer?> Answer { get; set; } = (_, _) => null;
 
-    /// <summary>Requests answered 201: what was really "sent".</summary>
+    /// <summary>Requests answered 201 or <see cref="TwilioAnswer.Recorded"/>: what was really "sent".</summary>
     public ConcurrentQueue<TwilioRequest> Accepted { get; } = new();
 
     /// <summary>The SMS dispatcher's settings that point it at this stub (fast retries, a short circuit break).</summary>
@@ -100,7 +103,7 @@ public sealed class TwilioStub : IAsyncDisposable
             http.Response.Headers.RetryAfter = seconds.ToString();
         }
 
-        if (answer.Status == 201)
+        if (answer.Status == 201 || answer.Recorded)
         {
             Accepted.Enqueue(request);
         }

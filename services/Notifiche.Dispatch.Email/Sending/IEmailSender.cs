@@ -6,5 +6,6 @@ namespace Notifiche.Dispatch.Email.Sending;
 /// <summary>Hands a composed message to an email provider (SMTP server, pickup directory).</summary>
 public interface IEmailSender
 {
-    Task<DeliveryResult> SendAsync(MimeMessage message, CancellationToken ct);
+    /// <summary>Sends one message, calling <paramref name="handOff"/> right before it can reach the provider.</summary>
+    Task<DeliveryResult> SendAsync(MimeMessage message, ProviderHandOff handOff, CancellationToken ct);
 }

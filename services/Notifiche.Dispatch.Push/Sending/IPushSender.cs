@@ -1,3 +1,5 @@
+using Notifiche.Messaging;
+
 namespace Notifiche.Dispatch.Push.Sending;
 
 /// <summary>What a device shows: title, body, and the notice id the app opens.</summary>
@@ -6,5 +8,6 @@ public sealed record PushNotification(Guid NoticeId, string Title, string Body);
 /// <summary>Sends a notification to one device token (FCM, the sandbox).</summary>
 public interface IPushSender
 {
-    Task<PushResult> SendAsync(PushNotification notification, string deviceToken, CancellationToken ct);
+    /// <summary>Sends to one device, calling <paramref name="handOff"/> right before the request can reach the provider.</summary>
+    Task<PushResult> SendAsync(PushNotification notification, string deviceToken, ProviderHandOff handOff, CancellationToken ct);
 }

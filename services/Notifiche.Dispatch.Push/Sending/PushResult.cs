@@ -14,8 +14,11 @@ public abstract record PushResult
     /// <summary>Retrying cannot help, but the token itself may be fine (SENDER_ID_MISMATCH, THIRD_PARTY_AUTH_ERROR).</summary>
     public sealed record Permanent(string Reason) : PushResult;
 
-    /// <summary>Worth retrying (QUOTA_EXCEEDED, UNAVAILABLE, INTERNAL, timeout, provider unreachable).</summary>
+    /// <summary>Not processed, worth retrying (QUOTA_EXCEEDED, UNAVAILABLE, no connection, circuit open).</summary>
     public sealed record Transient(string Reason) : PushResult;
+
+    /// <summary>May have reached FCM without an answer saying so (a timeout, INTERNAL, a 502): never sent again.</summary>
+    public sealed record Unknown(string Reason) : PushResult;
 
     /// <summary>As the dispatch ledger records it: a rejected token is a permanent failure of a dead address.</summary>
     public DeliveryResult ToDelivery() => this switch
@@ -24,6 +27,7 @@ public abstract record PushResult
         TokenRejected rejected => new DeliveryResult.Permanent(rejected.Reason) { AddressRejected = true },
         Permanent permanent => new DeliveryResult.Permanent(permanent.Reason),
         Transient transient => new DeliveryResult.Transient(transient.Reason),
+        Unknown unknown => new DeliveryResult.Unknown(unknown.Reason),
         _ => throw new InvalidOperationException(GetType().Name),
     };
 }

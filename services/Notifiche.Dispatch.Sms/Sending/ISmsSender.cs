@@ -8,5 +8,6 @@ public sealed record SmsMessage(Guid NoticeId, string To, string Body, int Segme
 /// <summary>Hands an SMS to a provider (Twilio, the sandbox; an Italian provider is another folder under Integrations).</summary>
 public interface ISmsSender
 {
-    Task<DeliveryResult> SendAsync(SmsMessage message, CancellationToken ct);
+    /// <summary>Sends one SMS, calling <paramref name="handOff"/> right before the request can reach the provider.</summary>
+    Task<DeliveryResult> SendAsync(SmsMessage message, ProviderHandOff handOff, CancellationToken ct);
 }

@@ -50,6 +50,15 @@ namespace Notifiche.Dispatching.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("completed_at");
 
+                    b.Property<DateTimeOffset?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("lease_until");
+
+                    b.Property<string>("Owner")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("owner");
+
                     b.Property<string>("ProviderMessageId")
                         .HasMaxLength(512)
                         .HasColumnType("character varying(512)")

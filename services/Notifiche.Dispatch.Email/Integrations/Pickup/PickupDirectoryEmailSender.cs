@@ -9,13 +9,18 @@ namespace Notifiche.Dispatch.Email.Integrations.Pickup;
 /// <summary>Writes each message as <c>&lt;notice id&gt;.eml</c> in a folder: the embedded default's sandbox mailbox.</summary>
 public sealed class PickupDirectoryEmailSender(IOptions<EmailOptions> options) : IEmailSender
 {
-    public async Task<DeliveryResult> SendAsync(MimeMessage message, CancellationToken ct)
+    public async Task<DeliveryResult> SendAsync(MimeMessage message, ProviderHandOff handOff, CancellationToken ct)
     {
         var folder = Path.GetFullPath(options.Value.PickupDirectory);
         Directory.CreateDirectory(folder);
         var name = (message.MessageId ?? MimeUtils.GenerateMessageId()).Split('.')[0];
         var final = Path.Combine(folder, $"{name}.eml");
         var partial = final + ".tmp";
+        if (!await handOff(ct))
+        {
+            return new DeliveryResult.Transient("PICKUP not handed over");
+        }
+
         await message.WriteToAsync(partial, ct);
         File.Move(partial, final, overwrite: true); // readers never see a half-written file
         return new DeliveryResult.Sent(message.MessageId);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using MailKit.Net.Smtp;
+using MimeKit;
 using Microsoft.Extensions.Options;
 
 namespace Notifiche.Dispatch.Email.Integrations.Smtp;
@@ -13,7 +14,7 @@ public sealed class SmtpConnectionPool : IAsyncDisposable
 {
     private readonly SmtpOptions _options;
     private readonly SemaphoreSlim _slots;
-    private readonly ConcurrentBag<SmtpClient> _idle = [];
+    private readonly ConcurrentBag<NoticeSmtpClient> _idle = [];
 
     public SmtpConnectionPool(IOptions<EmailOptions> options)
     {
@@ -21,7 +22,7 @@ public sealed class SmtpConnectionPool : IAsyncDisposable
         _slots = new SemaphoreSlim(_options.PoolSize, _options.PoolSize);
     }
 
-    public async Task<SmtpClient> RentAsync(CancellationToken ct)
+    public async Task<NoticeSmtpClient> RentAsync(CancellationToken ct)
     {
         await _slots.WaitAsync(ct);
         try
@@ -36,7 +37,7 @@ public sealed class SmtpConnectionPool : IAsyncDisposable
                 pooled.Dispose();
             }
 
-            var client = new SmtpClient { Timeout = (int)_options.Timeout.TotalMilliseconds };
+            var client = new NoticeSmtpClient { Timeout = (int)_options.Timeout.TotalMilliseconds };
             try
             {
                 await client.ConnectAsync(_options.Host, _options.Port, _options.Security, ct);
@@ -61,7 +62,7 @@ public sealed class SmtpConnectionPool : IAsyncDisposable
     }
 
     /// <summary>Gives a client back; <paramref name="healthy"/> false (it failed mid-conversation) disposes it.</summary>
-    public void Return(SmtpClient client, bool healthy)
+    public void Return(NoticeSmtpClient client, bool healthy)
     {
         if (healthy && client.IsConnected)
         {
@@ -86,5 +87,27 @@ public sealed class SmtpConnectionPool : IAsyncDisposable
 
             client.Dispose();
         }
+    }
+}
+
+/// <summary>
+/// An SMTP client that knows whether the message in hand got past its envelope: until the server has accepted a
+/// recipient, the message cannot have been delivered; after that (DATA, the body, the final reply), a dropped
+/// connection leaves open whether the server took it.
+/// </summary>
+public sealed class NoticeSmtpClient : SmtpClient
+{
+    public bool RecipientAccepted { get; private set; }
+
+    public async Task SendMessageAsync(MimeMessage message, CancellationToken ct)
+    {
+        RecipientAccepted = false;
+        await base.SendAsync(message, ct);
+    }
+
+    protected override void OnRecipientAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response)
+    {
+        RecipientAccepted = true;
+        base.OnRecipientAccepted(message, mailbox, response);
     }
 }

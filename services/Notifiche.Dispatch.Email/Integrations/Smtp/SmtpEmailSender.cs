@@ -9,14 +9,16 @@ using Notifiche.Messaging;
 namespace Notifiche.Dispatch.Email.Integrations.Smtp;
 
 /// <summary>
-/// Sends through an SMTP server on a pooled connection. A 5xx reply is permanent (e.g. 550 mailbox unavailable);
-/// a 4xx reply, a refused or dropped connection and a timeout are transient.
+/// Sends through an SMTP server on a pooled connection, handing the message over only once a connected client is in
+/// hand. A 5xx reply is permanent (e.g. 550 mailbox unavailable); a 4xx reply, a refused connection, and a dropped
+/// connection or timeout before the server accepted a recipient are transient; a dropped connection or timeout after
+/// that (the server may have taken the message) is unknown.
 /// </summary>
 public sealed class SmtpEmailSender(SmtpConnectionPool pool) : IEmailSender
 {
-    public async Task<DeliveryResult> SendAsync(MimeMessage message, CancellationToken ct)
+    public async Task<DeliveryResult> SendAsync(MimeMessage message, ProviderHandOff handOff, CancellationToken ct)
     {
-        SmtpClient client;
+        NoticeSmtpClient client;
         try
         {
             client = await pool.RentAsync(ct);
@@ -29,7 +31,13 @@ public sealed class SmtpEmailSender(SmtpConnectionPool pool) : IEmailSender
         var healthy = false;
         try
         {
-            await client.SendAsync(message, ct);
+            if (!await handOff(ct))
+            {
+                healthy = true;
+                return new DeliveryResult.Transient("SMTP not handed over");
+            }
+
+            await client.SendMessageAsync(message, ct);
             healthy = true;
             return new DeliveryResult.Sent(message.MessageId);
         }
@@ -39,9 +47,14 @@ public sealed class SmtpEmailSender(SmtpConnectionPool pool) : IEmailSender
             healthy = client.IsConnected;
             return Classify(e)!;
         }
+        catch (OperationCanceledException) when (!client.RecipientAccepted)
+        {
+            // Stopped before the envelope was accepted: nothing can have been delivered, a redelivery may send it.
+            return new DeliveryResult.Transient("SMTP cancelled before the envelope");
+        }
         catch (Exception e) when (Classify(e) is { } result)
         {
-            return result;
+            return client.RecipientAccepted ? new DeliveryResult.Unknown(((DeliveryResult.Transient)result).Reason) : result;
         }
         finally
         {

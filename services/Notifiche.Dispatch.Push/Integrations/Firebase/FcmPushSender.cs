@@ -1,22 +1,42 @@
+using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Notifiche.Dispatch.Push.Sending;
+using Notifiche.Messaging;
+using Notifiche.ServiceDefaults;
 using Refit;
 
 namespace Notifiche.Dispatch.Push.Integrations.Firebase;
 
 /// <summary>
-/// Sends through FCM HTTP v1. Retries of one call (429 with Retry-After, 5xx, timeouts) and the circuit breaker live in
-/// the HTTP client's resilience pipeline; this class only classifies the final answer.
+/// Sends through FCM HTTP v1. Retries of one call (only what FCM cannot have processed: 429 with Retry-After, 503
+/// UNAVAILABLE, no connection) and the circuit breaker live in the HTTP client's resilience pipeline; this class
+/// classifies the final answer. An answer that leaves open whether the message went out (a timeout, 500 INTERNAL, a
+/// 502/504) is <see cref="PushResult.Unknown"/>, never retried.
 /// </summary>
-public sealed class FcmPushSender(IFcmApi api, IOptions<PushOptions> options) : IPushSender
+public sealed class FcmPushSender(IFcmApi api, FcmAccessToken accessToken, IOptions<PushOptions> options) : IPushSender
 {
-    public async Task<PushResult> SendAsync(PushNotification notification, string deviceToken, CancellationToken ct)
+    public async Task<PushResult> SendAsync(PushNotification notification, string deviceToken, ProviderHandOff handOff, CancellationToken ct)
     {
         var request = new FcmSendRequest(new FcmMessage(
             deviceToken,
             new FcmNotification(notification.Title, notification.Body),
             new Dictionary<string, string> { ["notice_id"] = notification.NoticeId.ToString() }));
+        try
+        {
+            // The bearer token first (cached; the handler reuses it): a token endpoint that is down has sent nothing.
+            await accessToken.GetAsync(ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            return new PushResult.Transient($"FCM token {e.GetType().Name}");
+        }
+
+        if (!await handOff(ct))
+        {
+            return new PushResult.Transient("FCM not handed over");
+        }
+
         try
         {
             using var response = await api.SendAsync(options.Value.Fcm.ProjectId, request, ct);
@@ -28,16 +48,22 @@ public sealed class FcmPushSender(IFcmApi api, IOptions<PushOptions> options) : 
             if (response.HasRequestError(out var failed))
             {
                 ct.ThrowIfCancellationRequested();
-                return new PushResult.Transient($"FCM {(failed.InnerException ?? failed).GetType().Name}");
+                return Failed(failed);
             }
 
             return Classify((int)(response.StatusCode ?? 0), ParseError((response.Error as ApiException)?.Content));
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            // Token endpoint unreachable, circuit open, timeout: the provider (or our credentials) will be back.
-            return new PushResult.Transient($"FCM {e.GetType().Name}");
+            return Failed(e);
         }
+    }
+
+    // No connection or an open circuit sent nothing; a timeout or a dropped connection may have.
+    private static PushResult Failed(Exception e)
+    {
+        var reason = $"FCM {((e as ApiRequestException)?.InnerException ?? e).GetType().Name}";
+        return ProviderHttp.NeverSent(e) ? new PushResult.Transient(reason) : new PushResult.Unknown(reason);
     }
 
     // Reasons carry codes only: never the token or the content.
@@ -49,7 +75,9 @@ public sealed class FcmPushSender(IFcmApi api, IOptions<PushOptions> options) : 
         {
             "UNREGISTERED" or "INVALID_ARGUMENT" => new PushResult.TokenRejected(reason),
             "SENDER_ID_MISMATCH" or "THIRD_PARTY_AUTH_ERROR" => new PushResult.Permanent(reason),
-            // QUOTA_EXCEEDED, UNAVAILABLE, INTERNAL, UNAUTHENTICATED (token refreshed on the next try), a bare NOT_FOUND
+            // INTERNAL (500) and a gateway's 502/504 may come after FCM took the message.
+            _ when ProviderHttp.MayHaveProcessed((HttpStatusCode)status) => new PushResult.Unknown(reason),
+            // QUOTA_EXCEEDED (429), UNAVAILABLE (503), UNAUTHENTICATED (token refreshed on the next try), a bare NOT_FOUND
             // (wrong project: a configuration error, not a dead token) and anything unknown.
             _ => new PushResult.Transient(reason),
         };

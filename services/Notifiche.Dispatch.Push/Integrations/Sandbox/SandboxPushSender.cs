@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Notifiche.Dispatch.Push.Sending;
+using Notifiche.Messaging;
 
 namespace Notifiche.Dispatch.Push.Integrations.Sandbox;
 
@@ -14,7 +15,7 @@ public sealed class SandboxPushSender(IOptions<PushOptions> options, TimeProvide
 
     private readonly SemaphoreSlim _file = new(1, 1);
 
-    public async Task<PushResult> SendAsync(PushNotification notification, string deviceToken, CancellationToken ct)
+    public async Task<PushResult> SendAsync(PushNotification notification, string deviceToken, ProviderHandOff handOff, CancellationToken ct)
     {
         var folder = Path.GetFullPath(options.Value.SandboxDirectory);
         Directory.CreateDirectory(folder);
@@ -28,6 +29,11 @@ public sealed class SandboxPushSender(IOptions<PushOptions> options, TimeProvide
         await _file.WaitAsync(ct);
         try
         {
+            if (!await handOff(ct))
+            {
+                return new PushResult.Transient("SANDBOX not handed over");
+            }
+
             await File.AppendAllTextAsync(Path.Combine(folder, FileName), line + "\n", ct);
         }
         finally

@@ -15,7 +15,7 @@ public sealed class SandboxSmsSender(IOptions<SmsOptions> options, TimeProvider 
 
     private readonly SemaphoreSlim _file = new(1, 1);
 
-    public async Task<DeliveryResult> SendAsync(SmsMessage message, CancellationToken ct)
+    public async Task<DeliveryResult> SendAsync(SmsMessage message, ProviderHandOff handOff, CancellationToken ct)
     {
         var folder = Path.GetFullPath(options.Value.SandboxDirectory);
         Directory.CreateDirectory(folder);
@@ -28,6 +28,11 @@ public sealed class SandboxSmsSender(IOptions<SmsOptions> options, TimeProvider 
         await _file.WaitAsync(ct);
         try
         {
+            if (!await handOff(ct))
+            {
+                return new DeliveryResult.Transient("SANDBOX not handed over");
+            }
+
             await File.AppendAllTextAsync(Path.Combine(folder, FileName), line + "\n", ct);
         }
         finally

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Notifiche.Dispatch.Sms.Sending;
 using Notifiche.Messaging;
+using Notifiche.ServiceDefaults;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 using Refit;
@@ -10,8 +11,10 @@ using Refit;
 namespace Notifiche.Dispatch.Sms.Integrations.Twilio;
 
 /// <summary>
-/// Creates a message through Twilio's REST API. Retries of one call (429 with Retry-After, 5xx, timeouts) and the
-/// circuit breaker live in the HTTP client's resilience pipeline; this class only classifies the final answer.
+/// Creates a message through Twilio's REST API. Retries of one call (only what Twilio cannot have processed: 429 with
+/// Retry-After, 503, no connection) and the circuit breaker live in the HTTP client's resilience pipeline; this class
+/// classifies the final answer. Twilio has no idempotency key, so an answer that leaves open whether the message was
+/// created (a timeout, a 500/502/504) is <see cref="DeliveryResult.Unknown"/>, never retried.
 /// </summary>
 public sealed class TwilioSmsSender(ITwilioApi api, IOptions<SmsOptions> options) : ISmsSender
 {
@@ -25,7 +28,7 @@ public sealed class TwilioSmsSender(ITwilioApi api, IOptions<SmsOptions> options
         [21614] = "'To' number is not a mobile number",
     };
 
-    public async Task<DeliveryResult> SendAsync(SmsMessage message, CancellationToken ct)
+    public async Task<DeliveryResult> SendAsync(SmsMessage message, ProviderHandOff handOff, CancellationToken ct)
     {
         var twilio = options.Value.Twilio;
         var form = new Dictionary<string, string> { ["To"] = message.To, ["Body"] = message.Body };
@@ -36,6 +39,11 @@ public sealed class TwilioSmsSender(ITwilioApi api, IOptions<SmsOptions> options
         else
         {
             form["From"] = twilio.From ?? string.Empty;
+        }
+
+        if (!await handOff(ct))
+        {
+            return new DeliveryResult.Transient("TWILIO not handed over");
         }
 
         try
@@ -49,7 +57,7 @@ public sealed class TwilioSmsSender(ITwilioApi api, IOptions<SmsOptions> options
             if (response.HasRequestError(out var failed))
             {
                 ct.ThrowIfCancellationRequested();
-                return new DeliveryResult.Transient($"TWILIO {(failed.InnerException ?? failed).GetType().Name}");
+                return Failed(failed);
             }
 
             return Classify(response.StatusCode ?? 0, ParseError((response.Error as ApiException)?.Content));
@@ -57,8 +65,14 @@ public sealed class TwilioSmsSender(ITwilioApi api, IOptions<SmsOptions> options
         catch (Exception e) when (e is HttpRequestException or TimeoutRejectedException or BrokenCircuitException
                                       or TaskCanceledException && !ct.IsCancellationRequested)
         {
-            return new DeliveryResult.Transient($"TWILIO {e.GetType().Name}");
+            return Failed(e);
         }
+    }
+
+    private static DeliveryResult Failed(Exception e)
+    {
+        var reason = $"TWILIO {((e as ApiRequestException)?.InnerException ?? e).GetType().Name}";
+        return ProviderHttp.NeverSent(e) ? new DeliveryResult.Transient(reason) : new DeliveryResult.Unknown(reason);
     }
 
     // Reasons carry codes only: Twilio's messages quote the phone number.
@@ -71,7 +85,13 @@ public sealed class TwilioSmsSender(ITwilioApi api, IOptions<SmsOptions> options
             return new DeliveryResult.Permanent(reason);
         }
 
-        // 20429/429 and 5xx are the provider's trouble; 20003 (authentication) and any other code are ours to fix
+        // A 500/502/504 may come after the message was created: sending again could reach the citizen twice.
+        if (ProviderHttp.MayHaveProcessed(status))
+        {
+            return new DeliveryResult.Unknown(reason);
+        }
+
+        // 20429/429 and 503 are the provider's trouble; 20003 (authentication) and any other 4xx are ours to fix
         // (credentials, sender): retried, then dead-lettered where an SRE can replay them once configuration is right.
         return new DeliveryResult.Transient(reason);
     }
