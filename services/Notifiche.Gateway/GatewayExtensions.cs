@@ -10,6 +10,7 @@ using Notifiche.Gateway.Governance;
 using Notifiche.Gateway.Notices;
 using Notifiche.Gateway.Observability;
 using Notifiche.Gateway.Outbox;
+using Notifiche.Gateway.Redrive;
 using Notifiche.Gateway.Registry;
 using Notifiche.Gateway.Retention;
 using Notifiche.Gateway.Status;
@@ -39,6 +40,18 @@ public static class GatewayExtensions
         builder.Services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<OutboxRelay>();
         builder.Services.AddHostedService<IdempotencyKeyPurge>();
+        builder.Services.AddScoped<NoticeRedrive>();
+        builder.Services.AddOptions<RedriveOptions>().BindConfiguration(RedriveOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<RedriveService>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<RedriveService>());
+        // A channel's outcome waits for its notice's routing decision (StatusOrder) unless configuration says otherwise.
+        builder.Services.PostConfigure<MessagingOptions>(o =>
+        {
+            foreach (var queue in EventQueues.ChannelOutcomes)
+            {
+                o.EndpointRetry.TryAdd(queue, StatusOrder.ChannelOutcomeRetry);
+            }
+        });
         builder.AddInboxAndAudit();
 
         builder.Services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ServiceKeyHandler>(KeySchemes.Service, null);

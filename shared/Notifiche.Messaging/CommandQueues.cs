@@ -24,11 +24,13 @@ public static class CommandQueues
         [SendEmail] = Channels.Email, [SendSms] = Channels.Sms, [SendPush] = Channels.Push,
     };
 
+    /// <summary>Binds the command queues, and the event queues (<see cref="EventQueues"/>), at publish time.</summary>
     internal static void DeclareFor(IRabbitMqBusFactoryConfigurator cfg)
     {
         Bind<SendEmail>(cfg, SendEmail);
         Bind<SendSms>(cfg, SendSms);
         Bind<SendPush>(cfg, SendPush);
+        EventQueues.DeclareFor(cfg);
     }
 
     // The queue is bound straight to the message-type exchange the command is published to. The consumer's endpoint

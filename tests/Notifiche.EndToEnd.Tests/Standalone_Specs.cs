@@ -74,7 +74,7 @@ public class Running_the_standalone_platform
         }
     }
 
-    private static string StandaloneAssembly()
+    internal static string StandaloneAssembly()
     {
         // tests/Notifiche.EndToEnd.Tests/bin/<Configuration>/net10.0 → services/Notifiche.Standalone/bin/<Configuration>/net10.0
         var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));

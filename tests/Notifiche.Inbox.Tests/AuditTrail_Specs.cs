@@ -35,8 +35,7 @@ public class Auditing_a_notice_sent_on_two_channels
             Assert.That(types.IndexOf("dispatch_attempt_failed sms"), Is.LessThan(types.IndexOf("sent sms")));
             var attempt = events.Single(e => Api.Type(e) == "dispatch_attempt_failed");
             Assert.That(attempt.GetProperty("detail").GetString(), Is.EqualTo("attempt 1: TWILIO 30001 (HTTP 400)"));
-            Assert.That(events.Select(e => e.GetProperty("at").GetDateTimeOffset()), Is.Ordered);
-            Assert.That(events.Select(e => e.GetProperty("sequence").GetInt64()), Is.Unique);
+            Assert.That(events.Select(e => e.GetProperty("sequence").GetInt64()), Is.Ordered.And.Unique, "listed in append order");
             Assert.That(string.Join("\n", events), Does.Not.Contain(phone).And.Not.Contain(citizen), "no personal data in the audit trail");
         }
         finally

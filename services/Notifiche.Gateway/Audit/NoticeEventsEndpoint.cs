@@ -32,10 +32,10 @@ public static class NoticeEventsEndpoint
 
         var events = await db.NoticeEvents.AsNoTracking()
             .Where(e => e.NoticeId == id && (notice.ReadReceipts || e.Type != NoticeEventTypes.Read))
+            .OrderBy(e => e.Sequence)
             .Select(e => new NoticeEventResponse(e.Sequence, e.Type, e.Channel, e.Detail, e.At))
             .ToListAsync(ct);
-        // Ordered here: SQLite (the embedded default) cannot order by a DateTimeOffset.
-        return Results.Ok(new NoticeEventsResponse(id, notice.ContentSha256,
-            [.. events.OrderBy(e => e.At).ThenBy(e => e.Sequence)]));
+        // In append order, which is causal (StatusOrder); the times come from several services' clocks and need not be.
+        return Results.Ok(new NoticeEventsResponse(id, notice.ContentSha256, events));
     }
 }

@@ -16,7 +16,7 @@ namespace Notifiche.Gateway.Callbacks;
 public sealed class StatusCallbackConsumer(GatewayDbContext db, StatusCallbackSender sender, IOptions<MessagingOptions> messaging, TimeProvider clock)
     : IConsumer<NoticeStatusChanged>
 {
-    public const string Queue = "status-callback";
+    public const string Queue = EventQueues.StatusCallback;
 
     public async Task Consume(ConsumeContext<NoticeStatusChanged> context)
     {

@@ -43,6 +43,8 @@ public class Notice
     public string? RejectionReason { get; set; }
     public string? StatusDetail { get; set; }
     public DateTimeOffset? ProcessedAt { get; set; }
+    /// <summary>When the re-drive last submitted the notice again to routing because it stayed ACCEPTED too long.</summary>
+    public DateTimeOffset? RedrivenAt { get; set; }
     public List<NoticeChannel> Channels { get; set; } = [];
     /// <summary>Channels the gateway withheld from routing (e.g. SMS over the service's monthly budget).</summary>
     public List<NoticeOmission> Omissions { get; set; } = [];

@@ -65,22 +65,7 @@ public sealed class NoticeStore(GatewayDbContext db, SubmissionPolicy policy, Ou
             Omissions = [.. admission.Omitted.Select(o => new NoticeOmission { Channel = o.Channel, Reason = o.Reason })],
         };
         db.Notices.Add(notice);
-        db.Outbox.Add(OutboxMessages.Create(new NoticeSubmitted
-        {
-            NoticeId = notice.Id,
-            ServiceId = service.Id,
-            ServiceName = service.Name,
-            OrganizationName = service.OrganizationName,
-            AllowedChannels = admission.AllowedChannels,
-            FiscalCode = notice.FiscalCode,
-            Subject = notice.Subject,
-            Markdown = notice.Markdown,
-            DueDate = notice.DueDate,
-            Category = notice.Category,
-            DefaultEmail = notice.DefaultEmail,
-            AcceptedAt = notice.AcceptedAt,
-            ExpiresAt = notice.ExpiresAt,
-        }, Activity.Current, now));
+        db.Outbox.Add(OutboxMessages.Create(NoticeSubmissions.For(notice, service, admission.AllowedChannels), Activity.Current, now));
         db.Record(notice.Id, NoticeEventTypes.Accepted, now, detail: $"content_sha256 {notice.ContentSha256}");
         db.Outbox.Add(OutboxMessages.Create(AuditTrail.StatusChanged(notice.Id, service.Id, NoticeStatus.Accepted, now), Activity.Current, now));
 

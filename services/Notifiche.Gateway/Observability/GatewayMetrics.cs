@@ -15,7 +15,9 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _refused;
     private readonly Counter<long> _dispatches;
     private readonly Histogram<double> _latency;
+    private readonly Counter<long> _redriven;
     private long _outboxBacklog;
+    private long _unrouted;
     private double _outboxOldestAgeSeconds;
 
     public GatewayMetrics(IMeterFactory meters)
@@ -28,6 +30,10 @@ public sealed class GatewayMetrics
         _dispatches = meter.CreateCounter<long>("notifiche.dispatches", "{notification}", "Final channel outcomes: SENT, FAILED, EXPIRED, per channel.");
         _latency = meter.CreateHistogram<double>("notifiche.delivery.latency", "s", "From acceptance to SENT, per channel.");
         meter.CreateObservableGauge("notifiche.outbox.backlog", () => Interlocked.Read(ref _outboxBacklog), "{message}", "Outbox rows not yet published.");
+        _redriven = meter.CreateCounter<long>("notifiche.notices.redriven", "{notice}",
+            "Notices submitted to routing again because they were not final (on start) or stayed ACCEPTED too long.");
+        meter.CreateObservableGauge("notifiche.notices.unrouted", () => Interlocked.Read(ref _unrouted), "{notice}",
+            "Notices still ACCEPTED longer than Gateway:Redrive:AcceptedAfter (each is re-driven).");
         meter.CreateObservableGauge("notifiche.outbox.oldest_age", () => Volatile.Read(ref _outboxOldestAgeSeconds), "s", "Age of the oldest unpublished outbox row.");
     }
 
@@ -49,6 +55,17 @@ public sealed class GatewayMetrics
             _latency.Record(sinceAccepted.TotalSeconds, new KeyValuePair<string, object?>("channel", channel));
         }
     }
+
+    public void Redriven(int notices)
+    {
+        if (notices > 0)
+        {
+            _redriven.Add(notices);
+        }
+    }
+
+    /// <summary>Last count of the notices still ACCEPTED past their re-drive age, by the re-drive sweep.</summary>
+    public void ObserveUnrouted(long notices) => Interlocked.Exchange(ref _unrouted, notices);
 
     /// <summary>Last observation of the outbox, by the relay; also read by the readiness check.</summary>
     public (long Backlog, TimeSpan OldestAge) Outbox => (Interlocked.Read(ref _outboxBacklog), TimeSpan.FromSeconds(Volatile.Read(ref _outboxOldestAgeSeconds)));

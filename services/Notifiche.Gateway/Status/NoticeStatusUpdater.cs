@@ -1,9 +1,11 @@
+using System.Diagnostics;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Notifiche.Contracts;
 using Notifiche.Gateway.Audit;
 using Notifiche.Gateway.Data;
 using Notifiche.Gateway.Observability;
+using Notifiche.Gateway.Outbox;
 using Notifiche.Messaging;
 
 namespace Notifiche.Gateway.Status;
@@ -11,17 +13,19 @@ namespace Notifiche.Gateway.Status;
 /// <summary>
 /// The one place that moves a notice's stored status. Events arrive on separate queues, so in any order and
 /// possibly more than once: statuses only move forward (see <see cref="ChannelAsync"/> for which channel statuses are final).
+/// Every change is committed with its audit entry and its <see cref="NoticeStatusChanged"/> (for status callbacks) as an
+/// outbox row, in one transaction: a change is never stored without being announced, nor announced without being stored.
 /// </summary>
-public sealed class NoticeStatusUpdater(GatewayDbContext db, GatewayMetrics metrics, TimeProvider clock)
+public sealed class NoticeStatusUpdater(GatewayDbContext db, OutboxSignal outbox, GatewayMetrics metrics, TimeProvider clock)
 {
-    /// <summary>Stores the routing decision with its audit entry; the status change to announce, or null for a redelivery.</summary>
-    public async Task<NoticeStatusChanged?> RoutedAsync(NoticeRouted routed, CancellationToken ct)
+    /// <summary>Stores the routing decision with its audit entry and status change; a redelivery changes nothing.</summary>
+    public async Task RoutedAsync(NoticeRouted routed, CancellationToken ct)
     {
         var noticeId = routed.NoticeId;
         var notice = await db.Notices.FirstOrDefaultAsync(n => n.Id == noticeId, ct) ?? throw NotStored(noticeId);
         if (notice.Status != NoticeStatus.Accepted)
         {
-            return null;
+            return;
         }
 
         var rejectionReason = routed.RejectionReason;
@@ -34,6 +38,7 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db, GatewayMetrics metr
         db.Record(noticeId, rejectionReason is null ? NoticeEventTypes.Routed : NoticeEventTypes.Rejected, at, detail: rejectionReason is null
             ? $"channel plan: {(routed.Channels.Count == 0 ? "none" : string.Join(", ", routed.Channels))}"
             : rejectionReason);
+        Announce(noticeId, notice.ServiceId, notice.Status, at);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.SaveChangesAsync(ct);
         foreach (var channel in routed.Channels)
@@ -47,22 +52,26 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db, GatewayMetrics metr
         }
 
         await tx.CommitAsync(ct);
+        outbox.Notify();
         metrics.Routed(notice.ServiceId, notice.Status, rejectionReason);
-        return AuditTrail.StatusChanged(noticeId, notice.ServiceId, notice.Status, at);
     }
 
     /// <summary>
-    /// One statement, so that events for the same notice arriving at once cannot collide: insert the channel's status,
-    /// or update it unless it is final. SENT and EXPIRED are final; FAILED yields only to SENT (a dead-lettered command
-    /// replayed by an SRE that then reached the citizen). The audit entry is written in the same transaction: for a
-    /// change, and for every failed attempt (THROTTLED) even when a later outcome already arrived.
-    /// Returns the status change to announce, or null when nothing changed.
+    /// Applied only once the notice is routed (<see cref="StatusOrder"/>). One statement, so that events for the same
+    /// notice arriving at once cannot collide: insert the channel's status, or update it unless it is final. SENT and
+    /// EXPIRED are final; FAILED yields only to SENT (a dead-lettered command replayed by an SRE that then reached the
+    /// citizen). The audit entry is written in the same transaction: for a change, and for every failed attempt
+    /// (THROTTLED) even when a later outcome already arrived.
     /// </summary>
-    public async Task<NoticeStatusChanged?> ChannelAsync(Guid noticeId, string channel, string status, DateTimeOffset at, CancellationToken ct,
+    public async Task ChannelAsync(Guid noticeId, string channel, string status, DateTimeOffset at, CancellationToken ct,
         string? reason = null, string? providerMessageId = null, int? segments = null, decimal? costEuro = null)
     {
-        var notice = await db.Notices.Where(n => n.Id == noticeId).Select(n => new { n.AcceptedAt, n.ServiceId }).FirstOrDefaultAsync(ct)
+        var notice = await db.Notices.Where(n => n.Id == noticeId).Select(n => new { n.AcceptedAt, n.ServiceId, n.Status }).FirstOrDefaultAsync(ct)
             ?? throw NotStored(noticeId);
+        if (notice.Status == NoticeStatus.Accepted)
+        {
+            throw new NoticeNotRoutedException(noticeId);
+        }
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var changed = await db.Database.ExecuteSqlInterpolatedAsync($"""
@@ -85,29 +94,36 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db, GatewayMetrics metr
                 _ => (NoticeEventTypes.DispatchAttemptFailed, reason),
             };
             db.Record(noticeId, type, at, channel, detail);
+            if (changed > 0)
+            {
+                Announce(noticeId, notice.ServiceId, status, at, channel);
+            }
+
             await db.SaveChangesAsync(ct);
         }
 
         await tx.CommitAsync(ct);
         if (changed == 0)
         {
-            return null;
+            return;
         }
 
+        outbox.Notify();
         if (status != ChannelStatus.Throttled)
         {
             metrics.Dispatched(channel, status, clock.GetUtcNow() - notice.AcceptedAt);
         }
-
-        return AuditTrail.StatusChanged(noticeId, notice.ServiceId, status, at, channel);
     }
 
     /// <summary>A dispatch command exhausted its retries (it is now in its <c>_error</c> queue): the channel failed.</summary>
-    public Task<NoticeStatusChanged?> DispatchFaultedAsync(Fault fault, Guid noticeId, string channel, CancellationToken ct)
+    public Task DispatchFaultedAsync(Fault fault, Guid noticeId, string channel, CancellationToken ct)
     {
         var reason = fault.Exceptions.FirstOrDefault()?.Message ?? "delivery failed";
         return ChannelAsync(noticeId, channel, ChannelStatus.Failed, DateTime.SpecifyKind(fault.Timestamp, DateTimeKind.Utc), ct, $"retries exhausted: {reason}");
     }
+
+    private void Announce(Guid noticeId, string serviceId, string status, DateTimeOffset at, string? channel = null) =>
+        db.Outbox.Add(OutboxMessages.Create(AuditTrail.StatusChanged(noticeId, serviceId, status, at, channel), Activity.Current, clock.GetUtcNow()));
 
     private static PermanentFailureException NotStored(Guid noticeId) => new($"notice {noticeId} is not stored here");
 }

@@ -4,25 +4,10 @@ using Notifiche.Gateway.Data;
 
 namespace Notifiche.Gateway.Status;
 
-/// <summary>
-/// Announces a stored status change (for status callbacks). The endpoint's in-memory outbox sends it only once the
-/// consumer has succeeded, so after the change is committed.
-/// </summary>
-internal static class StatusChanges
-{
-    public static async Task AnnounceAsync(this ConsumeContext context, Task<NoticeStatusChanged?> change)
-    {
-        if (await change is { } changed)
-        {
-            await context.Publish(changed);
-        }
-    }
-}
-
 public sealed class NoticeRoutedConsumer(NoticeStatusUpdater status) : IConsumer<NoticeRouted>
 {
     public Task Consume(ConsumeContext<NoticeRouted> context) =>
-        context.AnnounceAsync(status.RoutedAsync(context.Message, context.CancellationToken));
+        status.RoutedAsync(context.Message, context.CancellationToken);
 }
 
 public sealed class NotificationSentConsumer(NoticeStatusUpdater status) : IConsumer<NotificationSent>
@@ -30,8 +15,8 @@ public sealed class NotificationSentConsumer(NoticeStatusUpdater status) : ICons
     public Task Consume(ConsumeContext<NotificationSent> context)
     {
         var m = context.Message;
-        return context.AnnounceAsync(status.ChannelAsync(m.NoticeId, m.Channel, ChannelStatus.Sent, m.SentAt, context.CancellationToken,
-            providerMessageId: m.ProviderMessageId, segments: m.Segments, costEuro: m.CostEuro));
+        return status.ChannelAsync(m.NoticeId, m.Channel, ChannelStatus.Sent, m.SentAt, context.CancellationToken,
+            providerMessageId: m.ProviderMessageId, segments: m.Segments, costEuro: m.CostEuro);
     }
 }
 
@@ -40,7 +25,7 @@ public sealed class NotificationFailedConsumer(NoticeStatusUpdater status) : ICo
     public Task Consume(ConsumeContext<NotificationFailed> context)
     {
         var m = context.Message;
-        return context.AnnounceAsync(status.ChannelAsync(m.NoticeId, m.Channel, ChannelStatus.Failed, m.FailedAt, context.CancellationToken, m.Reason));
+        return status.ChannelAsync(m.NoticeId, m.Channel, ChannelStatus.Failed, m.FailedAt, context.CancellationToken, m.Reason);
     }
 }
 
@@ -49,7 +34,7 @@ public sealed class NotificationExpiredConsumer(NoticeStatusUpdater status) : IC
     public Task Consume(ConsumeContext<NotificationExpired> context)
     {
         var m = context.Message;
-        return context.AnnounceAsync(status.ChannelAsync(m.NoticeId, m.Channel, ChannelStatus.Expired, m.ExpiredAt, context.CancellationToken));
+        return status.ChannelAsync(m.NoticeId, m.Channel, ChannelStatus.Expired, m.ExpiredAt, context.CancellationToken);
     }
 }
 
@@ -59,8 +44,8 @@ public sealed class DispatchAttemptFailedConsumer(NoticeStatusUpdater status) : 
     public Task Consume(ConsumeContext<DispatchAttemptFailed> context)
     {
         var m = context.Message;
-        return context.AnnounceAsync(status.ChannelAsync(m.NoticeId, m.Channel, ChannelStatus.Throttled, m.FailedAt, context.CancellationToken,
-            $"attempt {m.Attempt}: {m.Reason}"));
+        return status.ChannelAsync(m.NoticeId, m.Channel, ChannelStatus.Throttled, m.FailedAt, context.CancellationToken,
+            $"attempt {m.Attempt}: {m.Reason}");
     }
 }
 
@@ -68,17 +53,17 @@ public sealed class DispatchAttemptFailedConsumer(NoticeStatusUpdater status) : 
 public sealed class SendEmailFaultConsumer(NoticeStatusUpdater status) : IConsumer<Fault<SendEmail>>
 {
     public Task Consume(ConsumeContext<Fault<SendEmail>> context) =>
-        context.AnnounceAsync(status.DispatchFaultedAsync(context.Message, context.Message.Message.NoticeId, Channels.Email, context.CancellationToken));
+        status.DispatchFaultedAsync(context.Message, context.Message.Message.NoticeId, Channels.Email, context.CancellationToken);
 }
 
 public sealed class SendSmsFaultConsumer(NoticeStatusUpdater status) : IConsumer<Fault<SendSms>>
 {
     public Task Consume(ConsumeContext<Fault<SendSms>> context) =>
-        context.AnnounceAsync(status.DispatchFaultedAsync(context.Message, context.Message.Message.NoticeId, Channels.Sms, context.CancellationToken));
+        status.DispatchFaultedAsync(context.Message, context.Message.Message.NoticeId, Channels.Sms, context.CancellationToken);
 }
 
 public sealed class SendPushFaultConsumer(NoticeStatusUpdater status) : IConsumer<Fault<SendPush>>
 {
     public Task Consume(ConsumeContext<Fault<SendPush>> context) =>
-        context.AnnounceAsync(status.DispatchFaultedAsync(context.Message, context.Message.Message.NoticeId, Channels.Push, context.CancellationToken));
+        status.DispatchFaultedAsync(context.Message, context.Message.Message.NoticeId, Channels.Push, context.CancellationToken);
 }

@@ -188,6 +188,10 @@ namespace Notifiche.Gateway.Data.Migrations
                         .HasColumnType("boolean")
                         .HasColumnName("read_receipts");
 
+                    b.Property<DateTimeOffset?>("RedrivenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("redriven_at");
+
                     b.Property<string>("RejectionReason")
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
