@@ -17,10 +17,13 @@ public sealed record QuorumQueue(string Name, long Messages, string? Leader, IRe
 /// </summary>
 public sealed class LocalRabbitMqCluster : IAsyncDisposable
 {
-    // As the deployments recommend (deploy/rabbitmq/README.md): the side that lost the majority stops serving clients.
-    // Statistics every second, so the management API's queue depths are recent when a scenario picks the busiest queue.
+    // The cluster settings the deployments rely on (deploy/kubernetes/rabbitmq-cluster.yaml; default_queue_type needs 3.13,
+    // and the services declare quorum queues anyway), plus statistics every second, so that the management API's queue
+    // depths are recent when a scenario picks the busiest queue.
     private const string ClusterConfig = """
+        queue_leader_locator = balanced
         cluster_partition_handling = pause_minority
+        consumer_timeout = 1800000
         collect_statistics_interval = 1000
         """;
 
