@@ -78,12 +78,29 @@ public static class BusRegistration
             x.UsingRabbitMq((context, cfg) =>
             {
                 var rabbit = context.GetRequiredService<IOptions<MessagingOptions>>().Value;
-                cfg.Host(rabbit.RabbitMq.Host, rabbit.RabbitMq.Port, rabbit.RabbitMq.VirtualHost, h =>
+                var nodes = rabbit.RabbitMq.Nodes();
+                // The first node names the bus in message addresses; with a cluster, connections go to the nodes below.
+                cfg.Host(nodes[0].Host, nodes[0].Port, rabbit.RabbitMq.VirtualHost, h =>
                 {
                     h.Username(rabbit.RabbitMq.Username);
                     h.Password(rabbit.RabbitMq.Password);
                     h.ConnectionName(Assembly.GetEntryAssembly()?.GetName().Name ?? "notifiche");
                     h.PublisherConfirmation = true;
+                    if (rabbit.RabbitMq.Hosts.Count > 0)
+                    {
+                        h.UseCluster(c =>
+                        {
+                            // MassTransit tries one node per connection attempt, in this order, round and round. Shuffled per
+                            // process, so that the replicas' connections (and the quorum queue leaders their declarations
+                            // place, RabbitMQ's client-local default) spread over the nodes instead of all landing on the first.
+                            var order = nodes.ToArray();
+                            Random.Shared.Shuffle(order);
+                            foreach (var node in order)
+                            {
+                                c.Node(node.ToString());
+                            }
+                        });
+                    }
                 });
                 cfg.PrefetchCount = rabbit.PrefetchCount;
                 CommandQueues.DeclareFor(cfg);

@@ -10,7 +10,7 @@ public enum MessagingTransport
 }
 
 /// <summary>Bound from the <c>Messaging</c> configuration section.</summary>
-public sealed class MessagingOptions
+public sealed class MessagingOptions : IValidatableObject
 {
     public const string Section = "Messaging";
 
@@ -57,15 +57,27 @@ public sealed class MessagingOptions
     /// <summary>Messages fetched ahead per consumer endpoint.</summary>
     [Range(1, 1000)]
     public int PrefetchCount { get; set; } = 32;
+
+    // Data annotations validate only this object's own properties, not those of RabbitMq: its rules are checked here.
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) => RabbitMq.Validate($"{Section}:{nameof(RabbitMq)}");
 }
 
 public sealed class RabbitMqOptions
 {
+    /// <summary>The broker of a single node; ignored when <see cref="Hosts"/> is set.</summary>
     [Required]
     public string Host { get; set; } = "localhost";
 
+    /// <summary>AMQP port of <see cref="Host"/>, and of each of <see cref="Hosts"/> that names none.</summary>
     [Range(1, 65535)]
     public ushort Port { get; set; } = 5672;
+
+    /// <summary>
+    /// The nodes of a RabbitMQ cluster, each <c>host</c> or <c>host:port</c> (environment: <c>Messaging__RabbitMq__Hosts__0</c>,
+    /// <c>__1</c>, …). A service connects to one of them and, when that node goes away, to the next: the loss of a node
+    /// costs a reconnection instead of an outage lasting until that one node is back.
+    /// </summary>
+    public List<string> Hosts { get; set; } = [];
 
     public string VirtualHost { get; set; } = "/";
 
@@ -74,6 +86,57 @@ public sealed class RabbitMqOptions
 
     [Required]
     public string Password { get; set; } = "guest";
+
+    /// <summary>The nodes to connect to, in the order given: each of <see cref="Hosts"/>, or <see cref="Host"/> alone.</summary>
+    public IReadOnlyList<BrokerNode> Nodes() =>
+        Hosts.Count == 0 ? [new BrokerNode(Host, Port)] : Hosts.Select(h => BrokerNode.Parse(h, Port) ?? throw new FormatException(h)).ToList();
+
+    internal IEnumerable<ValidationResult> Validate(string section)
+    {
+        if (Hosts.Count == 0 && string.IsNullOrWhiteSpace(Host))
+        {
+            yield return new ValidationResult($"{section}:{nameof(Host)} is empty (and no {section}:{nameof(Hosts)} are given).", [nameof(Host)]);
+        }
+
+        if (Port == 0)
+        {
+            yield return new ValidationResult($"{section}:{nameof(Port)} must be a port number (1–65535).", [nameof(Port)]);
+        }
+
+        for (var i = 0; i < Hosts.Count; i++)
+        {
+            if (BrokerNode.Parse(Hosts[i], Port) is null)
+            {
+                yield return new ValidationResult(
+                    $"{section}:{nameof(Hosts)}:{i} is '{Hosts[i]}': expected host or host:port, with a port from 1 to 65535.", [nameof(Hosts)]);
+            }
+        }
+    }
+}
+
+/// <summary>One RabbitMQ node a service may connect to.</summary>
+public sealed record BrokerNode(string Host, ushort Port)
+{
+    /// <summary><c>host</c> or <c>host:port</c> (MassTransit's cluster node syntax, hence no IPv6 literal); null when malformed.</summary>
+    public static BrokerNode? Parse(string? text, ushort defaultPort)
+    {
+        var parts = (text ?? string.Empty).Trim().Split(':');
+        if (parts[0].Length == 0 || parts[0].Any(char.IsWhiteSpace) || parts.Length > 2)
+        {
+            return null;
+        }
+
+        if (parts.Length == 1)
+        {
+            return new BrokerNode(parts[0], defaultPort);
+        }
+
+        return ushort.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) && port > 0
+            ? new BrokerNode(parts[0], port)
+            : null;
+    }
+
+    public override string ToString() => $"{Host}:{Port}";
 }
 
 /// <summary>

@@ -18,6 +18,7 @@ public sealed class ConfigurationKeys
 
     private readonly HashSet<string> _keys = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<string> _dictionaryPrefixes = [];
+    private readonly List<string> _listPrefixes = [];
 
     public ConfigurationKeys(string appSettingsJson, IEnumerable<Assembly> assemblies)
     {
@@ -55,7 +56,8 @@ public sealed class ConfigurationKeys
 
     public bool Contains(string key) =>
         _keys.Contains(key)
-        || _dictionaryPrefixes.Any(p => key.StartsWith(p, StringComparison.OrdinalIgnoreCase) && !key[p.Length..].Contains(':') && key.Length > p.Length);
+        || _dictionaryPrefixes.Any(p => key.StartsWith(p, StringComparison.OrdinalIgnoreCase) && !key[p.Length..].Contains(':') && key.Length > p.Length)
+        || _listPrefixes.Any(p => key.StartsWith(p, StringComparison.OrdinalIgnoreCase) && key[p.Length..] is { Length: > 0 } index && index.All(char.IsAsciiDigit));
 
     private void AddJson(JsonElement element, string? prefix)
     {
@@ -100,6 +102,11 @@ public sealed class ConfigurationKeys
             {
                 _keys.Add(key);
             }
+            else if (ElementOfList(propertyType) is { } element && IsLeaf(element))
+            {
+                // A list of values is configured item by item: Messaging:RabbitMq:Hosts:0, …:1.
+                _listPrefixes.Add(key + ":");
+            }
             else if (propertyType.IsClass && depth < 5)
             {
                 AddOptions(propertyType, key, depth + 1);
@@ -110,6 +117,11 @@ public sealed class ConfigurationKeys
     private static bool IsLeaf(Type type) =>
         type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal) || type == typeof(TimeSpan)
         || type == typeof(Uri) || type == typeof(DateTimeOffset) || type == typeof(Guid);
+
+    private static Type? ElementOfList(Type type) =>
+        type.IsArray ? type.GetElementType()
+        : type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>) ? type.GetGenericArguments()[0]
+        : null;
 
     private static bool IsDictionary(Type type) =>
         type.IsGenericType && type.GetInterfaces().Append(type).Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IDictionary<,>));

@@ -134,15 +134,28 @@ public class The_kubernetes_manifests
     public void Should_run_a_three_node_rabbitmq_cluster_with_quorum_queues_by_default()
     {
         var cluster = Manifests.OfKind("RabbitmqCluster").Single();
+        var config = cluster.Text("spec.rabbitmq.additionalConfig")!.Split('\n').Select(l => l.Trim()).ToList();
 
         Assert.Multiple(() =>
         {
             Assert.That(cluster.Text("apiVersion"), Is.EqualTo("rabbitmq.com/v1beta1"));
             Assert.That(cluster.Text("spec.replicas"), Is.EqualTo("3"));
-            Assert.That(cluster.Text("spec.rabbitmq.additionalConfig")!.Split('\n').Select(l => l.Trim()), Does.Contain("default_queue_type = quorum"));
-            Assert.That(Manifests.Named("ConfigMap", "notifiche-common")!.Text("data.Messaging__RabbitMq__Host"), Is.EqualTo(cluster.Text("metadata.name")),
-                "the operator's client Service is named after the cluster");
+            Assert.That(config, Does.Contain("default_queue_type = quorum"));
+            Assert.That(config, Does.Contain("cluster_partition_handling = pause_minority"), "a minority side stops instead of diverging");
         });
+    }
+
+    [Test]
+    public void Should_give_the_services_every_rabbitmq_node_by_its_stable_name()
+    {
+        var cluster = Manifests.OfKind("RabbitmqCluster").Single();
+        var name = cluster.Text("metadata.name");
+        var common = Manifests.Named("ConfigMap", "notifiche-common")!.Map("data");
+        var hosts = common.Keys().Where(k => k.StartsWith("Messaging__RabbitMq__Hosts__", StringComparison.Ordinal)).Order()
+            .Select(k => common.Text(k)).ToList();
+
+        // The operator runs the nodes as the StatefulSet <cluster>-server behind the headless Service <cluster>-nodes.
+        Assert.That(hosts, Is.EqualTo(Enumerable.Range(0, int.Parse(cluster.Text("spec.replicas")!)).Select(i => $"{name}-server-{i}.{name}-nodes")));
     }
 
     [Test]

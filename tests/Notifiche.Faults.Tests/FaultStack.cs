@@ -5,7 +5,8 @@ namespace Notifiche.Faults.Tests;
 
 /// <summary>
 /// The whole platform as five separate processes on the suite's own RabbitMQ node and PostgreSQL cluster, with a real
-/// SMTP server and the Twilio and FCM stubs: every part the scenarios stop, kill and start again.
+/// SMTP server and the Twilio and FCM stubs: every part the scenarios stop, kill and start again. The same platform can
+/// be started on a RabbitMQ cluster instead (<see cref="StartOnClusterAsync"/>), for the scenarios that kill one node.
 /// </summary>
 [SetUpFixture]
 public sealed class FaultStack
@@ -21,7 +22,10 @@ public sealed class FaultStack
 
     public static FaultStack Current => _current ?? throw new InvalidOperationException("fault stack not started");
 
+    /// <summary>The broker node, or on a cluster its first node (any node serves every queue).</summary>
     public LocalRabbitMq Broker { get; private set; } = null!;
+    /// <summary>The cluster the services are connected to, when the stack runs on one.</summary>
+    public LocalRabbitMqCluster? Cluster { get; private set; }
     public LocalPostgres Database { get; private set; } = null!;
     public SmtpTestServer Smtp { get; private set; } = null!;
     public TwilioStub Twilio { get; private set; } = null!;
@@ -37,10 +41,47 @@ public sealed class FaultStack
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        LogDirectory = Directory.CreateTempSubdirectory("notifiche-faults-logs-").FullName;
-        TestContext.Progress.WriteLine($"fault suite: service logs in {LogDirectory}");
+        StartLogs("fault suite");
         Broker = Own(await LocalRabbitMq.StartNewAsync());
         Database = Own(await LocalPostgres.StartNewAsync());
+        await StartPlatformAsync();
+    }
+
+    /// <summary>
+    /// The platform on a RabbitMQ cluster of <paramref name="nodes"/> nodes, every service given all of them
+    /// (<c>Messaging:RabbitMq:Hosts</c>). It is <see cref="Current"/> until <see cref="StopAsync"/>.
+    /// </summary>
+    public static async Task<FaultStack> StartOnClusterAsync(int nodes)
+    {
+        var stack = new FaultStack();
+        try
+        {
+            stack.StartLogs("cluster stack");
+            // The cluster and PostgreSQL start side by side: each is mostly waiting for its own processes.
+            var cluster = LocalRabbitMqCluster.StartNewAsync(nodes);
+            var database = LocalPostgres.StartNewAsync();
+            await Task.WhenAll(stack.OwnAsync(cluster), stack.OwnAsync(database));
+            stack.Cluster = await cluster;
+            stack.Broker = stack.Cluster.Nodes[0];
+            stack.Database = await database;
+            await stack.StartPlatformAsync();
+            return stack;
+        }
+        catch
+        {
+            await stack.StopAsync();
+            throw;
+        }
+    }
+
+    private void StartLogs(string what)
+    {
+        LogDirectory = Directory.CreateTempSubdirectory("notifiche-faults-logs-").FullName;
+        TestContext.Progress.WriteLine($"{what}: service logs in {LogDirectory}");
+    }
+
+    private async Task StartPlatformAsync()
+    {
         Smtp = Own(await SmtpTestServer.StartNewAsync());
         Twilio = Own(await TwilioStub.StartAsync());
         Fcm = Own(await FcmStub.StartAsync());
@@ -72,6 +113,11 @@ public sealed class FaultStack
     [OneTimeTearDown]
     public async Task StopAsync()
     {
+        if (_current == this)
+        {
+            _current = null;
+        }
+
         for (var i = _owned.Count - 1; i >= 0; i--)
         {
             await _owned[i].DisposeAsync();
@@ -110,8 +156,19 @@ public sealed class FaultStack
     {
         var settings = parts.SelectMany(p => p).ToDictionary(p => p.Key, p => p.Value);
         settings["Messaging:Transport"] = "RabbitMq";
-        settings["Messaging:RabbitMq:Host"] = "127.0.0.1";
-        settings["Messaging:RabbitMq:Port"] = Broker.Port.ToString();
+        if (Cluster is null)
+        {
+            settings["Messaging:RabbitMq:Host"] = "127.0.0.1";
+            settings["Messaging:RabbitMq:Port"] = Broker.Port.ToString();
+        }
+        else
+        {
+            foreach (var (node, i) in Cluster.Nodes.Select((n, i) => (n, i)))
+            {
+                settings[$"Messaging:RabbitMq:Hosts:{i}"] = $"127.0.0.1:{node.Port}";
+            }
+        }
+
         settings["Messaging:RabbitMq:VirtualHost"] = "/";
         settings["Messaging:RabbitMq:Username"] = LocalRabbitMq.User;
         settings["Messaging:RabbitMq:Password"] = LocalRabbitMq.Password;
@@ -121,7 +178,14 @@ public sealed class FaultStack
     private T Own<T>(T disposable)
         where T : IAsyncDisposable
     {
-        _owned.Add(disposable);
+        lock (_owned)
+        {
+            _owned.Add(disposable);
+        }
+
         return disposable;
     }
+
+    private async Task OwnAsync<T>(Task<T> starting)
+        where T : IAsyncDisposable => Own(await starting);
 }

@@ -7,30 +7,30 @@ namespace Notifiche.Faults.Tests;
 
 /// <summary>
 /// A RabbitMQ node of the suite's own (private epmd, own ports and data directory) that it can stop, kill with SIGKILL
-/// and start again on the same data — the shared node of the other test projects is never touched.
+/// and start again on the same data — the shared node of the other test projects is never touched. A node may also be
+/// one of a <see cref="LocalRabbitMqCluster"/>, sharing its epmd and Erlang cookie with the others.
 /// </summary>
 public sealed class LocalRabbitMq : IAsyncDisposable
 {
     private const string Bin = "/usr/lib/rabbitmq/bin";
     private readonly string _root;
     private readonly Dictionary<string, string> _env;
-    private readonly string _node;
     private Process? _server;
     private Process? _epmd;
 
-    private LocalRabbitMq(string root, int port, int managementPort, int distPort, int epmdPort)
+    private LocalRabbitMq(string root, string namePrefix, int epmdPort)
     {
         _root = root;
-        Port = port;
-        ManagementPort = managementPort;
-        _node = $"notifiche-faults-{Path.GetFileName(root)}@localhost";
+        Port = FreePort.Next();
+        ManagementPort = FreePort.Next();
+        Node = $"{namePrefix}-{Path.GetFileName(root)}@localhost";
         _env = new()
         {
             ["HOME"] = Path.Combine(root, "home"),
-            ["RABBITMQ_NODENAME"] = _node,
+            ["RABBITMQ_NODENAME"] = Node,
             ["RABBITMQ_NODE_IP_ADDRESS"] = "127.0.0.1",
-            ["RABBITMQ_NODE_PORT"] = port.ToString(),
-            ["RABBITMQ_DIST_PORT"] = distPort.ToString(),
+            ["RABBITMQ_NODE_PORT"] = Port.ToString(),
+            ["RABBITMQ_DIST_PORT"] = FreePort.Next().ToString(),
             ["RABBITMQ_MNESIA_BASE"] = Path.Combine(root, "mnesia"),
             ["RABBITMQ_LOG_BASE"] = Path.Combine(root, "log"),
             ["RABBITMQ_ENABLED_PLUGINS_FILE"] = Path.Combine(root, "enabled_plugins"),
@@ -46,19 +46,31 @@ public sealed class LocalRabbitMq : IAsyncDisposable
 
     public int Port { get; }
     public int ManagementPort { get; }
+    /// <summary>The Erlang node name (<c>name@localhost</c>), as cluster commands and the management API name it.</summary>
+    public string Node { get; }
+    public bool IsRunning => _server is { HasExited: false };
     public const string User = "guest";
     public const string Password = "guest";
 
     public static async Task<LocalRabbitMq> StartNewAsync()
     {
+        var epmdPort = FreePort.Next();
+        var node = await CreateAsync("notifiche-faults", epmdPort, NewErlangCookie());
+        node._epmd = StartEpmd(epmdPort);
+        await node.StartAsync();
+        return node;
+    }
+
+    /// <summary>Writes a node's configuration without starting it; <paramref name="extraConfig"/> goes into its rabbitmq.conf.</summary>
+    internal static async Task<LocalRabbitMq> CreateAsync(string namePrefix, int epmdPort, string cookie, string extraConfig = "")
+    {
         var root = Directory.CreateTempSubdirectory("nf-rmq-").FullName;
-        var node = new LocalRabbitMq(root, FreePort.Next(), FreePort.Next(), FreePort.Next(), FreePort.Next());
+        var node = new LocalRabbitMq(root, namePrefix, epmdPort);
         foreach (var dir in new[] { "home", "mnesia", "log" })
         {
             Directory.CreateDirectory(Path.Combine(root, dir));
         }
 
-        var cookie = Convert.ToHexString(RandomNumberGenerator.GetBytes(20));
         var cookieFile = Path.Combine(root, "home", ".erlang.cookie");
         await File.WriteAllTextAsync(cookieFile, cookie);
         if (!OperatingSystem.IsWindows())
@@ -75,14 +87,20 @@ public sealed class LocalRabbitMq : IAsyncDisposable
             log.file.level = warning
             log.console = false
             disk_free_limit.absolute = 50MB
+            {extraConfig}
             """);
-        node._epmd = Process.Start(new ProcessStartInfo("epmd", ["-port", node._env["ERL_EPMD_PORT"], "-address", "127.0.0.1"])
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true,
-        });
-        await node.StartAsync();
         return node;
     }
+
+    /// <summary>Nodes that are to talk to each other share one cookie (the Erlang distribution's shared secret).</summary>
+    internal static string NewErlangCookie() => Convert.ToHexString(RandomNumberGenerator.GetBytes(20));
+
+    /// <summary>A private epmd on loopback: the nodes register there, and nothing else on the machine sees them.</summary>
+    internal static Process StartEpmd(int port) =>
+        Process.Start(new ProcessStartInfo("epmd", ["-port", port.ToString(), "-address", "127.0.0.1"])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+        })!;
 
     /// <summary>Starts the node (again, on the same data after a stop or a kill) and waits until it accepts connections.</summary>
     public async Task StartAsync()
@@ -109,15 +127,27 @@ public sealed class LocalRabbitMq : IAsyncDisposable
                 throw new InvalidOperationException($"rabbitmq-server exited; see {_root}/log");
             }
 
-            return (await OsProcess.RunAsync(Path.Combine(Bin, "rabbitmqctl"), ["-n", _node, "-q", "await_startup", "--timeout", "10"],
+            return (await OsProcess.RunAsync(Path.Combine(Bin, "rabbitmqctl"), ["-n", Node, "-q", "await_startup", "--timeout", "10"],
                 _env, check: false, timeout: TimeSpan.FromSeconds(30))).Length == 0 && await AcceptsConnectionsAsync();
-        }, up => up, TimeSpan.FromSeconds(120), "the suite's RabbitMQ node to start");
+        }, up => up, TimeSpan.FromSeconds(120), $"the suite's RabbitMQ node {Node} to start");
     }
+
+    /// <summary>Makes this freshly started node a member of <paramref name="seed"/>'s cluster (it gives up its own empty data).</summary>
+    internal async Task JoinAsync(LocalRabbitMq seed)
+    {
+        await CtlAsync("stop_app");
+        await CtlAsync("join_cluster", seed.Node);
+        await CtlAsync("start_app");
+        await Eventually.Until(AcceptsConnectionsAsync, up => up, TimeSpan.FromSeconds(120), $"{Node} to accept connections after joining");
+    }
+
+    private Task<string> CtlAsync(params string[] args) =>
+        OsProcess.RunAsync(Path.Combine(Bin, "rabbitmqctl"), ["-n", Node, "-q", .. args], _env, timeout: TimeSpan.FromMinutes(2));
 
     /// <summary>An orderly stop of the node (connections closed by the broker).</summary>
     public async Task StopAsync()
     {
-        await OsProcess.RunAsync(Path.Combine(Bin, "rabbitmqctl"), ["-n", _node, "-q", "stop"], _env, check: false);
+        await OsProcess.RunAsync(Path.Combine(Bin, "rabbitmqctl"), ["-n", Node, "-q", "stop"], _env, check: false);
         await WaitExitedAsync();
     }
 

@@ -1,0 +1,131 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Notifiche.Testing;
+
+namespace Notifiche.Faults.Tests;
+
+/// <summary>One quorum queue as the cluster reports it: depth, the node leading it and the nodes holding its replicas.</summary>
+public sealed record QuorumQueue(string Name, long Messages, string? Leader, IReadOnlyList<string> Members, IReadOnlyList<string> Online);
+
+/// <summary>
+/// A RabbitMQ cluster on this machine: <see cref="LocalRabbitMq"/> nodes with their own names and ports, one private
+/// epmd and one Erlang cookie, joined as an operator does (<c>stop_app</c>, <c>join_cluster</c>, <c>start_app</c>).
+/// Queues declared once it has formed get a replica on every node (RabbitMQ's default quorum initial group size is the
+/// cluster's size, up to <c>quorum_cluster_size</c> = 3); the scenarios kill and restart single nodes.
+/// </summary>
+public sealed class LocalRabbitMqCluster : IAsyncDisposable
+{
+    // The cluster settings the deployments rely on (deploy/kubernetes/rabbitmq-cluster.yaml; default_queue_type needs 3.13,
+    // and the services declare quorum queues anyway), plus statistics every second, so that the management API's queue
+    // depths are recent when a scenario picks the busiest queue.
+    private const string ClusterConfig = """
+        queue_leader_locator = balanced
+        cluster_partition_handling = pause_minority
+        consumer_timeout = 1800000
+        collect_statistics_interval = 1000
+        """;
+
+    private readonly System.Diagnostics.Process _epmd;
+
+    private LocalRabbitMqCluster(IReadOnlyList<LocalRabbitMq> nodes, System.Diagnostics.Process epmd)
+    {
+        Nodes = nodes;
+        _epmd = epmd;
+    }
+
+    public IReadOnlyList<LocalRabbitMq> Nodes { get; }
+
+    /// <summary>Starts <paramref name="size"/> nodes at once, then joins every other node to the first.</summary>
+    public static async Task<LocalRabbitMqCluster> StartNewAsync(int size)
+    {
+        var epmdPort = FreePort.Next();
+        var cookie = LocalRabbitMq.NewErlangCookie();
+        var nodes = new List<LocalRabbitMq>();
+        for (var i = 0; i < size; i++)
+        {
+            nodes.Add(await LocalRabbitMq.CreateAsync($"notifiche-cluster-{i + 1}", epmdPort, cookie, ClusterConfig));
+        }
+
+        var cluster = new LocalRabbitMqCluster(nodes, LocalRabbitMq.StartEpmd(epmdPort));
+        try
+        {
+            await Task.WhenAll(nodes.Select(n => n.StartAsync()));
+            // One at a time: each join changes the cluster's membership, which RabbitMQ does not do concurrently.
+            foreach (var node in nodes.Skip(1))
+            {
+                await node.JoinAsync(nodes[0]);
+            }
+
+            await Eventually.Until(cluster.RunningNodesAsync, running => running.Count == size, TimeSpan.FromSeconds(60),
+                $"all {size} nodes running in one cluster");
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The nodes the cluster reports running (asked of a node that is up).</summary>
+    public async Task<IReadOnlyList<string>> RunningNodesAsync()
+    {
+        using var api = Api();
+        var nodes = await api.GetFromJsonAsync<JsonElement>("nodes");
+        return nodes.EnumerateArray().Where(n => n.GetProperty("running").GetBoolean()).Select(n => n.GetProperty("name").GetString()!).ToList();
+    }
+
+    /// <summary>The quorum queues of the virtual host <c>/</c>, as a node that is up reports them.</summary>
+    public async Task<IReadOnlyList<QuorumQueue>> QuorumQueuesAsync()
+    {
+        using var api = Api();
+        var queues = await api.GetFromJsonAsync<JsonElement>("queues/%2F");
+        return queues.EnumerateArray().Where(q => q.GetProperty("type").GetString() == "quorum").Select(q => new QuorumQueue(
+            q.GetProperty("name").GetString()!,
+            q.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Number ? messages.GetInt64() : 0,
+            q.TryGetProperty("leader", out var leader) ? leader.GetString() : null,
+            Names(q, "members"),
+            Names(q, "online"))).ToList();
+    }
+
+    /// <summary>The names of the connections open on each running node (a client sets its own name, e.g. the service's).</summary>
+    public async Task<IReadOnlyList<(string Name, string Node)>> ConnectionsAsync()
+    {
+        using var api = Api();
+        var connections = await api.GetFromJsonAsync<JsonElement>("connections");
+        return connections.EnumerateArray()
+            .Select(c => (c.TryGetProperty("client_properties", out var client) && client.TryGetProperty("connection_name", out var name)
+                ? name.GetString() ?? string.Empty : string.Empty, c.GetProperty("node").GetString()!))
+            .ToList();
+    }
+
+    public LocalRabbitMq Named(string node) => Nodes.Single(n => n.Node == node);
+
+    private static List<string> Names(JsonElement queue, string property) =>
+        queue.TryGetProperty(property, out var names) && names.ValueKind == JsonValueKind.Array
+            ? names.EnumerateArray().Select(n => n.GetString()!).ToList()
+            : [];
+
+    // Any running node answers for the whole cluster.
+    private HttpClient Api()
+    {
+        var node = Nodes.FirstOrDefault(n => n.IsRunning) ?? throw new InvalidOperationException("no node of the cluster is running");
+        var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{node.ManagementPort}/api/"), Timeout = TimeSpan.FromSeconds(20) };
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{LocalRabbitMq.User}:{LocalRabbitMq.Password}")));
+        return api;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Task.WhenAll(Nodes.Select(n => n.DisposeAsync().AsTask()));
+        if (!_epmd.HasExited)
+        {
+            _epmd.Kill();
+        }
+
+        _epmd.Dispose();
+    }
+}
