@@ -21,7 +21,8 @@ public sealed class SendEmailConsumer(EmailComposer composer, IEmailSender sende
         }
 
         var message = composer.Compose(email);
-        var result = await ledger.DispatchOnceAsync(new(email.NoticeId, Channels.Email, email.To), (handOff, ct) => sender.SendAsync(message, handOff, ct), context.CancellationToken);
+        var result = await ledger.DispatchOnceAsync(new(email.NoticeId, Channels.Email, email.To, ResendSafe: sender.ResendSafe),
+            (handOff, ct) => sender.SendAsync(message, handOff, ct), context.CancellationToken);
         await DispatchOutcomes.PublishAsync(context, email.NoticeId, Channels.Email, result, clock);
     }
 }

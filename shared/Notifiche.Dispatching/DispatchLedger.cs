@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Notifiche.Messaging;
@@ -30,7 +31,8 @@ namespace Notifiche.Dispatching;
 /// answer itself says nothing (a timeout or a dropped connection after the request was written, a 5xx from a gateway).
 /// </summary>
 public sealed partial class DispatchLedger(
-    DispatchLedgerDbContext db, DispatchOwner owner, IOptions<DispatchLedgerOptions> options, TimeProvider clock, ILogger<DispatchLedger> logger)
+    DispatchLedgerDbContext db, DispatchOwner owner, IOptions<DispatchLedgerOptions> options, TimeProvider clock, IHostApplicationLifetime lifetime,
+    ILogger<DispatchLedger> logger)
 {
     /// <summary>Reason of a dispatch whose request may have reached the provider without an answer: it is not called again.</summary>
     public const string OutcomeUnknown = "DISPATCH_OUTCOME_UNKNOWN";
@@ -66,7 +68,7 @@ public sealed partial class DispatchLedger(
                 d => d.NoticeId == key.NoticeId && d.Channel == key.Channel && d.AddressKey == key.AddressKey, ct);
             if (earlier is not null)
             {
-                if (await OutcomeOfAsync(earlier) is { } outcome)
+                if (await OutcomeOfAsync(earlier, request.ResendSafe) is { } outcome)
                 {
                     return outcome;
                 }
@@ -82,10 +84,11 @@ public sealed partial class DispatchLedger(
             }
 
             await using var attempt = new Attempt(this, key, request.Segments);
+            using var call = new ProviderCallToken(ct, lifetime.ApplicationStopping);
             DeliveryResult result;
             try
             {
-                result = await send(attempt.HandOffAsync, ct);
+                result = await send(attempt.HandOffAsync, call.Token);
             }
             catch (Exception e) when (attempt.Claimed)
             {
@@ -111,8 +114,11 @@ public sealed partial class DispatchLedger(
         }
     }
 
-    /// <summary>The outcome an earlier attempt's record stands for, or null while a live attempt holds it.</summary>
-    private async Task<DeliveryResult?> OutcomeOfAsync(DispatchRecord record)
+    /// <summary>
+    /// The outcome an earlier attempt's record stands for, or null to look again: while a live attempt holds it, or once
+    /// a dead attempt's claim on a <paramref name="resendSafe"/> provider was released.
+    /// </summary>
+    private async Task<DeliveryResult?> OutcomeOfAsync(DispatchRecord record, bool resendSafe)
     {
         switch (record.State)
         {
@@ -133,9 +139,15 @@ public sealed partial class DispatchLedger(
         // Past its lease (or ours, with no attempt of this process left on it): the owner died after the hand-off. Only
         // if nobody renewed it meanwhile, so a slow but live owner is never declared dead.
         var observed = record.LeaseUntil;
-        var failed = await db.Dispatches
-            .Where(d => d.NoticeId == record.NoticeId && d.Channel == record.Channel && d.AddressKey == record.AddressKey
-                        && d.State == DispatchState.Sending && d.LeaseUntil == observed)
+        var dead = db.Dispatches.Where(d => d.NoticeId == record.NoticeId && d.Channel == record.Channel && d.AddressKey == record.AddressKey
+                                            && d.State == DispatchState.Sending && d.LeaseUntil == observed);
+        if (resendSafe)
+        {
+            await dead.ExecuteDeleteAsync(CancellationToken.None);
+            return null;
+        }
+
+        var failed = await dead
             .ExecuteUpdateAsync(s => s
                 .SetProperty(d => d.State, DispatchState.Failed)
                 .SetProperty(d => d.Reason, OutcomeUnknown)
@@ -329,6 +341,46 @@ public sealed partial class DispatchLedger(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The provider accepted notice {NoticeId} on {Channel} but SENT could not be recorded ({Error})")]
     private partial void LogSentNotRecorded(Guid noticeId, string channel, string error);
+}
+
+/// <summary>
+/// The token a provider call runs under. A consume is cancelled when its broker channel goes away (a RabbitMQ node lost)
+/// as well as at shutdown; only the second should abandon a call: after the first, the call finishes and its outcome is
+/// recorded, and the command the broker redelivers finds it (waiting while this attempt still runs). So the call is
+/// cancelled once the consume is cancelled while the host is stopping — past <c>Messaging:ShutdownTimeout</c>.
+/// </summary>
+internal sealed class ProviderCallToken : IDisposable
+{
+    private readonly CancellationTokenSource _call = new();
+    private readonly CancellationToken _consume;
+    private readonly CancellationToken _stopping;
+    private readonly CancellationTokenRegistration _onConsume;
+    private readonly CancellationTokenRegistration _onStopping;
+
+    public ProviderCallToken(CancellationToken consume, CancellationToken stopping)
+    {
+        _consume = consume;
+        _stopping = stopping;
+        _onConsume = consume.Register(CancelIfStopping);
+        _onStopping = stopping.Register(CancelIfStopping);
+    }
+
+    public CancellationToken Token => _call.Token;
+
+    private void CancelIfStopping()
+    {
+        if (_consume.IsCancellationRequested && _stopping.IsCancellationRequested)
+        {
+            _call.Cancel();
+        }
+    }
+
+    public void Dispose()
+    {
+        _onConsume.Dispose();
+        _onStopping.Dispose();
+        _call.Dispose();
+    }
 }
 
 /// <summary>One dispatch: a notice, a channel and the pseudonym of the address.</summary>

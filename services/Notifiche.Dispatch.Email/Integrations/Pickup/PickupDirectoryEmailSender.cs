@@ -9,6 +9,9 @@ namespace Notifiche.Dispatch.Email.Integrations.Pickup;
 /// <summary>Writes each message as <c>&lt;notice id&gt;.eml</c> in a folder: the embedded default's sandbox mailbox.</summary>
 public sealed class PickupDirectoryEmailSender(IOptions<EmailOptions> options) : IEmailSender
 {
+    /// <summary>A second send of a notice rewrites the same <c>&lt;notice id&gt;.eml</c>: one email either way.</summary>
+    public bool ResendSafe => true;
+
     public async Task<DeliveryResult> SendAsync(MimeMessage message, ProviderHandOff handOff, CancellationToken ct)
     {
         var folder = Path.GetFullPath(options.Value.PickupDirectory);
