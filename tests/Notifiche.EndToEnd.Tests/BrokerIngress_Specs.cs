@@ -138,6 +138,27 @@ public class Submitting_a_notice_over_the_broker
     }
 
     [Test]
+    public async Task Should_answer_a_redelivered_submission_without_idempotency_key_with_the_original_notice()
+    {
+        // The same message twice, as the broker redelivers it when the gateway died between its commit and its ack.
+        var address = $"ingress-redelivered-{Guid.NewGuid():N}@example.it";
+        var submission = BrokerService.Notice(_service.Id, address, submissionId: $"pratica-{Guid.NewGuid():N}");
+        await _service.PublishAsync(submission);
+        var first = await _service.NextReplyAsync();
+        await _service.PublishAsync(submission);
+        var again = await _service.NextReplyAsync();
+
+        var id = first.GetProperty("noticeId").GetGuid();
+        await NoticeApi.WaitForChannelAsync(_service.Http, id, "email", "SENT");
+        Assert.Multiple(() =>
+        {
+            Assert.That(again.GetProperty("noticeId").GetGuid(), Is.EqualTo(id), "one notice");
+            Assert.That(again.GetProperty("replayed").GetBoolean(), Is.True);
+            Assert.That(Platform.Hosts.Smtp.MessagesTo(address), Has.Count.EqualTo(1), "one email");
+        });
+    }
+
+    [Test]
     public async Task Should_reject_an_invalid_notice_with_the_errors_the_http_api_gives_and_store_nothing()
     {
         var before = await Platform.Hosts.Database.CountAsync("notices");

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Notifiche.Contracts;
 using Notifiche.Gateway.Notices;
@@ -41,7 +43,7 @@ public sealed class BrokerIngress(ServiceRegistry registry, NoticeStore store, T
             return Reject(brokerUser, message, SubmissionRejections.InvalidNotice, "The notice is not valid; nothing was stored.", errors);
         }
 
-        switch (await store.AcceptAsync(service, valid, message.IdempotencyKey, ct))
+        switch (await store.AcceptAsync(service, valid, message.IdempotencyKey ?? SubmissionKey(message.SubmissionId), ct))
         {
             case Acceptance.Accepted accepted:
                 return Accept(service.Id, message, accepted.NoticeId, replayed: false);
@@ -52,9 +54,19 @@ public sealed class BrokerIngress(ServiceRegistry registry, NoticeStore store, T
                 return Reject(brokerUser, message, refusal.Code, refusal.Detail);
             default:
                 return Reject(brokerUser, message, SubmissionRejections.IdempotencyKeyConflict,
-                    "This idempotency key was used in the last 24 hours for a different notice; use a new key for a new notice.");
+                    "This idempotency key (or, without one, this submission id) was used in the last 24 hours for a different notice; "
+                    + "use a new one for a new notice.");
         }
     }
+
+    /// <summary>
+    /// Without an idempotency key, the submission id is one: a message the broker redelivers (the gateway died between
+    /// the commit and the acknowledgement, or the reply could not be published) finds its notice instead of making a
+    /// second. Hashed, so any submission id the service uses fits the key's format.
+    /// </summary>
+    private static string? SubmissionKey(string? submissionId) => string.IsNullOrEmpty(submissionId)
+        ? null
+        : $"submission:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(submissionId)))}";
 
     private static SubmitNoticeRequest ToRequest(SubmitNotice m) => new()
     {
