@@ -27,7 +27,7 @@ public abstract class PushDispatchSpec
         Harness = _host.Services.GetRequiredService<ITestHarness>();
         // The first dispatch also builds the ledger's EF Core model and compiles its statements: on a loaded 2-core
         // machine that is seconds of quiet, far more than the harness's default second.
-        Harness.TestInactivityTimeout = TimeSpan.FromSeconds(15);
+        Harness.TestInactivityTimeout = TimeSpan.FromSeconds(8);
         await Harness.Start();
     }
 

@@ -31,7 +31,7 @@ public abstract class SmsDispatchSpec
         Configure(settings);
         _host = SmsTestHost.Build(settings, withBus: true, RetryIntervals);
         Harness = _host.Services.GetRequiredService<ITestHarness>();
-        Harness.TestInactivityTimeout = TimeSpan.FromSeconds(15);
+        Harness.TestInactivityTimeout = TimeSpan.FromSeconds(8);
         await Harness.Start();
     }
 
