@@ -243,6 +243,49 @@ public class Under_faults
         Assert.That(line.Sent, Is.EqualTo(40), "the replayed emails were delivered and their status says SENT");
     }
 
+    [Test, Order(10)]
+    public async Task Scenario_10_gateway_killed_while_taking_broker_submissions()
+    {
+        var batch = await Batch.CreateAsync("s10-ingress", 120, allChannels: false);
+        await using var connection = await ServiceBrokerUserAsync(batch.ServiceId);
+        await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(true, true));
+        var publishing = Task.Run(async () =>
+        {
+            foreach (var notice in batch.Notices)
+            {
+                // Plain JSON as a non-MassTransit integration sends it; the submission id is its only identity (no idempotency key).
+                var body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new
+                {
+                    submissionId = notice.IdempotencyKey, serviceId = batch.ServiceId, fiscalCode = notice.FiscalCode,
+                    content = new { subject = "Il tuo referto è disponibile", markdown = new string('r', 100) },
+                    defaultAddresses = new { email = notice.Email },
+                });
+                await channel.BasicPublishAsync("notifiche.ingress", string.Empty, false,
+                    new BasicProperties { ContentType = "application/json", Persistent = true, UserId = batch.ServiceId }, body);
+            }
+        });
+
+        // SIGKILL while submissions are being stored and acknowledged: some are committed and not yet acknowledged, and the
+        // broker delivers them again to the restarted gateway.
+        var stored = $"SELECT count(*) FROM notices WHERE service_id = '{batch.ServiceId}'";
+        await Eventually.Until(() => Stack.Database.ScalarAsync("gateway", stored), n => n >= 30, TimeSpan.FromSeconds(120), "submissions being stored");
+        await Stack.Gateway.KillAsync();
+        await Stack.Gateway.StartAsync();
+        await publishing;
+        await Eventually.Until(() => ReadyNowAsync("submit-notice"), n => n == 0, TimeSpan.FromSeconds(120), "every submission taken");
+        await Eventually.Until(() => Stack.Database.ScalarAsync("gateway", stored), n => n >= 120, TimeSpan.FromSeconds(60), "every submission stored");
+
+        var ids = (await Stack.Database.RowsAsync("gateway", $"SELECT default_email, id FROM notices WHERE service_id = '{batch.ServiceId}'"))
+            .ToLookup(r => r[0], r => Guid.Parse(r[1]));
+        foreach (var notice in batch.Notices)
+        {
+            Assert.That(ids[notice.Email].Count(), Is.EqualTo(1), "one notice per submission, however often it was delivered");
+            batch.Record(notice, ids[notice.Email].Single());
+        }
+
+        AssertClean(await batch.ReconcileAsync(), 120);
+    }
+
     /// <summary>
     /// Nothing lost, nothing twice, and no failure the provider could not have caused: a channel may fail only as one of
     /// the provider calls a kill interrupted (none for scenarios that kill no dispatcher mid-call).
@@ -268,6 +311,20 @@ public class Under_faults
     private static Task WaitAsync(Func<bool> condition, string what) => Eventually.Holds(condition, TimeSpan.FromSeconds(120), what);
 
     private static string ServiceIdOf(Batch batch) => batch.ServiceId;
+
+    /// <summary>The service's own broker user (named after it, allowed to publish on the ingress exchange only), connected.</summary>
+    private static async Task<IConnection> ServiceBrokerUserAsync(string serviceId)
+    {
+        const string password = "fault-service-broker-password";
+        using var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Stack.Broker.ManagementPort}/api/") };
+        api.DefaultRequestHeaders.Authorization = new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{LocalRabbitMq.User}:{LocalRabbitMq.Password}")));
+        (await api.PutAsJsonAsync($"users/{serviceId}", new { password, tags = "" })).EnsureSuccessStatusCode();
+        (await api.PutAsJsonAsync($"permissions/%2F/{serviceId}", new { configure = "^$", write = "^notifiche\\.ingress$", read = "^$" })).EnsureSuccessStatusCode();
+        var factory = Stack.Broker.Factory();
+        factory.UserName = serviceId;
+        factory.Password = password;
+        return await factory.CreateConnectionAsync();
+    }
 
     /// <summary>Messages ready in a queue as the broker counts them right now (the management API's figures lag by seconds).</summary>
     private static async Task<long> ReadyNowAsync(string queue)
