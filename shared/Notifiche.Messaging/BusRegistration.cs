@@ -104,6 +104,7 @@ public static class BusRegistration
                 });
                 cfg.PrefetchCount = rabbit.PrefetchCount;
                 CommandQueues.DeclareFor(cfg);
+                EventQueues.DeclareFor(cfg);
                 cfg.SendTopology.ConfigureErrorSettings = QueueArguments.ApplyToDeadLetterQueue;
                 cfg.SendTopology.ConfigureDeadLetterSettings = QueueArguments.ApplyToDeadLetterQueue;
                 cfg.ConfigureEndpoints(context);

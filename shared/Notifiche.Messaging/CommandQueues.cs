@@ -24,18 +24,13 @@ public static class CommandQueues
         [SendEmail] = Channels.Email, [SendSms] = Channels.Sms, [SendPush] = Channels.Push,
     };
 
-    /// <summary>Binds the command queues, and the event queues (<see cref="EventQueues"/>), at publish time.</summary>
-    internal static void DeclareFor(IRabbitMqBusFactoryConfigurator cfg)
-    {
-        Bind<SendEmail>(cfg, SendEmail);
-        Bind<SendSms>(cfg, SendSms);
-        Bind<SendPush>(cfg, SendPush);
-        EventQueues.DeclareFor(cfg);
-    }
-
+    /// <summary>Binds the command queues at publish time.</summary>
     // The queue is bound straight to the message-type exchange the command is published to. The consumer's endpoint
     // adds its own path (type exchange → queue-named exchange → queue); RabbitMQ still delivers one copy per queue.
-    private static void Bind<T>(IRabbitMqBusFactoryConfigurator cfg, string queue)
-        where T : class =>
-        cfg.Publish<T>(p => p.BindQueue(p.Exchange.ExchangeName, queue, q => QueueArguments.Apply(q)));
+    internal static void DeclareFor(IRabbitMqBusFactoryConfigurator cfg)
+    {
+        QueueArguments.BindOnPublish<SendEmail>(cfg, SendEmail);
+        QueueArguments.BindOnPublish<SendSms>(cfg, SendSms);
+        QueueArguments.BindOnPublish<SendPush>(cfg, SendPush);
+    }
 }

@@ -32,20 +32,16 @@ public static class EventQueues
 
     internal static void DeclareFor(IRabbitMqBusFactoryConfigurator cfg)
     {
-        Bind<NoticeSubmitted>(cfg, NoticeSubmitted);
-        Bind<PushTokenRejected>(cfg, PushTokenRejected);
-        Bind<NoticeRouted>(cfg, NoticeRouted);
-        Bind<NotificationSent>(cfg, NotificationSent);
-        Bind<NotificationFailed>(cfg, NotificationFailed);
-        Bind<NotificationExpired>(cfg, NotificationExpired);
-        Bind<DispatchAttemptFailed>(cfg, DispatchAttemptFailed);
-        Bind<Fault<SendEmail>>(cfg, SendEmailFault);
-        Bind<Fault<SendSms>>(cfg, SendSmsFault);
-        Bind<Fault<SendPush>>(cfg, SendPushFault);
-        Bind<NoticeStatusChanged>(cfg, StatusCallback);
+        QueueArguments.BindOnPublish<NoticeSubmitted>(cfg, NoticeSubmitted);
+        QueueArguments.BindOnPublish<PushTokenRejected>(cfg, PushTokenRejected);
+        QueueArguments.BindOnPublish<NoticeRouted>(cfg, NoticeRouted);
+        QueueArguments.BindOnPublish<NotificationSent>(cfg, NotificationSent);
+        QueueArguments.BindOnPublish<NotificationFailed>(cfg, NotificationFailed);
+        QueueArguments.BindOnPublish<NotificationExpired>(cfg, NotificationExpired);
+        QueueArguments.BindOnPublish<DispatchAttemptFailed>(cfg, DispatchAttemptFailed);
+        QueueArguments.BindOnPublish<Fault<SendEmail>>(cfg, SendEmailFault);
+        QueueArguments.BindOnPublish<Fault<SendSms>>(cfg, SendSmsFault);
+        QueueArguments.BindOnPublish<Fault<SendPush>>(cfg, SendPushFault);
+        QueueArguments.BindOnPublish<NoticeStatusChanged>(cfg, StatusCallback);
     }
-
-    private static void Bind<T>(IRabbitMqBusFactoryConfigurator cfg, string queue)
-        where T : class =>
-        cfg.Publish<T>(p => p.BindQueue(p.Exchange.ExchangeName, queue, q => QueueArguments.Apply(q)));
 }

@@ -23,6 +23,15 @@ public static class QueueArguments
     }
 
     /// <summary>
+    /// Binds <paramref name="queue"/> to the exchange <typeparamref name="T"/> is published to, declared exactly as its
+    /// consumer declares it, whenever this bus publishes a <typeparamref name="T"/>: the message waits in its queue even
+    /// before its consumer has ever started (<see cref="CommandQueues"/>, <see cref="EventQueues"/>).
+    /// </summary>
+    internal static void BindOnPublish<T>(IRabbitMqBusFactoryConfigurator cfg, string queue)
+        where T : class =>
+        cfg.Publish<T>(p => p.BindQueue(p.Exchange.ExchangeName, queue, q => Apply(q)));
+
+    /// <summary>
     /// <c>&lt;queue&gt;_error</c> and <c>&lt;queue&gt;_skipped</c> copy their endpoint's arguments; they must not keep the
     /// delivery limit: every inspection that returns a message to them (an SRE listing it) counts as a delivery.
     /// </summary>
