@@ -67,6 +67,9 @@ public sealed class GatewayMetrics
     /// <summary>Last count of the notices still ACCEPTED past their re-drive age, by the re-drive sweep.</summary>
     public void ObserveUnrouted(long notices) => Interlocked.Exchange(ref _unrouted, notices);
 
+    /// <summary>The last count of notices stuck in ACCEPTED, as <c>notifiche_notices_unrouted</c> reports it.</summary>
+    public long Unrouted => Interlocked.Read(ref _unrouted);
+
     /// <summary>Last observation of the outbox, by the relay; also read by the readiness check.</summary>
     public (long Backlog, TimeSpan OldestAge) Outbox => (Interlocked.Read(ref _outboxBacklog), TimeSpan.FromSeconds(Volatile.Read(ref _outboxOldestAgeSeconds)));
 
