@@ -23,6 +23,7 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _dispatches;
     private readonly Histogram<double> _latency;
     private readonly Counter<long> _redriven;
+    private readonly Counter<long> _callbacksFailed;
     private long _outboxBacklog;
     private long _unrouted;
     private double _outboxOldestAgeSeconds;
@@ -40,6 +41,8 @@ public sealed class GatewayMetrics
         meter.CreateObservableGauge("notifiche.outbox.backlog", () => Interlocked.Read(ref _outboxBacklog), "{message}", "Outbox rows not yet published.");
         _redriven = meter.CreateCounter<long>("notifiche.notices.redriven", "{notice}",
             "Notices submitted to routing again because they were not final (on start) or stayed ACCEPTED too long.");
+        _callbacksFailed = meter.CreateCounter<long>("notifiche.callbacks.failed", "{callback}",
+            "Status changes a service's callback receiver did not take (refused, or still failing after the retries), per service.");
         meter.CreateObservableGauge("notifiche.notices.unrouted", () => Interlocked.Read(ref _unrouted), "{notice}",
             "Notices still ACCEPTED longer than Gateway:Redrive:AcceptedAfter (each is re-driven).");
         meter.CreateObservableGauge("notifiche.outbox.oldest_age", () => Volatile.Read(ref _outboxOldestAgeSeconds), "s", "Age of the oldest unpublished outbox row.");
@@ -63,6 +66,8 @@ public sealed class GatewayMetrics
             _latency.Record(sinceAccepted.TotalSeconds, new KeyValuePair<string, object?>("channel", channel));
         }
     }
+
+    public void CallbackFailed(string serviceId) => _callbacksFailed.Add(1, new KeyValuePair<string, object?>("service_id", serviceId));
 
     public void Redriven(int notices)
     {
