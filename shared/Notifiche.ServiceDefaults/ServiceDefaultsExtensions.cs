@@ -24,6 +24,9 @@ public static class ServiceDefaultsExtensions
     /// <summary>Prometheus scrape endpoint of every service.</summary>
     public const string MetricsPath = "/metrics";
 
+    /// <summary>The meter .NET 9+ publishes runtime and process metrics on (no instrumentation package needed).</summary>
+    public const string RuntimeMeter = "System.Runtime";
+
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)
     {
         // These categories write the full request path, and some paths carry a codice fiscale (the profiles API).
@@ -49,6 +52,11 @@ public static class ServiceDefaultsExtensions
                 .AddNpgsql())
             .WithMetrics(m => m
                 .AddMeter("MassTransit", "Notifiche", "mailkit.net.smtp")
+                // .NET's built-in runtime meter (GC, thread pool, exceptions, and the process's CPU time and working set)
+                // and Npgsql's (connection pool use, wait and create times, command durations).
+                .AddMeter(RuntimeMeter)
+                .AddNpgsqlInstrumentation()
+                .AddView(SecondsHistograms.View)
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddPrometheusExporter());

@@ -1,7 +1,10 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
+using Notifiche.Gateway.Observability;
+using Notifiche.ServiceDefaults;
 using Notifiche.Testing;
 
 namespace Notifiche.EndToEnd.Tests;
@@ -43,6 +46,64 @@ public class Counting_notices_in_the_metrics
         var metrics = await Platform.Hosts.Gateway.GetStringAsync("/metrics");
         Assert.That(metrics, Does.Contain("notifiche_outbox_backlog"));
         Assert.That(metrics, Does.Not.Contain(NoticeApi.FiscalCode));
+    }
+}
+
+public class Bucketing_latencies_in_seconds
+{
+    /// <summary>Every histogram in seconds on a scrape: family name to its bucket boundaries (the <c>le</c> values but +Inf).</summary>
+    private static Dictionary<string, SortedSet<double>> HistogramsInSeconds(string metrics) =>
+        metrics.Split('\n')
+            .Select(l => Regex.Match(l, "^([a-z_]+_seconds)_bucket\\{.*le=\"([^\"]+)\""))
+            .Where(m => m.Success && m.Groups[2].Value != "+Inf")
+            .GroupBy(m => m.Groups[1].Value)
+            .ToDictionary(g => g.Key, g => new SortedSet<double>(g.Select(m => double.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture))));
+
+    [Test]
+    public async Task Should_bucket_every_histogram_in_seconds_on_a_second_scale()
+    {
+        // A histogram in seconds that advises no buckets, on a meter the services export: the platform's view buckets it.
+        using var meter = new Meter(GatewayMetrics.MeterName);
+        meter.CreateHistogram<double>("notifiche.specs.unadvised", "s").Record(0.3);
+        var service = await Platform.Hosts.RegisterServiceAsync("buckets-anagrafe");
+        var id = await NoticeApi.SubmitAsync(service, NoticeApi.Body($"buckets-{Guid.NewGuid():N}@example.it"));
+        await NoticeApi.WaitForChannelAsync(service, id, "email", "SENT");
+
+        var histograms = HistogramsInSeconds(await Platform.Hosts.Gateway.GetStringAsync("/metrics"));
+
+        TestContext.Out.WriteLine(string.Join("\n", histograms.Select(h => $"{h.Key}: {string.Join(", ", h.Value)}")));
+        Assert.That(histograms.Keys, Is.SupersetOf(new[]
+        {
+            "notifiche_delivery_latency_seconds", "http_server_request_duration_seconds", "http_client_request_duration_seconds",
+            "db_client_operation_duration_seconds", "db_client_connection_npgsql_create_time_seconds",
+        }));
+        Assert.That(histograms["notifiche_delivery_latency_seconds"], Is.EqualTo(GatewayMetrics.DeliveryLatencyBoundaries).And.Contains(60),
+            "the delivery SLO is read at le=\"60\"");
+        Assert.That(histograms["notifiche_specs_unadvised_seconds"], Is.EqualTo(SecondsHistograms.DefaultBoundaries),
+            "a histogram that advises no buckets gets the platform's seconds buckets");
+        Assert.Multiple(() =>
+        {
+            // OpenTelemetry's default (millisecond) boundaries run 0, 5, 10, … 10000: no sub-second bucket, and 10000 s.
+            foreach (var (name, boundaries) in histograms)
+            {
+                Assert.That(boundaries.Any(b => b is > 0 and < 1), Is.True, $"{name} has sub-second buckets");
+                Assert.That(boundaries.Max, Is.LessThanOrEqualTo(3600), $"{name} ends within an hour");
+            }
+        });
+    }
+
+    [Test]
+    public async Task Should_expose_runtime_process_and_npgsql_pool_metrics()
+    {
+        var metrics = await Platform.Hosts.Gateway.GetStringAsync("/metrics");
+        var names = metrics.Split('\n').Where(l => l.Length > 0 && l[0] != '#').Select(l => Regex.Match(l, "^[a-z_]+").Value).ToHashSet();
+
+        Assert.That(names, Has.Some.StartsWith("dotnet_gc_"), "System.Runtime: garbage collector");
+        Assert.That(names, Has.Some.StartsWith("dotnet_thread_pool_"), "System.Runtime: thread pool");
+        Assert.That(names, Has.Some.StartsWith("dotnet_process_memory_working_set"), "System.Runtime: the process's memory");
+        Assert.That(names, Has.Some.StartsWith("dotnet_process_cpu_time"), "System.Runtime: the process's CPU time");
+        Assert.That(names, Has.Some.StartsWith("db_client_connection_count"), "Npgsql: connections per pool and state");
+        Assert.That(names, Has.Some.StartsWith("db_client_connection_max"), "Npgsql: each pool's maximum");
     }
 }
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Notifiche.Contracts;
 using Notifiche.Gateway.Audit;
 using Notifiche.Gateway.Data;
+using Notifiche.Gateway.Observability;
 using Notifiche.Messaging;
 
 namespace Notifiche.Gateway.Callbacks;
@@ -13,7 +14,8 @@ namespace Notifiche.Gateway.Callbacks;
 /// a notice's delivery), retried with back-off by the endpoint's retry (<see cref="CallbackOptions.DefaultRetry"/>).
 /// The outcome goes into the notice's audit trail: delivered, or failed once retries are exhausted or refused.
 /// </summary>
-public sealed class StatusCallbackConsumer(GatewayDbContext db, StatusCallbackSender sender, IOptions<MessagingOptions> messaging, TimeProvider clock)
+public sealed class StatusCallbackConsumer(GatewayDbContext db, StatusCallbackSender sender, IOptions<MessagingOptions> messaging, GatewayMetrics metrics,
+    TimeProvider clock)
     : IConsumer<NoticeStatusChanged>
 {
     public const string Queue = EventQueues.StatusCallback;
@@ -41,6 +43,7 @@ public sealed class StatusCallbackConsumer(GatewayDbContext db, StatusCallbackSe
         {
             db.Record(change.NoticeId, NoticeEventTypes.CallbackFailed, clock.GetUtcNow(), change.Channel, $"{what}: {e.Message} (attempt {attempt}, given up)");
             await db.SaveChangesAsync(ct);
+            metrics.CallbackFailed(change.ServiceId);
             throw;
         }
     }

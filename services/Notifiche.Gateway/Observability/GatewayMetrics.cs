@@ -10,12 +10,20 @@ public sealed class GatewayMetrics
 {
     public const string MeterName = "Notifiche";
 
+    /// <summary>
+    /// Buckets of <c>notifiche.delivery.latency</c>, in seconds: most notifications are sent within a second, retries and
+    /// throttling take minutes, an open kill switch at least one. 60 s is a boundary because the delivery SLO is read there
+    /// (deploy/prometheus/alerts.yml).
+    /// </summary>
+    public static readonly IReadOnlyList<double> DeliveryLatencyBoundaries = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
+
     private readonly Counter<long> _accepted;
     private readonly Counter<long> _routed;
     private readonly Counter<long> _refused;
     private readonly Counter<long> _dispatches;
     private readonly Histogram<double> _latency;
     private readonly Counter<long> _redriven;
+    private readonly Counter<long> _callbacksFailed;
     private long _outboxBacklog;
     private long _unrouted;
     private double _outboxOldestAgeSeconds;
@@ -28,10 +36,13 @@ public sealed class GatewayMetrics
         _refused = meter.CreateCounter<long>("notifiche.notices.refused", "{notice}",
             "Submissions the service's governance refused (suspended, sandbox, quota, rate, source address), per service and reason.");
         _dispatches = meter.CreateCounter<long>("notifiche.dispatches", "{notification}", "Final channel outcomes: SENT, FAILED, EXPIRED, per channel.");
-        _latency = meter.CreateHistogram<double>("notifiche.delivery.latency", "s", "From acceptance to SENT, per channel.");
+        _latency = meter.CreateHistogram<double>("notifiche.delivery.latency", "s", "From acceptance to SENT, per channel.", tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DeliveryLatencyBoundaries });
         meter.CreateObservableGauge("notifiche.outbox.backlog", () => Interlocked.Read(ref _outboxBacklog), "{message}", "Outbox rows not yet published.");
         _redriven = meter.CreateCounter<long>("notifiche.notices.redriven", "{notice}",
             "Notices submitted to routing again because they were not final (on start) or stayed ACCEPTED too long.");
+        _callbacksFailed = meter.CreateCounter<long>("notifiche.callbacks.failed", "{callback}",
+            "Status changes a service's callback receiver did not take (refused, or still failing after the retries), per service.");
         meter.CreateObservableGauge("notifiche.notices.unrouted", () => Interlocked.Read(ref _unrouted), "{notice}",
             "Notices still ACCEPTED longer than Gateway:Redrive:AcceptedAfter (each is re-driven).");
         meter.CreateObservableGauge("notifiche.outbox.oldest_age", () => Volatile.Read(ref _outboxOldestAgeSeconds), "s", "Age of the oldest unpublished outbox row.");
@@ -55,6 +66,8 @@ public sealed class GatewayMetrics
             _latency.Record(sinceAccepted.TotalSeconds, new KeyValuePair<string, object?>("channel", channel));
         }
     }
+
+    public void CallbackFailed(string serviceId) => _callbacksFailed.Add(1, new KeyValuePair<string, object?>("service_id", serviceId));
 
     public void Redriven(int notices)
     {
