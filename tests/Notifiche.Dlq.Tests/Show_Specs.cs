@@ -50,6 +50,24 @@ public class Showing_a_dead_letter
     }
 
     [Test]
+    public async Task Should_escape_control_and_bidirectional_characters_a_producer_put_in_what_it_prints()
+    {
+        // Escape sequences that would clear the SRE's terminal and fake a line, a carriage return that overwrites one,
+        // a right-to-left override that reverses what follows.
+        const string hostile = "SMTP \u001B[2J\u001B[1;1Hfake OK\r\u202Eredaeh\u0007\u009B31m";
+        var message = await _broker.PublishFaultedAsync("send-email_error", faultMessage: hostile,
+            extraHeaders: new() { ["MT-Host-ProcessName"] = "dispatch\u001B]0;title\u0007", ["x-first-death-reason"] = "rejected\r\u2066" });
+
+        var run = await _broker.RunAsync("show", "--queue", "send-email_error", "--message-id", message.MessageId, "--include-body");
+
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Output);
+        var printed = run.Output.Replace("\r\n", "\n", StringComparison.Ordinal);
+        var unsafeCharacters = printed.Where(c => c != '\n' && char.IsControl(c) || c is '\u202E' or '\u2066').Select(c => $"U+{(int)c:X4}").ToList();
+        Assert.That(unsafeCharacters, Is.Empty, "control or bidirectional characters printed as they are");
+        Assert.That(printed, Does.Contain("\\u001B[2J").And.Contain("\\u202Eredaeh").And.Contain("dispatch\\u001B]0;title\\u0007"));
+    }
+
+    [Test]
     public async Task Should_fail_with_a_hint_when_the_message_is_not_there()
     {
         await _broker.PublishFaultedAsync("send-email_error");

@@ -29,6 +29,8 @@ public class Submitting_invalid_notices
         yield return new TestCaseData(Json(NoticeApi.Body(fiscalCode: "RSSMRA85T10A562SS")), "fiscal_code").SetName("codice fiscale too long");
         yield return new TestCaseData(WithContent("Breve", 100), "content.subject").SetName("subject too short");
         yield return new TestCaseData(WithContent(new string('s', 121), 100), "content.subject").SetName("subject too long");
+        yield return new TestCaseData(WithContent("Avviso \u202Eotnemagap", 100), "content.subject").SetName("subject with a right-to-left override");
+        yield return new TestCaseData(WithContent("Avviso\u0007 importante", 100), "content.subject").SetName("subject with a control character");
         yield return new TestCaseData(WithContent("Oggetto valido", 79), "content.markdown").SetName("markdown too short");
         yield return new TestCaseData(WithContent("Oggetto valido", 10_001), "content.markdown").SetName("markdown too long");
         yield return new TestCaseData(Json(new { fiscal_code = NoticeApi.FiscalCode, content = new { subject = "Oggetto valido", markdown = new string('m', 100) }, time_to_live = 3_599 }), "time_to_live").SetName("ttl too short");

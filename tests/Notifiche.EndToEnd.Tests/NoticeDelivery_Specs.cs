@@ -26,7 +26,7 @@ public class Submitting_a_notice_with_a_default_email
         Assert.That(mails[0].TextBody, Does.Contain("La tua carta d'identità scade tra 30 giorni"));
         Assert.That(mails[0].TextBody, Does.Contain("Gentile cittadino, la tua carta d'identità scade il 26/12/2026."));
         Assert.That(mails[0].HtmlBody, Does.Contain("<strong>carta d'identità</strong>"));
-        Assert.That(mails[0].HtmlBody, Does.Contain("<a href=\"https://example.it/prenota\">prenotazioni</a>"));
+        Assert.That(mails[0].HtmlBody, Does.Contain("<a href=\"https://example.it/prenota\" rel=\"noopener noreferrer\">prenotazioni</a>"));
         Assert.That(mails[0].HtmlBody, Does.Contain("Anagrafe — Comune di Prova"));
     }
 

@@ -28,7 +28,37 @@ public class Validating_a_submitted_notice
         Assert.That(NoticeValidator.Validate(request).Errors.ContainsKey("content.subject"), Is.EqualTo(!valid));
     }
 
-    [TestCase(79, false)]
+    [TestCase("\u202E", Description = "right-to-left override")]
+    [TestCase("\u202A", Description = "left-to-right embedding")]
+    [TestCase("\u202D", Description = "left-to-right override")]
+    [TestCase("\u2066", Description = "left-to-right isolate")]
+    [TestCase("\u2069", Description = "pop directional isolate")]
+    [TestCase("\u200E", Description = "left-to-right mark")]
+    [TestCase("\u200F", Description = "right-to-left mark")]
+    [TestCase("\u061C", Description = "Arabic letter mark")]
+    [TestCase("\u0000", Description = "NUL")]
+    [TestCase("\n", Description = "line feed")]
+    [TestCase("\t", Description = "tab")]
+    [TestCase("\u001B", Description = "escape")]
+    [TestCase("\u007F", Description = "DEL")]
+    [TestCase("\u0085", Description = "next line (C1)")]
+    [TestCase("\u009B", Description = "control sequence introducer (C1)")]
+    public void Should_refuse_control_and_bidirectional_characters_in_the_subject(string hidden)
+    {
+        var request = Valid() with { Content = Valid().Content! with { Subject = $"Avviso {hidden}importante" } };
+        Assert.That(NoticeValidator.Validate(request).Errors["content.subject"], Has.Some.Contains("bidirectional"));
+    }
+
+    [TestCase("Scadenza bollo auto — 31/12")]
+    [TestCase("Ärztliche Mitteilung für Sie")]
+    [TestCase("Avviso: «documento pronto» ✓")]
+    public void Should_accept_a_subject_in_any_script_with_punctuation(string subject)
+    {
+        var request = Valid() with { Content = Valid().Content! with { Subject = subject } };
+        Assert.That(NoticeValidator.Validate(request).Errors, Is.Empty);
+    }
+
+
     [TestCase(80, true)]
     [TestCase(10_000, true)]
     [TestCase(10_001, false)]

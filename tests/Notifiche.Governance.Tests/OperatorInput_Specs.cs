@@ -31,6 +31,28 @@ public class Bad_operator_input
         Assert.That(errors.EnumerateObject().Count(), Is.EqualTo(1), errors.ToString());
     }
 
+    [TestCase("notifiche")]
+    [TestCase("admin")]
+    [TestCase("operator")]
+    [TestCase("system")]
+    [TestCase("gateway")]
+    [TestCase("preferences")]
+    [TestCase("dispatch")]
+    [TestCase("root")]
+    [TestCase("rabbitmq")]
+    [TestCase("guest")]
+    [TestCase("notifiche-gateway")]
+    [TestCase("dispatch-email")]
+    public async Task Should_refuse_a_service_id_that_overlaps_a_platform_name(string id)
+    {
+        var errors = await ErrorsAsync(await Operator.SendAsync(HttpMethod.Post, "/services", Valid(id)));
+
+        Assert.That(errors.GetProperty("id").EnumerateArray().Single().GetString(), Does.Contain("platform"));
+        Assert.That(errors.EnumerateObject().Count(), Is.EqualTo(1), errors.ToString());
+        using var lookup = await Operator.SendAsync(HttpMethod.Get, $"/services/{id}");
+        Assert.That(lookup.StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "nothing registered");
+    }
+
     [Test]
     public async Task Should_name_the_nested_field_of_a_negative_volume_an_unknown_channel_and_a_bad_cidr()
     {

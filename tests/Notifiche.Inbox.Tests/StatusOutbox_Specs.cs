@@ -59,7 +59,7 @@ public class Announcing_status_changes_while_the_broker_is_away
     ];
 
     /// <summary>A notice as acceptance stores it, without the message that would route it: only this spec moves it on.</summary>
-    private static async Task<Guid> StoreAcceptedNoticeAsync(string serviceId)
+    internal static async Task<Guid> StoreAcceptedNoticeAsync(string serviceId)
     {
         await using var scope = Platform.Hosts.GatewayServices.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();

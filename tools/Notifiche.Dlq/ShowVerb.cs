@@ -1,8 +1,13 @@
+using System.Globalization;
 using System.Text;
 
 namespace Notifiche.Dlq;
 
-/// <summary><c>show</c>: one message's metadata and the headers that cannot carry personal data; the body only on request.</summary>
+/// <summary>
+/// <c>show</c>: one message's metadata and the headers that cannot carry personal data; the body only on request.
+/// Whatever it prints came from a producer: control characters (a terminal's escape sequences, carriage returns that
+/// overwrite a line) and bidirectional overrides are printed escaped, as <c>\u001B</c>.
+/// </summary>
 public static class ShowVerb
 {
     private const int StackFrames = 15;
@@ -31,7 +36,7 @@ public static class ShowVerb
         var envelope = message.Envelope;
         var properties = message.Properties;
         var now = DateTimeOffset.UtcNow;
-        output.WriteLine($"Message {message.MessageId} in {queue} (position {delivery.Position})");
+        output.WriteLine($"Message {Escape(message.MessageId ?? "-")} in {Escape(queue)} (position {delivery.Position})");
         Field(output, "message type", envelope.MessageTypes.Count > 0 ? string.Join(", ", envelope.MessageTypes)
             : envelope.IsJson ? "(no MassTransit envelope)" : "(body is not JSON)");
         Field(output, "notice id", envelope.NoticeId);
@@ -74,7 +79,7 @@ public static class ShowVerb
         error.WriteLine("WARNING: the body below contains personal data (codice fiscale, addresses, the notice's content). "
             + "Do not paste it into tickets or chats.");
         output.WriteLine("Body:");
-        output.WriteLine(Encoding.UTF8.GetString(message.Body.Span));
+        output.WriteLine(Escape(Encoding.UTF8.GetString(message.Body.Span), keepLines: true));
     }
 
     /// <summary>Headers that cannot carry personal data are shown (fault text redacted); the value of any other is hidden.</summary>
@@ -97,7 +102,7 @@ public static class ShowVerb
                 Field(output, name, $"{frames.Count} frame(s){(frames.Count > StackFrames ? $", the first {StackFrames}" : "")}");
                 foreach (var frame in frames.Take(StackFrames))
                 {
-                    output.WriteLine($"      {frame}");
+                    output.WriteLine($"      {Escape(frame)}");
                 }
 
                 return;
@@ -115,5 +120,34 @@ public static class ShowVerb
         }
     }
 
-    private static void Field(TextWriter output, string name, string? value) => output.WriteLine($"  {name + ":",-20} {value ?? "-"}");
+    private static void Field(TextWriter output, string name, string? value) =>
+        output.WriteLine($"  {Escape(name) + ":",-20} {(value is null ? "-" : Escape(value))}");
+
+    /// <summary>Control characters (C0, DEL, C1) and bidirectional marks, embeddings, overrides and isolates as <c>\uXXXX</c>.</summary>
+    public static string Escape(string text, bool keepLines = false)
+    {
+        if (!text.Any(c => IsUnsafe(c, keepLines)))
+        {
+            return text;
+        }
+
+        var escaped = new StringBuilder(text.Length + 16);
+        foreach (var c in text)
+        {
+            if (IsUnsafe(c, keepLines))
+            {
+                escaped.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}");
+            }
+            else
+            {
+                escaped.Append(c);
+            }
+        }
+
+        return escaped.ToString();
+    }
+
+    private static bool IsUnsafe(char c, bool keepLines) =>
+        !(keepLines && c is '\n' or '\t')
+        && (char.IsControl(c) || c is '\u061C' or '\u200E' or '\u200F' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069'));
 }

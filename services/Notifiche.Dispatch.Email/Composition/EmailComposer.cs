@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Net;
-using Markdig;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using Notifiche.Content;
 using Notifiche.Contracts;
 
 namespace Notifiche.Dispatch.Email.Composition;
@@ -10,9 +10,6 @@ namespace Notifiche.Dispatch.Email.Composition;
 /// <summary>Builds the multipart (text + HTML) email of a notice: the service's Markdown inside the platform's fixed parts.</summary>
 public sealed class EmailComposer(IOptions<EmailOptions> options)
 {
-    // Raw HTML in a notice is not rendered: a service cannot inject markup or scripts into the citizen's mail.
-    private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder().UseAdvancedExtensions().DisableHtml().Build();
-
     public MimeMessage Compose(SendEmail email)
     {
         var o = options.Value;
@@ -28,8 +25,9 @@ public sealed class EmailComposer(IOptions<EmailOptions> options)
         var sender = $"{email.ServiceName} — {email.OrganizationName}";
         var due = email.DueDate is { } d ? string.Format(CultureInfo.InvariantCulture, template.DueDate, d) : null;
         var onBehalfOf = string.Format(CultureInfo.InvariantCulture, template.OnBehalfOf, sender);
-        var text = Markdown.ToPlainText(email.Markdown, Pipeline).Trim();
-        var html = Markdown.ToHtml(email.Markdown, Pipeline);
+        // The inbox's content policy: a service cannot put markup, scripts, unsafe links or a tracking pixel into the mail.
+        var text = NoticeMarkdown.ToPlainText(email.Markdown).Trim();
+        var html = NoticeMarkdown.ToHtml(email.Markdown);
 
         var body = new BodyBuilder
         {

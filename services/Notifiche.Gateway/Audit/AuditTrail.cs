@@ -14,7 +14,7 @@ public static class AuditTrail
             NoticeId = noticeId,
             Type = type,
             Channel = channel,
-            Detail = detail is { Length: > MaxDetailLength } ? detail[..MaxDetailLength] : detail,
+            Detail = ColumnText.Cut(detail, MaxDetailLength),
             At = at,
         });
 

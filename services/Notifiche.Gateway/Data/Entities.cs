@@ -101,6 +101,9 @@ public class StatusCallback
 /// <summary>Delivery status of a notice on one channel.</summary>
 public class NoticeChannel
 {
+    /// <summary>Length of the <c>failure_reason</c> column: a longer reason (a provider's whole answer) is cut to it.</summary>
+    public const int FailureReasonMaxLength = 500;
+
     public Guid NoticeId { get; set; }
     public required string Channel { get; set; }
     public string Status { get; set; } = ChannelStatus.Pending;
@@ -161,4 +164,20 @@ public class IdempotencyKey
     public required string RequestSha256 { get; set; }
     public Guid NoticeId { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>Text from outside (a provider's message, an exception) cut to the length of the column that stores it.</summary>
+public static class ColumnText
+{
+    public static string? Cut(string? text, int maxLength)
+    {
+        if (text is null || text.Length <= maxLength)
+        {
+            return text;
+        }
+
+        // Never keep half of a surrogate pair: PostgreSQL refuses the invalid UTF-16 it would become.
+        var length = char.IsHighSurrogate(text[maxLength - 1]) ? maxLength - 1 : maxLength;
+        return text[..length];
+    }
 }

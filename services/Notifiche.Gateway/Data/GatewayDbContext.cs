@@ -57,7 +57,7 @@ public class GatewayDbContext(DbContextOptions<GatewayDbContext> options) : DbCo
             e.HasKey(v => v.Sequence);
             e.Property(v => v.Type).HasMaxLength(32);
             e.Property(v => v.Channel).HasMaxLength(16);
-            e.Property(v => v.Detail).HasMaxLength(500);
+            e.Property(v => v.Detail).HasMaxLength(Audit.AuditTrail.MaxDetailLength);
             e.HasIndex(v => new { v.NoticeId, v.Sequence });
             e.HasOne<Notice>().WithMany().HasForeignKey(v => v.NoticeId);
         });
@@ -79,7 +79,7 @@ public class GatewayDbContext(DbContextOptions<GatewayDbContext> options) : DbCo
             e.Property(c => c.Channel).HasMaxLength(16);
             e.Property(c => c.Status).HasMaxLength(16);
             e.Property(c => c.ProviderMessageId).HasMaxLength(200);
-            e.Property(c => c.FailureReason).HasMaxLength(500);
+            e.Property(c => c.FailureReason).HasMaxLength(NoticeChannel.FailureReasonMaxLength);
         });
 
         model.Entity<IdempotencyKey>(e =>

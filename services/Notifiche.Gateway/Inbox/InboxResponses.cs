@@ -1,3 +1,4 @@
+using Notifiche.Content;
 using Notifiche.Gateway.Data;
 
 namespace Notifiche.Gateway.Inbox;
@@ -42,7 +43,7 @@ public sealed record InboxNotice(
     public const string DeletedNote = "The content of this notice was deleted at the end of its retention period; its status and history are kept.";
 
     public static InboxNotice From(Notice n, InboxSender service) => new(
-        n.Id, service, n.Subject, n.Markdown, n.Markdown is null ? null : SafeMarkdown.ToHtml(n.Markdown), n.Category, n.DueDate,
+        n.Id, service, n.Subject, n.Markdown, n.Markdown is null ? null : NoticeMarkdown.ToHtml(n.Markdown), n.Category, n.DueDate,
         n.AcceptedAt, n.ExpiresAt, n.ReadAt, n.ArchivedAt, n.ContentSha256, n.ContentDeletedAt,
         n.ContentDeletedAt is null ? null : DeletedNote);
 }

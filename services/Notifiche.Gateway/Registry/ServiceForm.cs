@@ -42,6 +42,10 @@ public static class ServiceForm
         {
             errors.Add("id", $"is required: {ServiceIds.Rule}");
         }
+        else if (ServiceIds.IsReserved(id))
+        {
+            errors.Add("id", "is a name the platform uses (notifiche, admin, operator, gateway, dispatch, rabbitmq, …): choose another");
+        }
         else
         {
             service.Id = id;

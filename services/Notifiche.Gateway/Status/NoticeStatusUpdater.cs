@@ -73,6 +73,8 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db, OutboxSignal outbox
             throw new NoticeNotRoutedException(noticeId);
         }
 
+        // A provider's message can be any length: cut to the column, or the update would fail on every redelivery.
+        reason = ColumnText.Cut(reason, NoticeChannel.FailureReasonMaxLength);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var changed = await db.Database.ExecuteSqlInterpolatedAsync($"""
             INSERT INTO notice_channels (notice_id, channel, status, updated_at, failure_reason, provider_message_id, segments, cost_euro)
