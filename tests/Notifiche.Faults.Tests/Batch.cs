@@ -199,6 +199,12 @@ public sealed class Batch
             }
         }
 
+        if (pending.Count > 0)
+        {
+            TestContext.Out.WriteLine($"{Scenario}: {pending.Count} notices not final after reconciliation's deadline; the platform then:\n"
+                + await stack.DescribeAsync(ServiceId));
+        }
+
         var received = Receipts.Take();
         int sent = 0, failed = 0, lost = 0, duplicates = 0;
         var problems = new List<string>();

@@ -113,7 +113,7 @@ public class Under_a_cluster_node_failure
         TestContext.Out.WriteLine(line);
     }
 
-    private int Delivered() => _stack.Smtp.Messages().Count + _stack.Twilio.Accepted.Count + _stack.Fcm.Delivered.Count;
+    private int Delivered() => _stack.Smtp.Count() + _stack.Twilio.Accepted.Count + _stack.Fcm.Delivered.Count;
 
     private static Task WaitAsync(Func<bool> condition, string what) => Eventually.Holds(condition, TimeSpan.FromSeconds(120), what);
 

@@ -127,6 +127,64 @@ public sealed class FaultStack
     /// <summary>Every service answers ready again (after a scenario broke and restored something).</summary>
     public Task WaitAllReadyAsync() => Task.WhenAll(Services.Select(s => s.WaitReadyAsync()));
 
+    /// <summary>
+    /// What an engineer looks at first when a scenario's wait runs out: each queue's ready and unacknowledged messages
+    /// and consumers, the scenario's notices and channels by status, the gateway's outbox, each service's last log lines.
+    /// Never throws: a part that cannot be read says why.
+    /// </summary>
+    public async Task<string> DescribeAsync(string? serviceId)
+    {
+        var text = new System.Text.StringBuilder();
+        try
+        {
+            using var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Broker.ManagementPort}/api/"), Timeout = TimeSpan.FromSeconds(10) };
+            api.DefaultRequestHeaders.Authorization = new("Basic",
+                Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{LocalRabbitMq.User}:{LocalRabbitMq.Password}")));
+            var queues = await api.GetFromJsonAsync<System.Text.Json.JsonElement>("queues?columns=name,messages_ready,messages_unacknowledged,consumers");
+            text.AppendLine("queues (ready / unacked / consumers), as the management API last sampled them:");
+            foreach (var q in queues.EnumerateArray())
+            {
+                text.AppendLine($"  {q.GetProperty("name")}: {Number(q, "messages_ready")} / {Number(q, "messages_unacknowledged")} / {Number(q, "consumers")}");
+            }
+        }
+        catch (Exception e)
+        {
+            text.AppendLine($"queues: unreadable ({e.GetType().Name}: {e.Message})");
+        }
+
+        await RowsAsync(text, "outbox rows", "SELECT count(*) FROM outbox");
+        if (serviceId is not null)
+        {
+            await RowsAsync(text, "the scenario's notices by status", $"SELECT status, count(*) FROM notices WHERE service_id = '{serviceId}' GROUP BY status");
+            await RowsAsync(text, "the scenario's channels by status", "SELECT c.channel, c.status, count(*) FROM notice_channels c "
+                + $"JOIN notices n ON n.id = c.notice_id WHERE n.service_id = '{serviceId}' GROUP BY c.channel, c.status ORDER BY 1, 2");
+        }
+
+        foreach (var service in Services)
+        {
+            text.AppendLine($"{service.Name} (started {service.Starts}×, {(service.ExitCode is { } code ? $"exited {code}" : "running")}), last lines:");
+            text.AppendLine(service.Tail(15));
+        }
+
+        return text.ToString();
+
+        static string Number(System.Text.Json.JsonElement queue, string name) =>
+            queue.TryGetProperty(name, out var value) ? value.ToString() : "?";
+    }
+
+    private async Task RowsAsync(System.Text.StringBuilder text, string what, string sql)
+    {
+        try
+        {
+            var rows = await Database.RowsAsync("gateway", sql);
+            text.AppendLine($"{what}: {string.Join(", ", rows.Select(r => string.Join(" ", r)))}");
+        }
+        catch (Exception e)
+        {
+            text.AppendLine($"{what}: unreadable ({e.GetType().Name}: {e.Message})");
+        }
+    }
+
     /// <summary>Registers a sending service allowed every channel; returns a client that sends its key.</summary>
     public async Task<HttpClient> RegisterServiceAsync(string id)
     {

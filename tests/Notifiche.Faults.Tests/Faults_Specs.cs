@@ -40,11 +40,11 @@ public class Under_faults
         var batch = await Batch.CreateAsync("s1-broker", 240, allChannels: false);
         var submitting = batch.SubmitAllAsync();
 
-        await WaitAsync(() => batch.Accepted >= 60, "a quarter of the notices accepted");
+        await WaitAsync(() => batch.Accepted >= 60, "a quarter of the notices accepted", batch);
         await Stack.Broker.StopAsync();
         await Task.Delay(TimeSpan.FromSeconds(3));
         await Stack.Broker.StartAsync();
-        await WaitAsync(() => batch.Accepted >= 150, "more notices accepted after the restart");
+        await WaitAsync(() => batch.Accepted >= 150, "more notices accepted after the restart", batch);
         await Stack.Broker.KillAsync();
         await Task.Delay(TimeSpan.FromSeconds(2));
         await Stack.Broker.StartAsync();
@@ -64,14 +64,14 @@ public class Under_faults
         {
             var smsBefore = Stack.Twilio.Accepted.Count;
             var pushBefore = Stack.Fcm.Delivered.Count;
-            var emailBefore = Stack.Smtp.Messages().Count;
+            var emailBefore = Stack.Smtp.Count();
             var submitting = batch.SubmitAllAsync();
 
-            await WaitAsync(() => Stack.Smtp.Messages().Count >= emailBefore + 30, "some emails sent");
+            await WaitAsync(() => Stack.Smtp.Count() >= emailBefore + 30, "some emails sent", batch);
             var inFlight = await KillAndRestartAsync(Stack.Email, batch, "dispatch_email");
-            await WaitAsync(() => Stack.Twilio.Accepted.Count >= smsBefore + 30, "some SMS sent");
+            await WaitAsync(() => Stack.Twilio.Accepted.Count >= smsBefore + 30, "some SMS sent", batch);
             inFlight += await KillAndRestartAsync(Stack.Sms, batch, "dispatch_sms");
-            await WaitAsync(() => Stack.Fcm.Delivered.Count >= pushBefore + 30, "some pushes sent");
+            await WaitAsync(() => Stack.Fcm.Delivered.Count >= pushBefore + 30, "some pushes sent", batch);
             inFlight += await KillAndRestartAsync(Stack.Push, batch, "dispatch_push");
             await submitting;
 
@@ -142,10 +142,10 @@ public class Under_faults
     {
         var batch = await Batch.CreateAsync("s5-smtp", 200, allChannels: false);
         var errorsBefore = await Stack.Broker.MessagesReadyAsync("send-email_error");
-        var emailsBefore = Stack.Smtp.Messages().Count;
+        var emailsBefore = Stack.Smtp.Count();
         var submitting = batch.SubmitAllAsync();
 
-        await WaitAsync(() => Stack.Smtp.Messages().Count >= emailsBefore + 40, "some emails sent");
+        await WaitAsync(() => Stack.Smtp.Count() >= emailsBefore + 40, "some emails sent", batch);
         await Stack.Smtp.StopAsync();
         await Task.Delay(TimeSpan.FromSeconds(4));
         await Stack.Smtp.StartAsync();
@@ -308,7 +308,25 @@ public class Under_faults
         return inFlight;
     }
 
-    private static Task WaitAsync(Func<bool> condition, string what) => Eventually.Holds(condition, TimeSpan.FromSeconds(120), what);
+    /// <summary>
+    /// Waits (generously) for a scenario's progress; when it does not come, fails with the platform's state at that
+    /// moment (<see cref="FaultStack.DescribeAsync"/>), so a stall can be told from slowness after the fact.
+    /// </summary>
+    private static async Task WaitAsync(Func<bool> condition, string what, Batch? batch = null)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                var state = await Stack.DescribeAsync(batch?.ServiceId);
+                TestContext.Out.WriteLine(state);
+                Assert.Fail($"Timed out after 120 s waiting for: {what}\n{state}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
 
     private static string ServiceIdOf(Batch batch) => batch.ServiceId;
 

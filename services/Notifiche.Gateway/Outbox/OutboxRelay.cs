@@ -19,6 +19,15 @@ public sealed class OutboxOptions
     /// <summary>How often rows are looked for without a wake-up: after a crash, or rows committed by another gateway instance.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How long a batch may wait for the broker's confirms. RabbitMQ.Client 7.2 can leave a publish that was awaiting its
+    /// confirm when the broker died pending for ever, even after the connection recovered (rabbitmq-dotnet-client #1928,
+    /// #1930): without a bound the relay stops for good while the gateway still accepts notices. A batch that times out
+    /// stays in the outbox and is published again on a fresh channel (consumers are idempotent by notice id).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Readiness fails once the oldest unpublished row is this old.</summary>
     public TimeSpan StuckAfter { get; set; } = TimeSpan.FromMinutes(1);
 }
@@ -86,7 +95,10 @@ public sealed partial class OutboxRelay(
             return 0;
         }
 
-        await Task.WhenAll(rows.Select(row => PublishAsync(row, ct)));
+        // The bound is enforced on the wait itself: a publish stuck inside the client may not observe its token.
+        using var publishing = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        publishing.CancelAfter(options.Value.PublishTimeout);
+        await Task.WhenAll(rows.Select(row => PublishAsync(row, publishing.Token))).WaitAsync(options.Value.PublishTimeout, ct);
         var ids = rows.Select(r => r.Id).ToList();
         await db.Outbox.Where(o => ids.Contains(o.Id)).ExecuteDeleteAsync(ct);
         await tx.CommitAsync(ct);
