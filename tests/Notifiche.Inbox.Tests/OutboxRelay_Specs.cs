@@ -1,0 +1,91 @@
+using MassTransit;
+using MassTransit.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Notifiche.Contracts;
+using Notifiche.Gateway.Data;
+using Notifiche.Gateway.Observability;
+using Notifiche.Gateway.Outbox;
+using Notifiche.Testing;
+
+namespace Notifiche.Inbox.Tests;
+
+/// <summary>
+/// Issue 13: after a broker SIGKILL, RabbitMQ.Client 7.2 can leave a publish awaiting its confirm for ever. The relay
+/// must not wait for it with the gateway's whole backlog behind it.
+/// </summary>
+public class Relaying_the_outbox_when_a_publish_never_completes
+{
+    [Test]
+    public async Task Should_publish_the_batch_again_once_the_publish_timeout_has_passed()
+    {
+        await using var database = await PostgresTestDatabase.CreateAsync("outbox_stuck");
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddMetrics();
+        services.AddDbContext<GatewayDbContext>(o => o.UseNpgsql(database.ConnectionString).UseSnakeCaseNamingConvention());
+        services.AddMassTransitTestHarness();
+        await using var provider = services.BuildServiceProvider();
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<GatewayDbContext>().Database.MigrateAsync();
+        }
+
+        var harness = provider.GetRequiredService<ITestHarness>();
+        await harness.Start();
+        var stuck = new FirstPublishNeverCompletes();
+        harness.Bus.ConnectPublishObserver(stuck);
+
+        var id = Guid.CreateVersion7();
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
+            var now = DateTimeOffset.UtcNow;
+            db.Outbox.Add(OutboxMessages.Create(new NoticeSubmitted
+            {
+                NoticeId = id, ServiceId = "anagrafe-stuck", ServiceName = "Anagrafe", OrganizationName = "Comune di Prova",
+                AllowedChannels = [Channels.Email], FiscalCode = Citizens.NewFiscalCode(), Subject = "Avviso", Markdown = "Testo",
+                AcceptedAt = now, ExpiresAt = now.AddHours(1),
+            }, null, now));
+            await db.SaveChangesAsync();
+        }
+
+        var options = Options.Create(new OutboxOptions { PublishTimeout = TimeSpan.FromSeconds(1), SweepInterval = TimeSpan.FromMilliseconds(200) });
+        using var relay = new OutboxRelay(provider.GetRequiredService<IServiceScopeFactory>(), harness.Bus, new OutboxSignal(), options,
+            new GatewayMetrics(provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()), TimeProvider.System, NullLogger<OutboxRelay>.Instance);
+        await relay.StartAsync(CancellationToken.None);
+        try
+        {
+            await Eventually.Until(() => database.CountAsync("outbox"), n => n == 0, TimeSpan.FromSeconds(30), "the row published and removed");
+        }
+        finally
+        {
+            // Bounded: a relay stuck in the publish would otherwise keep the spec waiting instead of failing it.
+            using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await relay.StopAsync(stopping.Token);
+        }
+
+        Assert.That(stuck.Attempts, Is.GreaterThanOrEqualTo(2), "the first publish hung; the row went out on a later one");
+        Assert.That(await harness.Published.Any<NoticeSubmitted>(m => m.Context.Message.NoticeId == id), Is.True);
+    }
+
+    /// <summary>Stands for the client's lost confirm: the first publish waits for ever, later ones go through.</summary>
+    private sealed class FirstPublishNeverCompletes : IPublishObserver
+    {
+        private int _attempts;
+
+        public int Attempts => _attempts;
+
+        public Task PrePublish<T>(PublishContext<T> context)
+            where T : class =>
+            Interlocked.Increment(ref _attempts) == 1 ? new TaskCompletionSource().Task : Task.CompletedTask;
+
+        public Task PostPublish<T>(PublishContext<T> context)
+            where T : class => Task.CompletedTask;
+
+        public Task PublishFault<T>(PublishContext<T> context, Exception exception)
+            where T : class => Task.CompletedTask;
+    }
+}
