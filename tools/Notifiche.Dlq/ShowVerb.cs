@@ -1,4 +1,5 @@
 using System.Globalization;
+using Notifiche.Validation;
 using System.Text;
 
 namespace Notifiche.Dlq;
@@ -149,5 +150,5 @@ public static class ShowVerb
 
     private static bool IsUnsafe(char c, bool keepLines) =>
         !(keepLines && c is '\n' or '\t')
-        && (char.IsControl(c) || c is '\u061C' or '\u200E' or '\u200F' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069'));
+        && HiddenFormatting.Is(c);
 }

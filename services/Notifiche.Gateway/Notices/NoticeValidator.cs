@@ -34,7 +34,7 @@ public static class NoticeValidator
         else
         {
             CheckLength("content.subject", subject, SubjectMin, SubjectMax, Add);
-            if (subject is not null && subject.Any(IsHiddenFormatting))
+            if (subject is not null && subject.Any(HiddenFormatting.Is))
             {
                 // A subject is one line shown as written: an override could make "ovviA" read as "Avviso" in a mail client.
                 Add("content.subject", "must not contain control characters or bidirectional marks and overrides");
@@ -69,10 +69,6 @@ public static class NoticeValidator
             string.IsNullOrEmpty(email) ? null : email, string.IsNullOrEmpty(category) ? null : category);
         return (notice, errors);
     }
-
-    /// <summary>C0 and C1 controls (with DEL) and the bidirectional marks, embeddings, overrides and isolates.</summary>
-    private static bool IsHiddenFormatting(char c) =>
-        char.IsControl(c) || c is '\u061C' or '\u200E' or '\u200F' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
 
     private static void CheckLength(string field, string? value, int min, int max, Action<string, string> add)
     {
