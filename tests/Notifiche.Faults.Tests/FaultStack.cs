@@ -137,9 +137,7 @@ public sealed class FaultStack
         var text = new System.Text.StringBuilder();
         try
         {
-            using var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Broker.ManagementPort}/api/"), Timeout = TimeSpan.FromSeconds(10) };
-            api.DefaultRequestHeaders.Authorization = new("Basic",
-                Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{LocalRabbitMq.User}:{LocalRabbitMq.Password}")));
+            using var api = Broker.ManagementApi(TimeSpan.FromSeconds(10));
             var queues = await api.GetFromJsonAsync<System.Text.Json.JsonElement>("queues?columns=name,messages_ready,messages_unacknowledged,consumers");
             text.AppendLine("queues (ready / unacked / consumers), as the management API last sampled them:");
             foreach (var q in queues.EnumerateArray())

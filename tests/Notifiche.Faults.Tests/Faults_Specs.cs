@@ -334,8 +334,7 @@ public class Under_faults
     private static async Task<IConnection> ServiceBrokerUserAsync(string serviceId)
     {
         const string password = "fault-service-broker-password";
-        using var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Stack.Broker.ManagementPort}/api/") };
-        api.DefaultRequestHeaders.Authorization = new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{LocalRabbitMq.User}:{LocalRabbitMq.Password}")));
+        using var api = Stack.Broker.ManagementApi(TimeSpan.FromSeconds(100));
         (await api.PutAsJsonAsync($"users/{serviceId}", new { password, tags = "" })).EnsureSuccessStatusCode();
         (await api.PutAsJsonAsync($"permissions/%2F/{serviceId}", new { configure = "^$", write = "^notifiche\\.ingress$", read = "^$" })).EnsureSuccessStatusCode();
         var factory = Stack.Broker.Factory();

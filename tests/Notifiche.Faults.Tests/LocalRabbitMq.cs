@@ -188,6 +188,15 @@ public sealed class LocalRabbitMq : IAsyncDisposable
 
     public ConnectionFactory Factory() => new() { HostName = "127.0.0.1", Port = Port, UserName = User, Password = Password };
 
+    /// <summary>A client of this node's management API (<c>…/api/</c>), signed in as the suite's administrator.</summary>
+    public HttpClient ManagementApi(TimeSpan timeout)
+    {
+        var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ManagementPort}/api/"), Timeout = timeout };
+        api.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{User}:{Password}")));
+        return api;
+    }
+
     /// <summary>Messages ready in a queue (0 when it does not exist).</summary>
     public async Task<uint> MessagesReadyAsync(string queue)
     {

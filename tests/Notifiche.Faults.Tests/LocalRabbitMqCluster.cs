@@ -112,10 +112,7 @@ public sealed class LocalRabbitMqCluster : IAsyncDisposable
     private HttpClient Api()
     {
         var node = Nodes.FirstOrDefault(n => n.IsRunning) ?? throw new InvalidOperationException("no node of the cluster is running");
-        var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{node.ManagementPort}/api/"), Timeout = TimeSpan.FromSeconds(20) };
-        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
-            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{LocalRabbitMq.User}:{LocalRabbitMq.Password}")));
-        return api;
+        return node.ManagementApi(TimeSpan.FromSeconds(20));
     }
 
     public async ValueTask DisposeAsync()
