@@ -5,13 +5,21 @@ using Notifiche.Dispatch.Email.Integrations.Pickup;
 using Notifiche.Dispatch.Email.Integrations.Smtp;
 using Notifiche.Dispatch.Email.Sending;
 using Notifiche.Dispatching;
+using Notifiche.Messaging;
+using Notifiche.ServiceDefaults;
 
 namespace Notifiche.Dispatch.Email;
 
 public static class EmailDispatchExtensions
 {
+    /// <summary>
+    /// Everything the email dispatcher needs: service defaults, its ledger (migrated at start), its sender and its
+    /// consumer on the host's bus. The host then calls <c>AddNotificheBus()</c> once and <see cref="MapEmailDispatch"/>.
+    /// </summary>
     public static IHostApplicationBuilder AddEmailDispatch(this IHostApplicationBuilder builder)
     {
+        builder.AddServiceDefaults();
+        builder.AddBusConsumers(bus => bus.AddEmailDispatchConsumers());
         builder.Services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.AddDispatchLedger();
         // MailKit's own SMTP spans and meters (the "MailKit.Net.SmtpClient" source), picked up by the service defaults.
@@ -26,4 +34,7 @@ public static class EmailDispatchExtensions
     }
 
     public static void AddEmailDispatchConsumers(this IBusRegistrationConfigurator bus) => bus.AddConsumer<SendEmailConsumer>();
+
+    /// <summary>Health and metrics (a dispatcher has no API).</summary>
+    public static WebApplication MapEmailDispatch(this WebApplication app) => app.MapDefaultEndpoints();
 }

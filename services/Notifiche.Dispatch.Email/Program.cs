@@ -1,12 +1,10 @@
 using Notifiche.Dispatch.Email;
 using Notifiche.Messaging;
-using Notifiche.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
 builder.AddEmailDispatch();
-builder.AddNotificheBus(bus => bus.AddEmailDispatchConsumers());
+builder.AddNotificheBus();
 
 var app = builder.Build();
-app.MapDefaultEndpoints();
+app.MapEmailDispatch();
 await app.RunAsync();

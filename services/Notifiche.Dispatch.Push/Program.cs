@@ -1,12 +1,10 @@
 using Notifiche.Dispatch.Push;
 using Notifiche.Messaging;
-using Notifiche.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
 builder.AddPushDispatch();
-builder.AddNotificheBus(bus => bus.AddPushDispatchConsumers());
+builder.AddNotificheBus();
 
 var app = builder.Build();
-app.MapDefaultEndpoints();
+app.MapPushDispatch();
 await app.RunAsync();

@@ -5,6 +5,7 @@ using Notifiche.Dispatch.Push.Integrations.Firebase;
 using Notifiche.Dispatch.Push.Integrations.Sandbox;
 using Notifiche.Dispatch.Push.Sending;
 using Notifiche.Dispatching;
+using Notifiche.Messaging;
 using Notifiche.ServiceDefaults;
 using Refit;
 
@@ -12,8 +13,14 @@ namespace Notifiche.Dispatch.Push;
 
 public static class PushDispatchExtensions
 {
+    /// <summary>
+    /// Everything the push dispatcher needs: service defaults, its ledger (migrated at start), its sender and its
+    /// consumer on the host's bus. The host then calls <c>AddNotificheBus()</c> once and <see cref="MapPushDispatch"/>.
+    /// </summary>
     public static IHostApplicationBuilder AddPushDispatch(this IHostApplicationBuilder builder)
     {
+        builder.AddServiceDefaults();
+        builder.AddBusConsumers(bus => bus.AddPushDispatchConsumers());
         builder.Services.AddOptions<PushOptions>().BindConfiguration(PushOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.AddDispatchLedger();
         builder.Services.AddSingleton<PushComposer>();
@@ -39,4 +46,7 @@ public static class PushDispatchExtensions
 
     public static void AddPushDispatchConsumers(this IBusRegistrationConfigurator bus) =>
         bus.AddConsumer<SendPushConsumer, SendPushConsumerDefinition>();
+
+    /// <summary>Health and metrics (a dispatcher has no API).</summary>
+    public static WebApplication MapPushDispatch(this WebApplication app) => app.MapDefaultEndpoints();
 }

@@ -1,12 +1,10 @@
 using Notifiche.Dispatch.Sms;
 using Notifiche.Messaging;
-using Notifiche.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
 builder.AddSmsDispatch();
-builder.AddNotificheBus(bus => bus.AddSmsDispatchConsumers());
+builder.AddNotificheBus();
 
 var app = builder.Build();
-app.MapDefaultEndpoints();
+app.MapSmsDispatch();
 await app.RunAsync();

@@ -7,6 +7,7 @@ using Notifiche.Dispatch.Sms.Integrations.Sandbox;
 using Notifiche.Dispatch.Sms.Integrations.Twilio;
 using Notifiche.Dispatch.Sms.Sending;
 using Notifiche.Dispatching;
+using Notifiche.Messaging;
 using Notifiche.ServiceDefaults;
 using Refit;
 
@@ -14,8 +15,14 @@ namespace Notifiche.Dispatch.Sms;
 
 public static class SmsDispatchExtensions
 {
+    /// <summary>
+    /// Everything the sms dispatcher needs: service defaults, its ledger (migrated at start), its sender and its
+    /// consumer on the host's bus. The host then calls <c>AddNotificheBus()</c> once and <see cref="MapSmsDispatch"/>.
+    /// </summary>
     public static IHostApplicationBuilder AddSmsDispatch(this IHostApplicationBuilder builder)
     {
+        builder.AddServiceDefaults();
+        builder.AddBusConsumers(bus => bus.AddSmsDispatchConsumers());
         builder.Services.AddOptions<SmsOptions>().BindConfiguration(SmsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.AddDispatchLedger();
         builder.Services.AddSingleton<SmsComposer>();
@@ -40,4 +47,7 @@ public static class SmsDispatchExtensions
 
     public static void AddSmsDispatchConsumers(this IBusRegistrationConfigurator bus) =>
         bus.AddConsumer<SendSmsConsumer, SendSmsConsumerDefinition>();
+
+    /// <summary>Health and metrics (a dispatcher has no API).</summary>
+    public static WebApplication MapSmsDispatch(this WebApplication app) => app.MapDefaultEndpoints();
 }

@@ -22,10 +22,17 @@ namespace Notifiche.Gateway;
 
 public static class GatewayExtensions
 {
-    /// <summary>The gateway's services: store, registry, key authentication, outbox relay. Consumers come from <see cref="AddGatewayConsumers"/>.</summary>
+    /// <summary>
+    /// Everything the gateway needs: service defaults, its database (migrated at start), store, registry, key
+    /// authentication, outbox relay, inbox, audit, callbacks and its consumers on the host's bus. The host then calls
+    /// <c>AddNotificheBus()</c> once and <see cref="MapGateway"/>.
+    /// </summary>
     public static IHostApplicationBuilder AddGateway(this IHostApplicationBuilder builder)
     {
+        builder.AddServiceDefaults();
+        builder.AddApiDefaults();
         builder.AddNotificheDatabase<GatewayDbContext>("Gateway");
+        builder.AddBusConsumers(bus => bus.AddGatewayConsumers());
 
         builder.Services.AddScoped<ServiceRegistry>();
         builder.Services.AddScoped<NoticeStore>();
@@ -67,7 +74,6 @@ public static class GatewayExtensions
                 ctx.ProblemDetails.Detail = "Send the request as JSON with 'Content-Type: application/json'.";
             }
         });
-        builder.Services.AddOpenApi();
         return builder;
     }
 
@@ -107,9 +113,11 @@ public static class GatewayExtensions
         builder.Services.AddHostedService(services => services.GetRequiredService<ContentRetention>());
     }
 
+    /// <summary>Health, metrics, the API middleware and every gateway endpoint.</summary>
     public static WebApplication MapGateway(this WebApplication app)
     {
-        app.MapOpenApi();
+        app.MapDefaultEndpoints();
+        app.UseApiDefaults();
         app.MapNotices();
         app.MapNoticeEvents();
         app.MapCallbacks();

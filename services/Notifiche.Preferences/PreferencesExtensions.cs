@@ -1,4 +1,5 @@
 using MassTransit;
+using Notifiche.Messaging;
 using Notifiche.Persistence;
 using Notifiche.Preferences.Data;
 using Notifiche.Preferences.Profiles;
@@ -11,9 +12,16 @@ public static class PreferencesExtensions
 {
     public const string AppBackendKeySetting = "Preferences:AppBackendKey";
 
+    /// <summary>
+    /// Everything the preferences service needs: service defaults, its database (migrated at start), the profiles API's
+    /// key and its consumers on the host's bus. The host then calls <c>AddNotificheBus()</c> once and <see cref="MapPreferences"/>.
+    /// </summary>
     public static IHostApplicationBuilder AddPreferences(this IHostApplicationBuilder builder)
     {
+        builder.AddServiceDefaults();
+        builder.AddApiDefaults();
         builder.AddNotificheDatabase<PreferencesDbContext>("Preferences");
+        builder.AddBusConsumers(bus => bus.AddPreferencesConsumers());
         builder.Services.AddStaticKey(ProfileEndpoints.Scheme, "X-Api-Key", AppBackendKeySetting,
             "The profiles API is for the citizen app backend, with its own key.");
         return builder;
@@ -25,8 +33,11 @@ public static class PreferencesExtensions
         bus.AddConsumer<PushTokenRejectedConsumer>();
     }
 
+    /// <summary>Health, metrics, the API middleware and the profiles API.</summary>
     public static WebApplication MapPreferences(this WebApplication app)
     {
+        app.MapDefaultEndpoints();
+        app.UseApiDefaults();
         app.MapProfiles();
         return app;
     }

@@ -1,19 +1,35 @@
 using Microsoft.EntityFrameworkCore;
 using Notifiche.Contracts;
 using Notifiche.Gateway.Data;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Notifiche.Gateway.Registry;
+using Notifiche.Preferences;
 
 namespace Notifiche.Standalone;
 
 /// <summary>
 /// On first start registers a demo service and saves its API key in the data folder (keys are stored hashed,
-/// so the file is the only copy); every start prints how to use it.
+/// so the file is the only copy); every start prints how to use it. Runs as a hosted service added after the gateway,
+/// so the gateway's schema is there.
 /// </summary>
-public static class DemoService
+public sealed class DemoService(IServiceProvider services, IHostApplicationLifetime lifetime, IConfiguration configuration,
+    IServer server, DataDirectory data) : IHostedService
 {
     public const string Id = "demo";
 
-    public static async Task<string> EnsureAsync(IServiceProvider services, string dataDirectory)
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var demoKey = await EnsureAsync(services, data.Path);
+        var appBackendKey = configuration[PreferencesExtensions.AppBackendKeySetting]!;
+        var operatorKey = configuration[KeySchemes.OperatorKeySetting];
+        lifetime.ApplicationStarted.Register(() =>
+            Banner.Print(server.Features.Get<IServerAddressesFeature>()!.Addresses, data.Path, demoKey, appBackendKey, operatorKey));
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private static async Task<string> EnsureAsync(IServiceProvider services, string dataDirectory)
     {
         var keyFile = Path.Combine(dataDirectory, "demo-api-key.txt");
         await using var scope = services.CreateAsyncScope();
@@ -41,3 +57,6 @@ public static class DemoService
         return key;
     }
 }
+
+/// <summary>The standalone host's data folder (databases, mail, SMS and push recordings, the demo key).</summary>
+public sealed record DataDirectory(string Path);

@@ -10,7 +10,7 @@ public static class DispatchLedgerRegistration
     /// <summary>
     /// The dispatcher's ledger on its own database (<c>ConnectionStrings:DispatchLedger</c>, provider
     /// <c>DispatchLedger:Database:Provider</c>), its schema brought up to date when the host starts — before the bus, as
-    /// long as this is added before <c>AddNotificheBus</c>. Called by each dispatcher; once per process is what counts, so
+    /// long as this is added before <c>AddNotificheBus</c> (see <c>AddNotificheDatabase</c>). Called by each dispatcher; once per process is what counts, so
     /// the Standalone host's three dispatchers share one ledger (the channel is part of every key).
     /// </summary>
     public static IHostApplicationBuilder AddDispatchLedger(this IHostApplicationBuilder builder)
@@ -25,15 +25,6 @@ public static class DispatchLedgerRegistration
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<DispatchOwner>();
         builder.Services.AddScoped<DispatchLedger>();
-        builder.Services.AddHostedService<DispatchLedgerSchema>();
         return builder;
     }
-}
-
-/// <summary>Migrates (PostgreSQL) or creates (SQLite) the ledger's schema when the host starts.</summary>
-public sealed class DispatchLedgerSchema(IServiceProvider services) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken) => services.PrepareDatabaseAsync<DispatchLedgerDbContext>(cancellationToken);
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

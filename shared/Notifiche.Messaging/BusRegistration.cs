@@ -13,13 +13,24 @@ public static class BusRegistration
     public static readonly TimeSpan StopMargin = TimeSpan.FromSeconds(5);
 
     /// <summary>
+    /// A service's consumers, for the host's one bus: each service's <c>Add…()</c> calls this, and
+    /// <see cref="AddNotificheBus"/> — called once, after every service of the host was added — registers them all.
+    /// </summary>
+    public static IHostApplicationBuilder AddBusConsumers(this IHostApplicationBuilder builder, Action<IBusRegistrationConfigurator> consumers)
+    {
+        Parts(builder).Add(consumers);
+        return builder;
+    }
+
+    /// <summary>
     /// The one bus setup every service uses: transport from configuration (RabbitMQ or in-memory), quorum queues,
     /// kebab-case endpoint names, retry with back-off for transient faults (permanent ones go straight to
-    /// <c>&lt;queue&gt;_error</c>), MassTransit's usage telemetry off. Each service adds its consumers in <paramref name="configure"/>;
-    /// calling this once per host with every service's consumers is how the Standalone host composes them.
+    /// <c>&lt;queue&gt;_error</c>), MassTransit's usage telemetry off, with the consumers of every service added to
+    /// the host (<see cref="AddBusConsumers"/>) and any in <paramref name="configure"/>. Once per host.
     /// </summary>
     public static IHostApplicationBuilder AddNotificheBus(this IHostApplicationBuilder builder, params Action<IBusRegistrationConfigurator>[] configure)
     {
+        configure = [.. Parts(builder), .. configure];
         builder.Services.AddOptions<MessagingOptions>()
             .BindConfiguration(MessagingOptions.Section)
             .ValidateDataAnnotations()
@@ -112,6 +123,16 @@ public static class BusRegistration
         });
 
         return builder;
+    }
+
+    private static List<Action<IBusRegistrationConfigurator>> Parts(IHostApplicationBuilder builder)
+    {
+        if (!builder.Properties.TryGetValue(typeof(BusRegistration), out var parts))
+        {
+            builder.Properties[typeof(BusRegistration)] = parts = new List<Action<IBusRegistrationConfigurator>>();
+        }
+
+        return (List<Action<IBusRegistrationConfigurator>>)parts;
     }
 
     // The bus stops consuming at once (the broker consumer is cancelled) and waits for the messages in hand; their

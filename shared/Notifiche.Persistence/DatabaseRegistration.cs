@@ -17,11 +17,18 @@ public static class DatabaseRegistration
 {
     /// <summary>
     /// Registers a service's own database: connection string <c>ConnectionStrings:{name}</c>, provider
-    /// <c>{name}:Database:Provider</c>, snake_case names, and a readiness check.
+    /// <c>{name}:Database:Provider</c>, snake_case names, a readiness check, and its schema brought up to date when the
+    /// host starts (<see cref="DatabaseSchema{TContext}"/>: before the bus and every later hosted service, and before
+    /// Kestrel listens). Call it first in a service's <c>Add…()</c>.
     /// </summary>
     public static IHostApplicationBuilder AddNotificheDatabase<TContext>(this IHostApplicationBuilder builder, string name)
         where TContext : DbContext
     {
+        if (builder.Services.Any(s => s.ServiceType == typeof(TContext)))
+        {
+            return builder;
+        }
+
         var provider = builder.Configuration.GetValue($"{name}:Database:Provider", DatabaseProvider.PostgreSql);
         var connectionString = builder.Configuration.GetConnectionString(name)
             ?? throw new InvalidOperationException($"ConnectionStrings:{name} is not configured");
@@ -31,6 +38,7 @@ public static class DatabaseRegistration
             o.UseSnakeCaseNamingConvention();
         });
         builder.Services.AddHealthChecks().AddDbContextCheck<TContext>($"{name.ToLowerInvariant()}-db", tags: [ServiceDefaultsExtensions.ReadyTag]);
+        builder.Services.AddHostedService<DatabaseSchema<TContext>>();
         return builder;
     }
 
@@ -54,4 +62,13 @@ public static class DatabaseRegistration
     public static DbContextOptions<TContext> DesignTimeOptions<TContext>()
         where TContext : DbContext =>
         new DbContextOptionsBuilder<TContext>().UseNpgsql("Host=localhost").UseSnakeCaseNamingConvention().Options;
+}
+
+/// <summary>Migrates (PostgreSQL) or creates (SQLite) a service's schema when its host starts.</summary>
+public sealed class DatabaseSchema<TContext>(IServiceProvider services) : IHostedService
+    where TContext : DbContext
+{
+    public Task StartAsync(CancellationToken cancellationToken) => services.PrepareDatabaseAsync<TContext>(cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

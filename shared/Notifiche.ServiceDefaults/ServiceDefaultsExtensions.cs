@@ -27,8 +27,17 @@ public static class ServiceDefaultsExtensions
     /// <summary>The meter .NET 9+ publishes runtime and process metrics on (no instrumentation package needed).</summary>
     public const string RuntimeMeter = "System.Runtime";
 
+    /// <summary>
+    /// Telemetry, health, HTTP resilience and problem details. Each service's <c>Add…()</c> calls it, so a host that runs
+    /// several services (the standalone) gets it once: later calls do nothing.
+    /// </summary>
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)
     {
+        if (!builder.FirstTime(nameof(AddServiceDefaults)))
+        {
+            return builder;
+        }
+
         // These categories write the full request path, and some paths carry a codice fiscale (the profiles API).
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore.Routing", LogLevel.Warning);
@@ -77,16 +86,34 @@ public static class ServiceDefaultsExtensions
         return builder;
     }
 
+    /// <summary>The services of a service with a public API (its OpenAPI document). Once per host.</summary>
+    public static IHostApplicationBuilder AddApiDefaults(this IHostApplicationBuilder builder)
+    {
+        if (builder.FirstTime(nameof(AddApiDefaults)))
+        {
+            builder.Services.AddOpenApi();
+        }
+
+        return builder;
+    }
+
     /// <summary>
-    /// The middleware of a service with a public API: key authentication, and problem+json for responses that
-    /// would otherwise have no body (415 from routing, 405, 404 of unknown paths). Call once, before mapping the API.
+    /// The middleware of a service with a public API: key authentication, problem+json for responses that would
+    /// otherwise have no body (415 from routing, 405, 404 of unknown paths), and the OpenAPI document. Called by each
+    /// service's <c>Map…()</c> before it maps its API; once per host (later calls do nothing).
     /// </summary>
     public static WebApplication UseApiDefaults(this WebApplication app)
     {
+        if (!app.FirstTime(nameof(UseApiDefaults)))
+        {
+            return app;
+        }
+
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.MapOpenApi();
         return app;
     }
 
@@ -96,6 +123,11 @@ public static class ServiceDefaultsExtensions
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
+        if (!app.FirstTime(nameof(MapDefaultEndpoints)))
+        {
+            return app;
+        }
+
         app.MapPrometheusScrapingEndpoint(MetricsPath);
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
@@ -111,4 +143,11 @@ public static class ServiceDefaultsExtensions
         });
         return app;
     }
+
+    /// <summary>True the first time a host's composition asks about <paramref name="what"/> (builder side).</summary>
+    public static bool FirstTime(this IHostApplicationBuilder builder, string what) => builder.Properties.TryAdd($"notifiche:{what}", true);
+
+    /// <summary>True the first time a host's composition asks about <paramref name="what"/> (application side).</summary>
+    public static bool FirstTime(this WebApplication app, string what) =>
+        ((IApplicationBuilder)app).Properties.TryAdd($"notifiche:{what}", true);
 }

@@ -11,8 +11,8 @@ namespace Notifiche.Faults.Tests;
 [SetUpFixture]
 public sealed class FaultStack
 {
-    public const string OperatorKey = "fault-operator-key";
-    public const string AppBackendKey = "fault-app-backend-key";
+    public const string OperatorKey = TestSettings.OperatorKey;
+    public const string AppBackendKey = TestSettings.AppBackendKey;
 
     /// <summary>The email dispatcher's SMTP connections: at most this many messages are being handed over at once.</summary>
     public const int SmtpPoolSize = 4;
@@ -86,22 +86,14 @@ public sealed class FaultStack
         Twilio = Own(await TwilioStub.StartAsync());
         Fcm = Own(await FcmStub.StartAsync());
 
-        Gateway = Own(Service("Notifiche.Gateway", new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Gateway"] = Database.ConnectionString("gateway"),
-            ["Gateway:Database:Provider"] = "PostgreSql",
-            ["Gateway:OperatorKey"] = OperatorKey,
-            ["Gateway:Outbox:SweepInterval"] = "00:00:01",
-        }));
-        Preferences = Own(Service("Notifiche.Preferences", new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Preferences"] = Database.ConnectionString("preferences"),
-            ["Preferences:Database:Provider"] = "PostgreSql",
-            ["Preferences:AppBackendKey"] = AppBackendKey,
-        }));
-        Email = Own(Service("Notifiche.Dispatch.Email", Smtp.DispatcherSettings(poolSize: SmtpPoolSize), Ledger("dispatch_email")));
-        Sms = Own(Service("Notifiche.Dispatch.Sms", Twilio.DispatcherSettings(), Ledger("dispatch_sms")));
-        Push = Own(Service("Notifiche.Dispatch.Push", Fcm.DispatcherSettings(), Ledger("dispatch_push")));
+        // The production retry policy (what the scenarios are about), on the suite's broker node or cluster.
+        var settings = new TestSettings(new TestBroker(
+            Cluster is null ? [$"127.0.0.1:{Broker.Port}"] : [.. Cluster.Nodes.Select(n => $"127.0.0.1:{n.Port}")], "/", LocalRabbitMq.User, LocalRabbitMq.Password));
+        Gateway = Own(Service(ServiceHosts.Gateway, settings.Gateway(Database.ConnectionString("gateway"))));
+        Preferences = Own(Service(ServiceHosts.Preferences, settings.Preferences(Database.ConnectionString("preferences"))));
+        Email = Own(Service(ServiceHosts.EmailDispatch, settings.Dispatcher(Database.ConnectionString("dispatch_email"), Smtp.DispatcherSettings(poolSize: SmtpPoolSize))));
+        Sms = Own(Service(ServiceHosts.SmsDispatch, settings.Dispatcher(Database.ConnectionString("dispatch_sms"), Twilio.DispatcherSettings())));
+        Push = Own(Service(ServiceHosts.PushDispatch, settings.Dispatcher(Database.ConnectionString("dispatch_push"), Fcm.DispatcherSettings())));
 
         // The gateway and preferences first: they migrate their databases and declare the queues the others publish to.
         await Gateway.StartAsync();
@@ -200,36 +192,7 @@ public sealed class FaultStack
         return client;
     }
 
-    /// <summary>Each dispatcher's own ledger database on the suite's PostgreSQL.</summary>
-    private Dictionary<string, string?> Ledger(string database) => new()
-    {
-        ["ConnectionStrings:DispatchLedger"] = Database.ConnectionString(database),
-        ["DispatchLedger:Database:Provider"] = "PostgreSql",
-        ["DispatchLedger:AddressKey"] = TestDispatchLedger.AddressKey,
-    };
-
-    private ServiceProcess Service(string name, params Dictionary<string, string?>[] parts)
-    {
-        var settings = parts.SelectMany(p => p).ToDictionary(p => p.Key, p => p.Value);
-        settings["Messaging:Transport"] = "RabbitMq";
-        if (Cluster is null)
-        {
-            settings["Messaging:RabbitMq:Host"] = "127.0.0.1";
-            settings["Messaging:RabbitMq:Port"] = Broker.Port.ToString();
-        }
-        else
-        {
-            foreach (var (node, i) in Cluster.Nodes.Select((n, i) => (n, i)))
-            {
-                settings[$"Messaging:RabbitMq:Hosts:{i}"] = $"127.0.0.1:{node.Port}";
-            }
-        }
-
-        settings["Messaging:RabbitMq:VirtualHost"] = "/";
-        settings["Messaging:RabbitMq:Username"] = LocalRabbitMq.User;
-        settings["Messaging:RabbitMq:Password"] = LocalRabbitMq.Password;
-        return new ServiceProcess(name, settings, LogDirectory);
-    }
+    private ServiceProcess Service(string name, Dictionary<string, string?> settings) => new(name, settings, LogDirectory);
 
     private T Own<T>(T disposable)
         where T : IAsyncDisposable

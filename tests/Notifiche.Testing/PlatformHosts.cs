@@ -1,31 +1,18 @@
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Notifiche.Dispatch.Email;
-using Notifiche.Dispatch.Push;
-using Notifiche.Dispatch.Sms;
-using Notifiche.Gateway;
-using Notifiche.Gateway.Data;
-using Notifiche.Persistence;
-using Notifiche.Messaging;
-using Notifiche.Preferences;
-using Notifiche.Preferences.Data;
-using Notifiche.ServiceDefaults;
 
 namespace Notifiche.Testing;
 
 /// <summary>
 /// The gateway, preferences and the three dispatchers as real ASP.NET Core hosts (Kestrel on loopback, RabbitMQ transport,
-/// PostgreSQL, SMTP), composed exactly as each service's Program.cs composes them, on a fixture's own vhost and database.
+/// PostgreSQL, SMTP), composed exactly as each service's Program.cs composes them (<see cref="ServiceHosts"/>), on a
+/// fixture's own vhost and database, configured by <see cref="TestSettings"/> with fast retries.
 /// </summary>
 public sealed class PlatformHosts : IAsyncDisposable
 {
-    public const string OperatorKey = "test-operator-key";
-    public const string AppBackendKey = "test-app-backend-key";
-
-    private static readonly Lazy<string> EmptyContentRoot = new(() => Directory.CreateTempSubdirectory("notifiche-host-").FullName);
+    public const string OperatorKey = TestSettings.OperatorKey;
+    public const string AppBackendKey = TestSettings.AppBackendKey;
 
     private readonly List<WebApplication> _hosts = [];
     private readonly Dictionary<string, Func<Task<WebApplication>>> _starts = [];
@@ -39,7 +26,10 @@ public sealed class PlatformHosts : IAsyncDisposable
         Smtp = smtp;
         Twilio = twilio;
         Fcm = fcm;
+        _settings = new TestSettings(TestBroker.FromEnvironment(vhost.Name)) { FastRetries = true };
     }
+
+    private readonly TestSettings _settings;
 
     public RabbitMqTestVhost Vhost { get; }
     /// <summary>The gateway's database.</summary>
@@ -138,155 +128,49 @@ public sealed class PlatformHosts : IAsyncDisposable
     /// </summary>
     public async Task<HttpClient> StartGatewayReplicaAsync()
     {
-        var first = _hosts.First(h => h.Environment.ApplicationName == "Notifiche.Gateway");
-        var settings = first.Configuration.AsEnumerable()
-            .Where(s => s.Key.StartsWith("ConnectionStrings:", StringComparison.Ordinal) || s.Key.StartsWith("Gateway:", StringComparison.Ordinal))
-            .ToDictionary(s => s.Key, s => s.Value);
-        var replica = await StartHostAsync("Notifiche.Gateway", settings, b =>
-        {
-            b.AddGateway();
-            b.AddNotificheBus(bus => bus.AddGatewayConsumers());
-        }, app =>
-        {
-            app.UseApiDefaults();
-            app.MapGateway();
-            return Task.CompletedTask;
-        });
+        var replica = await StartHostAsync(ServiceHosts.Gateway, _settings.Gateway(Database.ConnectionString));
         return new HttpClient { BaseAddress = new Uri(replica.Urls.First()) };
     }
 
     private async Task StartHostsAsync()
     {
-        var gateway = await StartHostAsync("Notifiche.Gateway", new()
-        {
-            ["ConnectionStrings:Gateway"] = Database.ConnectionString,
-            ["Gateway:Database:Provider"] = "PostgreSql",
-            ["Gateway:OperatorKey"] = OperatorKey,
-            ["Gateway:Outbox:SweepInterval"] = "00:00:01",
-            ["Gateway:AppBackendKey"] = AppBackendKey,
-            ["Gateway:Callbacks:AllowHttp"] = "true",
-            ["Gateway:Callbacks:Timeout"] = "00:00:05",
-            ["Messaging:EndpointRetry:status-callback:Limit"] = "40",
-            ["Messaging:EndpointRetry:status-callback:MinInterval"] = "00:00:00.2",
-            ["Messaging:EndpointRetry:status-callback:MaxInterval"] = "00:00:01",
-            ["Messaging:EndpointRetry:status-callback:Delta"] = "00:00:00.2",
-        }, b =>
-        {
-            b.AddGateway();
-            b.AddNotificheBus(bus => bus.AddGatewayConsumers());
-        }, async app =>
-        {
-            app.UseApiDefaults();
-            app.MapGateway();
-            await app.Services.PrepareDatabaseAsync<GatewayDbContext>();
-        });
+        var gateway = await StartHostAsync(ServiceHosts.Gateway, _settings.Gateway(Database.ConnectionString));
         Gateway = new HttpClient { BaseAddress = new Uri(gateway.Urls.First()) };
         Inbox = new HttpClient { BaseAddress = Gateway.BaseAddress };
         Inbox.DefaultRequestHeaders.Add("X-Api-Key", AppBackendKey);
         GatewayServices = gateway.Services;
 
-        var preferences = await StartHostAsync("Notifiche.Preferences", new()
-        {
-            ["ConnectionStrings:Preferences"] = PreferencesDatabase.ConnectionString,
-            ["Preferences:Database:Provider"] = "PostgreSql",
-            [PreferencesExtensions.AppBackendKeySetting] = AppBackendKey,
-        }, b =>
-        {
-            b.AddPreferences();
-            b.AddNotificheBus(bus => bus.AddPreferencesConsumers());
-        }, async app =>
-        {
-            app.UseApiDefaults();
-            app.MapPreferences();
-            await app.Services.PrepareDatabaseAsync<PreferencesDbContext>();
-        });
+        var preferences = await StartHostAsync(ServiceHosts.Preferences, _settings.Preferences(PreferencesDatabase.ConnectionString));
         Preferences = new HttpClient { BaseAddress = new Uri(preferences.Urls.First()) };
         Preferences.DefaultRequestHeaders.Add("X-Api-Key", AppBackendKey);
 
         EmailDispatchDatabase = await PostgresTestDatabase.CreateAsync("dispatch_email");
         SmsDispatchDatabase = await PostgresTestDatabase.CreateAsync("dispatch_sms");
         PushDispatchDatabase = await PostgresTestDatabase.CreateAsync("dispatch_push");
-        await StartHostAsync("Notifiche.Dispatch.Email", Settings(Smtp.DispatcherSettings(poolSize: 2), TestDispatchLedger.PostgreSql(EmailDispatchDatabase)), b =>
-        {
-            b.AddEmailDispatch();
-            b.AddNotificheBus(bus => bus.AddEmailDispatchConsumers());
-        }, _ => Task.CompletedTask);
-
-        await StartProviderDispatchersAsync();
-    }
-
-    private async Task StartProviderDispatchersAsync()
-    {
-        await StartHostAsync("Notifiche.Dispatch.Sms", Settings(Twilio.DispatcherSettings(), TestDispatchLedger.PostgreSql(SmsDispatchDatabase), new()
+        await StartHostAsync(ServiceHosts.EmailDispatch, _settings.Dispatcher(EmailDispatchDatabase.ConnectionString, Smtp.DispatcherSettings(poolSize: 2)));
+        await StartHostAsync(ServiceHosts.SmsDispatch, _settings.Dispatcher(SmsDispatchDatabase.ConnectionString, new Dictionary<string, string?>(Twilio.DispatcherSettings())
         {
             // Graceful shutdown gives up on a slow provider after this (the graceful-shutdown specs wait for it).
             ["Messaging:ShutdownTimeout"] = "00:00:05",
-        }), b =>
-        {
-            b.AddSmsDispatch();
-            b.AddNotificheBus(bus => bus.AddSmsDispatchConsumers());
-        }, _ => Task.CompletedTask);
-
-        await StartHostAsync("Notifiche.Dispatch.Push", Settings(Fcm.DispatcherSettings(), TestDispatchLedger.PostgreSql(PushDispatchDatabase)), b =>
-        {
-            b.AddPushDispatch();
-            b.AddNotificheBus(bus => bus.AddPushDispatchConsumers());
-        }, _ => Task.CompletedTask);
+        }));
+        await StartHostAsync(ServiceHosts.PushDispatch, _settings.Dispatcher(PushDispatchDatabase.ConnectionString, Fcm.DispatcherSettings()));
     }
 
-    private static Dictionary<string, string?> Settings(params Dictionary<string, string?>[] parts) =>
-        parts.SelectMany(p => p).ToDictionary(p => p.Key, p => p.Value);
-
-    private Task<WebApplication> StartHostAsync(string service, Dictionary<string, string?> settings,
-        Action<WebApplicationBuilder> add, Func<WebApplication, Task> map)
+    private Task<WebApplication> StartHostAsync(string service, Dictionary<string, string?> settings)
     {
-        _starts[service] = () => BuildAndStartHostAsync(service, settings, add, map);
+        _starts[service] = async () =>
+        {
+            // Every line at Debug and above is captured under the services' own category filters (the privacy specs read
+            // them); warnings and errors also go to the test output.
+            var app = await ServiceHosts.StartAsync(service, settings, logging =>
+            {
+                logging.SetMinimumLevel(LogLevel.Debug);
+                logging.AddProvider(LogCapture.Instance);
+            });
+            _hosts.Add(app);
+            return app;
+        };
         return _starts[service]();
-    }
-
-    private async Task<WebApplication> BuildAndStartHostAsync(string service, Dictionary<string, string?> settings,
-        Action<WebApplicationBuilder> add, Func<WebApplication, Task> map)
-    {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
-        {
-            ApplicationName = service,
-            EnvironmentName = "Testing",
-            // An empty content root: no appsettings.json of whichever service happened to be copied into the test output.
-            ContentRootPath = EmptyContentRoot.Value,
-        });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Urls"] = "http://127.0.0.1:0",
-            ["Messaging:Transport"] = "RabbitMq",
-            ["Messaging:RabbitMq:Host"] = TestEnvironment.RabbitMqHost,
-            ["Messaging:RabbitMq:Port"] = TestEnvironment.RabbitMqPort.ToString(),
-            ["Messaging:RabbitMq:VirtualHost"] = Vhost.Name,
-            ["Messaging:RabbitMq:Username"] = TestEnvironment.RabbitMqUser,
-            ["Messaging:RabbitMq:Password"] = TestEnvironment.RabbitMqPassword,
-            ["Messaging:Retry:Limit"] = "8",
-            ["Messaging:Retry:MinInterval"] = "00:00:00.2",
-            ["Messaging:Retry:MaxInterval"] = "00:00:01",
-            ["Messaging:Retry:Delta"] = "00:00:00.2",
-            ["Messaging:ProviderRetry:Limit"] = "30",
-            ["Messaging:ProviderRetry:MinInterval"] = "00:00:00.2",
-            ["Messaging:ProviderRetry:MaxInterval"] = "00:00:01",
-            ["Messaging:ProviderRetry:Delta"] = "00:00:00.2",
-        });
-        builder.Configuration.AddInMemoryCollection(settings);
-        // Every line at Debug and above is captured under the services' own category filters (the privacy specs read them);
-        // warnings and errors also go to the test output.
-        builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(LogLevel.Debug);
-        builder.Logging.AddProvider(LogCapture.Instance);
-        builder.AddServiceDefaults();
-        add(builder);
-
-        var app = builder.Build();
-        app.MapDefaultEndpoints();
-        await map(app);
-        await app.StartAsync();
-        _hosts.Add(app);
-        return app;
     }
 
     public async ValueTask DisposeAsync()

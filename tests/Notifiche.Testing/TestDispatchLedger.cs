@@ -11,7 +11,7 @@ public static class TestDispatchLedger
 
     public static Dictionary<string, string?> PostgreSql(PostgresTestDatabase database) => Settings("PostgreSql", database.ConnectionString);
 
-    private static Dictionary<string, string?> Settings(string provider, string connectionString) => new()
+    public static Dictionary<string, string?> Settings(string provider, string connectionString) => new()
     {
         ["ConnectionStrings:DispatchLedger"] = connectionString,
         ["DispatchLedger:Database:Provider"] = provider,

@@ -1,35 +1,23 @@
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Notifiche.Dispatch.Email;
-using Notifiche.Gateway;
-using Notifiche.Gateway.Data;
-using Notifiche.Messaging;
-using Notifiche.Persistence;
-using Notifiche.Preferences;
-using Notifiche.Preferences.Data;
-using Notifiche.ServiceDefaults;
 using Notifiche.Testing;
 
 namespace Notifiche.Benchmark;
 
 /// <summary>
 /// The gateway, preferences and email dispatcher as real ASP.NET Core hosts (Kestrel on loopback, RabbitMQ, PostgreSQL,
-/// SMTP), composed as each service's Program.cs composes them — like tests/Notifiche.Testing's PlatformHosts, but with
-/// the services' own defaults (retry, outbox, pool sizes: what production runs), the fast in-process SMTP sink, and an
-/// email dispatcher that can be stopped and started again (backlog drain).
+/// SMTP), composed as each service's Program.cs composes them (tests/Notifiche.Testing's ServiceHosts and TestSettings,
+/// as PlatformHosts), but with the services' own defaults (retry, outbox, pool sizes: what production runs), the fast
+/// in-process SMTP sink, and an email dispatcher that can be stopped and started again (backlog drain).
 /// </summary>
 public sealed class BenchPlatform : IAsyncDisposable
 {
-    public const string OperatorKey = "bench-operator-key";
-    public const string AppBackendKey = "bench-app-backend-key";
-
-    private static readonly Lazy<string> EmptyContentRoot = new(() => Directory.CreateTempSubdirectory("notifiche-bench-host-").FullName);
+    public const string OperatorKey = TestSettings.OperatorKey;
+    public const string AppBackendKey = TestSettings.AppBackendKey;
 
     private readonly BenchOptions _options;
+    private readonly TestSettings _settings;
     private readonly List<WebApplication> _hosts = [];
     private WebApplication? _email;
 
@@ -37,6 +25,16 @@ public sealed class BenchPlatform : IAsyncDisposable
         PostgresTestDatabase emailDispatchDb, SmtpSink smtp)
     {
         _options = options;
+        // What production runs (retry, outbox, pool sizes), with the benchmark's knobs on top.
+        _settings = new TestSettings(TestBroker.FromEnvironment(vhost.Name))
+        {
+            OutboxSweepInterval = null,
+            Overrides = new Dictionary<string, string?>
+            {
+                ["Messaging:PrefetchCount"] = options.Prefetch?.ToString(),
+                ["Gateway:Outbox:BatchSize"] = options.OutboxBatch?.ToString(),
+            },
+        };
         Vhost = vhost;
         GatewayDatabase = gatewayDb;
         PreferencesDatabase = preferencesDb;
@@ -93,40 +91,10 @@ public sealed class BenchPlatform : IAsyncDisposable
 
     private async Task StartHostsAsync()
     {
-        var gateway = await StartHostAsync("Notifiche.Gateway", new()
-        {
-            ["ConnectionStrings:Gateway"] = ServiceConnectionString(GatewayDatabase),
-            ["Gateway:Database:Provider"] = "PostgreSql",
-            ["Gateway:OperatorKey"] = OperatorKey,
-        }, b =>
-        {
-            b.AddGateway();
-            b.AddNotificheBus(bus => bus.AddGatewayConsumers());
-        }, async app =>
-        {
-            app.UseApiDefaults();
-            app.MapGateway();
-            await app.Services.PrepareDatabaseAsync<GatewayDbContext>();
-        });
+        var gateway = await StartHostAsync(ServiceHosts.Gateway, _settings.Gateway(ServiceConnectionString(GatewayDatabase)));
         GatewayAddress = new Uri(gateway.Urls.First());
-
-        var preferences = await StartHostAsync("Notifiche.Preferences", new()
-        {
-            ["ConnectionStrings:Preferences"] = ServiceConnectionString(PreferencesDatabase),
-            ["Preferences:Database:Provider"] = "PostgreSql",
-            [PreferencesExtensions.AppBackendKeySetting] = AppBackendKey,
-        }, b =>
-        {
-            b.AddPreferences();
-            b.AddNotificheBus(bus => bus.AddPreferencesConsumers());
-        }, async app =>
-        {
-            app.UseApiDefaults();
-            app.MapPreferences();
-            await app.Services.PrepareDatabaseAsync<PreferencesDbContext>();
-        });
+        var preferences = await StartHostAsync(ServiceHosts.Preferences, _settings.Preferences(ServiceConnectionString(PreferencesDatabase)));
         PreferencesAddress = new Uri(preferences.Urls.First());
-
         await StartEmailDispatcherAsync();
     }
 
@@ -140,25 +108,17 @@ public sealed class BenchPlatform : IAsyncDisposable
             return;
         }
 
-        var settings = new Dictionary<string, string?>(TestDispatchLedger.PostgreSql(EmailDispatchDatabase))
+        // The in-process SMTP sink instead of the test SMTP server: the provider part is all that differs.
+        var smtp = new Dictionary<string, string?>
         {
-            ["ConnectionStrings:DispatchLedger"] = ServiceConnectionString(EmailDispatchDatabase),
             ["Email:Transport"] = "Smtp",
             ["Email:Smtp:Host"] = "127.0.0.1",
             ["Email:Smtp:Port"] = Smtp.Port.ToString(),
             ["Email:Smtp:Security"] = "None",
             ["Email:Smtp:Timeout"] = "00:00:10",
+            ["Email:Smtp:PoolSize"] = _options.SmtpPoolSize?.ToString(),
         };
-        if (_options.SmtpPoolSize is { } pool)
-        {
-            settings["Email:Smtp:PoolSize"] = pool.ToString();
-        }
-
-        _email = await StartHostAsync("Notifiche.Dispatch.Email", settings, b =>
-        {
-            b.AddEmailDispatch();
-            b.AddNotificheBus(bus => bus.AddEmailDispatchConsumers());
-        }, _ => Task.CompletedTask);
+        _email = await StartHostAsync(ServiceHosts.EmailDispatch, _settings.Dispatcher(ServiceConnectionString(EmailDispatchDatabase), smtp));
     }
 
     public async Task StopEmailDispatcherAsync()
@@ -174,47 +134,13 @@ public sealed class BenchPlatform : IAsyncDisposable
         _email = null;
     }
 
-    private async Task<WebApplication> StartHostAsync(string service, Dictionary<string, string?> settings,
-        Action<WebApplicationBuilder> add, Func<WebApplication, Task> map)
+    private async Task<WebApplication> StartHostAsync(string service, Dictionary<string, string?> settings)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        var app = await ServiceHosts.StartAsync(service, settings, logging =>
         {
-            ApplicationName = service,
-            EnvironmentName = "Production",
-            ContentRootPath = EmptyContentRoot.Value,
-        });
-        var common = new Dictionary<string, string?>
-        {
-            ["Urls"] = "http://127.0.0.1:0",
-            ["Messaging:Transport"] = "RabbitMq",
-            ["Messaging:RabbitMq:Host"] = TestEnvironment.RabbitMqHost,
-            ["Messaging:RabbitMq:Port"] = TestEnvironment.RabbitMqPort.ToString(),
-            ["Messaging:RabbitMq:VirtualHost"] = Vhost.Name,
-            ["Messaging:RabbitMq:Username"] = TestEnvironment.RabbitMqUser,
-            ["Messaging:RabbitMq:Password"] = TestEnvironment.RabbitMqPassword,
-        };
-        if (_options.Prefetch is { } prefetch)
-        {
-            common["Messaging:PrefetchCount"] = prefetch.ToString();
-        }
-
-        if (_options.OutboxBatch is { } outboxBatch)
-        {
-            common["Gateway:Outbox:BatchSize"] = outboxBatch.ToString();
-        }
-
-        builder.Configuration.AddInMemoryCollection(common);
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.AddServiceDefaults();
-        add(builder);
-
-        var app = builder.Build();
-        app.MapDefaultEndpoints();
-        await map(app);
-        await app.StartAsync();
+            logging.AddSimpleConsole(o => o.SingleLine = true);
+            logging.SetMinimumLevel(LogLevel.Warning);
+        }, environment: "Production");
         _hosts.Add(app);
         return app;
     }

@@ -1,0 +1,74 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Notifiche.Dispatch.Email;
+using Notifiche.Dispatch.Push;
+using Notifiche.Dispatch.Sms;
+using Notifiche.Gateway;
+using Notifiche.Messaging;
+using Notifiche.Preferences;
+
+namespace Notifiche.Testing;
+
+/// <summary>
+/// Runs a service in-process as a real ASP.NET Core host (Kestrel on a free loopback port), composed with exactly the
+/// calls of its Program.cs (<c>Add…()</c>, <c>AddNotificheBus()</c>, <c>Map…()</c>); only the configuration differs
+/// (<see cref="TestSettings"/>). Used by <see cref="PlatformHosts"/> and the benchmark.
+/// </summary>
+public static class ServiceHosts
+{
+    public const string Gateway = "Notifiche.Gateway";
+    public const string Preferences = "Notifiche.Preferences";
+    public const string EmailDispatch = "Notifiche.Dispatch.Email";
+    public const string SmsDispatch = "Notifiche.Dispatch.Sms";
+    public const string PushDispatch = "Notifiche.Dispatch.Push";
+
+    private static readonly Lazy<string> EmptyContentRoot = new(() => Directory.CreateTempSubdirectory("notifiche-host-").FullName);
+
+    private static readonly Dictionary<string, (Action<WebApplicationBuilder> Add, Action<WebApplication> Map)> Compositions = new()
+    {
+        [Gateway] = (b => b.AddGateway(), app => app.MapGateway()),
+        [Preferences] = (b => b.AddPreferences(), app => app.MapPreferences()),
+        [EmailDispatch] = (b => b.AddEmailDispatch(), app => app.MapEmailDispatch()),
+        [SmsDispatch] = (b => b.AddSmsDispatch(), app => app.MapSmsDispatch()),
+        [PushDispatch] = (b => b.AddPushDispatch(), app => app.MapPushDispatch()),
+    };
+
+    /// <summary>
+    /// Builds and starts <paramref name="service"/> (an application name above) with <paramref name="settings"/>; its
+    /// database is migrated before it answers. <paramref name="logging"/> replaces the default providers (test capture,
+    /// console); the environment is <paramref name="environment"/>.
+    /// </summary>
+    public static async Task<WebApplication> StartAsync(string service, IReadOnlyDictionary<string, string?> settings,
+        Action<ILoggingBuilder> logging, string environment = "Testing")
+    {
+        var (add, map) = Compositions[service];
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            ApplicationName = service,
+            EnvironmentName = environment,
+            // An empty content root: no appsettings.json of whichever service happened to be copied into the output.
+            ContentRootPath = EmptyContentRoot.Value,
+        });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Urls"] = "http://127.0.0.1:0" });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Logging.ClearProviders();
+        logging(builder.Logging);
+        add(builder);
+        builder.AddNotificheBus();
+
+        var app = builder.Build();
+        map(app);
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
+        return app;
+    }
+}
