@@ -8,10 +8,16 @@ public sealed class LogCapture : ILoggerProvider, ISupportExternalScope
 {
     public static readonly LogCapture Instance = new();
 
-    private readonly ConcurrentQueue<string> _lines = new();
+    private readonly ConcurrentQueue<(long Number, string Text)> _lines = new();
+    private long _count;
     private IExternalScopeProvider? _scopes;
 
-    public IReadOnlyCollection<string> Lines => _lines;
+    public IReadOnlyCollection<string> Lines => [.. _lines.Select(l => l.Text)];
+
+    /// <summary>A mark in the log: <see cref="LinesSince"/> returns only what was logged after it (other specs share the capture).</summary>
+    public long Mark() => Interlocked.Read(ref _count);
+
+    public IReadOnlyList<string> LinesSince(long mark) => [.. _lines.Where(l => l.Number > mark).Select(l => l.Text)];
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
@@ -34,7 +40,7 @@ public sealed class LogCapture : ILoggerProvider, ISupportExternalScope
             capture._scopes?.ForEachScope((scope, list) => list.Add(scope?.ToString() ?? string.Empty), scopes);
             var structured = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(' ', pairs.Select(p => $"{p.Key}={p.Value}")) : string.Empty;
             var line = $"{logLevel} {category}: {formatter(state, exception)} {structured} {exception} {string.Join(" | ", scopes)}";
-            capture._lines.Enqueue(line);
+            capture._lines.Enqueue((Interlocked.Increment(ref capture._count), line));
             if (logLevel >= LogLevel.Warning)
             {
                 Console.Out.WriteLine(line);
