@@ -50,7 +50,8 @@ public sealed class LocalRabbitMq : IAsyncDisposable
         _ownsEpmd = ownsEpmd;
         Port = FreePort.Next();
         ManagementPort = FreePort.Next();
-        Node = $"{namePrefix}-{Path.GetFileName(root)}@localhost";
+        // The temp directory's random suffix keeps node names unique on the machine.
+        Node = $"{namePrefix}-{root[(root.LastIndexOf('-') + 1)..]}@localhost";
         _env = new()
         {
             ["HOME"] = Path.Combine(root, "home"),
@@ -180,16 +181,24 @@ public sealed class LocalRabbitMq : IAsyncDisposable
             limit, $"RabbitMQ node {Node}", cancellation);
     }
 
-    /// <summary>An orderly stop of the node (the broker closes its connections); it is killed if it has not stopped in a minute.</summary>
+    /// <summary>An orderly stop of the node (the broker closes its connections); it is killed if it has not stopped in 3 minutes.</summary>
     public async Task StopAsync()
     {
         if (IsRunning)
         {
-            await OsProcess.RunAsync(Path.Combine(Bin, "rabbitmqctl"), ["-n", Node, "-q", "stop"], _env, check: false,
-                timeout: TimeSpan.FromSeconds(60));
+            try
+            {
+                // rabbitmqctl returns once the node has stopped; on a machine shared by several builds that can take a minute.
+                await OsProcess.RunAsync(Path.Combine(Bin, "rabbitmqctl"), ["-n", Node, "-q", "stop"], _env, check: false,
+                    timeout: TimeSpan.FromMinutes(3));
+            }
+            catch (TimeoutException)
+            {
+                // Killed below.
+            }
         }
 
-        await WaitExitedAsync(TimeSpan.FromSeconds(60));
+        await WaitExitedAsync(TimeSpan.FromSeconds(30));
     }
 
     /// <summary>SIGKILL to the whole node: no goodbye to clients, whatever was in memory is gone.</summary>
