@@ -1,8 +1,8 @@
 using System.Diagnostics;
 
-namespace Notifiche.Faults.Tests;
+namespace Notifiche.Testing.Servers;
 
-/// <summary>Small helpers to run the system tools the suite drives (rabbitmqctl, pg_ctl, kill).</summary>
+/// <summary>Small helpers to run the system tools the test servers are driven with (rabbitmqctl, pg_ctl, kill).</summary>
 public static class OsProcess
 {
     /// <summary>Runs a command to completion; throws with its output when it fails (unless <paramref name="check"/> is false).</summary>
@@ -48,6 +48,26 @@ public static class OsProcess
         RunAsync("kill", [$"-{signal}", "--", group ? $"-{pid}" : pid.ToString()], check: false);
 
     /// <summary>Runs as the postgres OS user when we are root (PostgreSQL refuses to run as root).</summary>
-    public static Task<string> RunAsPostgresAsync(string file, IEnumerable<string> args) =>
-        Environment.UserName == "root" ? RunAsync("runuser", ["-u", "postgres", "--", file, .. args]) : RunAsync(file, args);
+    public static Task<string> RunAsPostgresAsync(string file, IEnumerable<string> args, TimeSpan? timeout = null) =>
+        IsRoot ? RunAsync("runuser", ["-u", "postgres", "--", file, .. args], timeout: timeout) : RunAsync(file, args, timeout: timeout);
+
+    public static bool IsRoot => Environment.UserName == "root";
+
+    /// <summary>
+    /// True while the process exists and is not a zombie: PID 1 in a container can be slow to reap an orphan (the
+    /// postmaster after a stop), and a zombie still answers to <c>kill -0</c>.
+    /// </summary>
+    public static bool IsAlive(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var state = stat[(stat.LastIndexOf(')') + 2)..];
+            return state.Length > 0 && state[0] != 'Z';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
 }

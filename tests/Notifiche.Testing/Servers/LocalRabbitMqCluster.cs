@@ -1,10 +1,7 @@
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
-using Notifiche.Testing;
 
-namespace Notifiche.Faults.Tests;
+namespace Notifiche.Testing.Servers;
 
 /// <summary>One quorum queue as the cluster reports it: depth, the node leading it and the nodes holding its replicas.</summary>
 public sealed record QuorumQueue(string Name, long Messages, string? Leader, IReadOnlyList<string> Members, IReadOnlyList<string> Online);
@@ -17,19 +14,17 @@ public sealed record QuorumQueue(string Name, long Messages, string? Leader, IRe
 /// </summary>
 public sealed class LocalRabbitMqCluster : IAsyncDisposable
 {
-    // The cluster settings the deployments rely on (deploy/kubernetes/rabbitmq-cluster.yaml; default_queue_type needs 3.13,
-    // and the services declare quorum queues anyway), plus statistics every second, so that the management API's queue
-    // depths are recent when a scenario picks the busiest queue.
+    // The cluster settings the deployment relies on (deploy/kubernetes/rabbitmq-cluster.yaml) on top of a single node's
+    // (LocalRabbitMq); default_queue_type needs RabbitMQ 3.13, and the services declare quorum queues anyway.
     private const string ClusterConfig = """
         queue_leader_locator = balanced
         cluster_partition_handling = pause_minority
         consumer_timeout = 1800000
-        collect_statistics_interval = 1000
         """;
 
-    private readonly System.Diagnostics.Process _epmd;
+    private readonly ErlangPortMapper _epmd;
 
-    private LocalRabbitMqCluster(IReadOnlyList<LocalRabbitMq> nodes, System.Diagnostics.Process epmd)
+    private LocalRabbitMqCluster(IReadOnlyList<LocalRabbitMq> nodes, ErlangPortMapper epmd)
     {
         Nodes = nodes;
         _epmd = epmd;
@@ -38,28 +33,25 @@ public sealed class LocalRabbitMqCluster : IAsyncDisposable
     public IReadOnlyList<LocalRabbitMq> Nodes { get; }
 
     /// <summary>Starts <paramref name="size"/> nodes at once, then joins every other node to the first.</summary>
-    public static async Task<LocalRabbitMqCluster> StartNewAsync(int size)
+    public static async Task<LocalRabbitMqCluster> StartNewAsync(int size, TimeSpan? startTimeout = null, CancellationToken cancellation = default)
     {
-        var epmdPort = FreePort.Next();
+        var epmd = new ErlangPortMapper();
         var cookie = LocalRabbitMq.NewErlangCookie();
-        var nodes = new List<LocalRabbitMq>();
-        for (var i = 0; i < size; i++)
-        {
-            nodes.Add(await LocalRabbitMq.CreateAsync($"notifiche-cluster-{i + 1}", epmdPort, cookie, ClusterConfig));
-        }
-
-        var cluster = new LocalRabbitMqCluster(nodes, LocalRabbitMq.StartEpmd(epmdPort));
+        var nodes = Enumerable.Range(1, size)
+            .Select(i => LocalRabbitMq.Configure($"notifiche-cluster-{i}", epmd, ownsEpmd: false, cookie, ClusterConfig))
+            .ToList();
+        var cluster = new LocalRabbitMqCluster(nodes, epmd);
         try
         {
-            await Task.WhenAll(nodes.Select(n => n.StartAsync()));
+            await Task.WhenAll(nodes.Select(n => n.StartAsync(startTimeout, cancellation)));
             // One at a time: each join changes the cluster's membership, which RabbitMQ does not do concurrently.
             foreach (var node in nodes.Skip(1))
             {
                 await node.JoinAsync(nodes[0]);
             }
 
-            await Eventually.Until(cluster.RunningNodesAsync, running => running.Count == size, TimeSpan.FromSeconds(60),
-                $"all {size} nodes running in one cluster");
+            await Wait.UntilAsync(async () => (await cluster.RunningNodesAsync()).Count == size, () => null, TimeSpan.FromSeconds(60),
+                $"all {size} nodes running in one cluster", cancellation);
             return cluster;
         }
         catch
@@ -118,11 +110,6 @@ public sealed class LocalRabbitMqCluster : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Task.WhenAll(Nodes.Select(n => n.DisposeAsync().AsTask()));
-        if (!_epmd.HasExited)
-        {
-            _epmd.Kill();
-        }
-
         _epmd.Dispose();
     }
 }
