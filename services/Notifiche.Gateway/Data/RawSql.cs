@@ -2,9 +2,8 @@ using System.Data;
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
-using Notifiche.Gateway.Data;
 
-namespace Notifiche.Gateway.Governance;
+namespace Notifiche.Gateway.Data;
 
 /// <summary>
 /// Plain commands on the context's connection and current transaction, for the statements EF cannot express portably
