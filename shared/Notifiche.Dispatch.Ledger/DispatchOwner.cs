@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Notifiche.Dispatching;
+namespace Notifiche.Dispatch.Ledger;
 
 /// <summary>
 /// This process as the owner of the dispatch claims it makes (<see cref="DispatchRecord.Owner"/>), and the claims it is

@@ -2,21 +2,18 @@
 using System;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
-using Notifiche.Dispatching;
+using Notifiche.Dispatch.Ledger;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace Notifiche.Dispatching.Migrations
+namespace Notifiche.Dispatch.Ledger.Migrations
 {
     [DbContext(typeof(DispatchLedgerDbContext))]
-    [Migration("20261126091955_Initial")]
-    partial class Initial
+    partial class DispatchLedgerDbContextModelSnapshot : ModelSnapshot
     {
-        /// <inheritdoc />
-        protected override void BuildTargetModel(ModelBuilder modelBuilder)
+        protected override void BuildModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
             modelBuilder
@@ -25,7 +22,7 @@ namespace Notifiche.Dispatching.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
-            modelBuilder.Entity("Notifiche.Dispatching.DispatchRecord", b =>
+            modelBuilder.Entity("Notifiche.Dispatch.Ledger.DispatchRecord", b =>
                 {
                     b.Property<Guid>("NoticeId")
                         .HasColumnType("uuid")
@@ -52,6 +49,15 @@ namespace Notifiche.Dispatching.Migrations
                     b.Property<DateTimeOffset?>("CompletedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("completed_at");
+
+                    b.Property<DateTimeOffset?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("lease_until");
+
+                    b.Property<string>("Owner")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("owner");
 
                     b.Property<string>("ProviderMessageId")
                         .HasMaxLength(512)

@@ -5,9 +5,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Notifiche.Messaging;
 
-namespace Notifiche.Dispatching;
+namespace Notifiche.Dispatch.Ledger;
 
 /// <summary>
 /// Makes a provider call happen at most once per notice, channel and address, however often the command is delivered.

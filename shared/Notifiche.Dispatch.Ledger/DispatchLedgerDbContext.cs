@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Notifiche.Persistence;
 
-namespace Notifiche.Dispatching;
+namespace Notifiche.Dispatch.Ledger;
 
 /// <summary>A dispatcher's own database: the <c>dispatches</c> ledger.</summary>
 public class DispatchLedgerDbContext(DbContextOptions<DispatchLedgerDbContext> options) : DbContext(options)

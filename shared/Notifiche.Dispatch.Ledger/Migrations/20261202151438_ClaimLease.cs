@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Notifiche.Dispatching.Migrations
+namespace Notifiche.Dispatch.Ledger.Migrations
 {
     /// <inheritdoc />
     public partial class ClaimLease : Migration

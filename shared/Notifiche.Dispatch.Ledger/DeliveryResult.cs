@@ -1,4 +1,4 @@
-namespace Notifiche.Messaging;
+namespace Notifiche.Dispatch.Ledger;
 
 /// <summary>
 /// Outcome of one provider call (SMTP server, SMS provider), shared by the dispatchers. Reasons carry status and

@@ -1,4 +1,4 @@
-namespace Notifiche.Dispatching;
+namespace Notifiche.Dispatch.Ledger;
 
 /// <summary>
 /// One provider call to make at most once: the notice, the channel and the address (email address, phone number,

@@ -2,7 +2,7 @@ using MassTransit;
 using Notifiche.Contracts;
 using Notifiche.Messaging;
 
-namespace Notifiche.Dispatching;
+namespace Notifiche.Dispatch.Ledger;
 
 /// <summary>What every dispatcher publishes around its provider call, written once for the three of them.</summary>
 public static class DispatchOutcomes

@@ -4,12 +4,12 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
-using Notifiche.Dispatching;
+using Notifiche.Dispatch.Ledger;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace Notifiche.Dispatching.Migrations
+namespace Notifiche.Dispatch.Ledger.Migrations
 {
     [DbContext(typeof(DispatchLedgerDbContext))]
     [Migration("20261202151438_ClaimLease")]
@@ -25,7 +25,7 @@ namespace Notifiche.Dispatching.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
-            modelBuilder.Entity("Notifiche.Dispatching.DispatchRecord", b =>
+            modelBuilder.Entity("Notifiche.Dispatch.Ledger.DispatchRecord", b =>
                 {
                     b.Property<Guid>("NoticeId")
                         .HasColumnType("uuid")

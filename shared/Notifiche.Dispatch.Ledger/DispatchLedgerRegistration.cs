@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Notifiche.Persistence;
 
-namespace Notifiche.Dispatching;
+namespace Notifiche.Dispatch.Ledger;
 
 public static class DispatchLedgerRegistration
 {

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Notifiche.Dispatching;
+namespace Notifiche.Dispatch.Ledger;
 
 /// <summary>Bound from the <c>DispatchLedger</c> configuration section (the database: <c>ConnectionStrings:DispatchLedger</c>).</summary>
 public sealed class DispatchLedgerOptions

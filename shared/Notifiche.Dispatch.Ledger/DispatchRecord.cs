@@ -1,4 +1,4 @@
-namespace Notifiche.Dispatching;
+namespace Notifiche.Dispatch.Ledger;
 
 public enum DispatchState
 {
