@@ -4,7 +4,7 @@ using Notifiche.Dispatch.Email.Composition;
 using Notifiche.Dispatch.Email.Integrations.Pickup;
 using Notifiche.Dispatch.Email.Integrations.Smtp;
 using Notifiche.Dispatch.Email.Sending;
-using Notifiche.Dispatching;
+using Notifiche.Dispatch.Ledger;
 using Notifiche.Messaging;
 using Notifiche.ServiceDefaults;
 

@@ -2,7 +2,7 @@ using MassTransit;
 using Notifiche.Contracts;
 using Notifiche.Dispatch.Email.Composition;
 using Notifiche.Dispatch.Email.Sending;
-using Notifiche.Dispatching;
+using Notifiche.Dispatch.Ledger;
 
 namespace Notifiche.Dispatch.Email;
 

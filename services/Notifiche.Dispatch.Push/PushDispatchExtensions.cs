@@ -1,10 +1,10 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
+using Notifiche.Dispatch.Ledger;
 using Notifiche.Dispatch.Push.Composition;
 using Notifiche.Dispatch.Push.Integrations.Firebase;
 using Notifiche.Dispatch.Push.Integrations.Sandbox;
 using Notifiche.Dispatch.Push.Sending;
-using Notifiche.Dispatching;
 using Notifiche.Messaging;
 using Notifiche.ServiceDefaults;
 using Refit;

@@ -1,8 +1,8 @@
 using MassTransit;
 using Notifiche.Contracts;
+using Notifiche.Dispatch.Ledger;
 using Notifiche.Dispatch.Push.Composition;
 using Notifiche.Dispatch.Push.Sending;
-using Notifiche.Dispatching;
 using Notifiche.Messaging;
 
 namespace Notifiche.Dispatch.Push;

@@ -1,9 +1,9 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Notifiche.Contracts;
+using Notifiche.Dispatch.Ledger;
 using Notifiche.Dispatch.Sms.Composition;
 using Notifiche.Dispatch.Sms.Sending;
-using Notifiche.Dispatching;
 
 namespace Notifiche.Dispatch.Sms;
 

@@ -1,6 +1,5 @@
 using MassTransit;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.Extensions.Options;
 using Notifiche.Gateway.Audit;
 using Notifiche.Gateway.Callbacks;
 using Notifiche.Gateway.Data;
@@ -59,7 +58,9 @@ public static class GatewayExtensions
                 o.EndpointRetry.TryAdd(queue, StatusOrder.ChannelOutcomeRetry);
             }
         });
-        builder.AddInboxAndAudit();
+        builder.AddInbox();
+        builder.AddCallbacks();
+        builder.AddRetention();
 
         builder.Services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ServiceKeyHandler>(KeySchemes.Service, null);
         builder.Services.AddAuthorizationBuilder()
@@ -90,27 +91,6 @@ public static class GatewayExtensions
         bus.AddConsumer<SubmitNoticeConsumer, SubmitNoticeConsumerDefinition>();
         bus.AddConsumer<DispatchAttemptFailedConsumer>();
         bus.AddConsumer<StatusCallbackConsumer, StatusCallbackConsumerDefinition>();
-    }
-
-    /// <summary>Issue 9: the citizen's inbox, the audit trail, status callbacks and content retention.</summary>
-    private static void AddInboxAndAudit(this IHostApplicationBuilder builder)
-    {
-        builder.Services.AddStaticKey(InboxEndpoints.Scheme, ApiKeys.Header, InboxEndpoints.AppBackendKeySetting,
-            "The inbox API is for the citizen app backend, with its own key.");
-        builder.Services.AddOptions<CallbackOptions>().BindConfiguration(CallbackOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        // The callback endpoint retries for a bounded time unless configuration says otherwise.
-        builder.Services.PostConfigure<MessagingOptions>(o => o.EndpointRetry.TryAdd(StatusCallbackConsumer.Queue, CallbackOptions.DefaultRetry));
-        var callbacks = builder.Services.AddHttpClient<StatusCallbackSender>()
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
-            .ConfigureHttpClient((services, http) => http.Timeout = services.GetRequiredService<IOptions<CallbackOptions>>().Value.Timeout);
-        // No retry or circuit breaker here: the endpoint's retry backs off per message, and one service's receiver
-        // being down must not open a circuit shared with every other service's callbacks.
-#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is marked experimental; it is the documented way to replace the defaults.
-        callbacks.RemoveAllResilienceHandlers();
-#pragma warning restore EXTEXP0001
-        builder.Services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton<ContentRetention>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<ContentRetention>());
     }
 
     /// <summary>Health, metrics, the API middleware and every gateway endpoint.</summary>

@@ -1,6 +1,6 @@
-using Notifiche.Messaging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Notifiche.Dispatch.Ledger;
 using Notifiche.Dispatch.Push.Sending;
 
 namespace Notifiche.Dispatch.Push.Tests;

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Notifiche.Dispatch.Ledger;
 using Notifiche.Dispatch.Sms.Sending;
-using Notifiche.Messaging;
 
 namespace Notifiche.Dispatch.Sms.Tests;
 

@@ -1,5 +1,5 @@
 using Notifiche.Contracts;
-using Notifiche.Dispatching;
+using Notifiche.Dispatch.Ledger;
 using Notifiche.Testing;
 
 namespace Notifiche.EndToEnd.Tests;

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Notifiche.Contracts;
-using Notifiche.Dispatching;
+using Notifiche.Dispatch.Ledger;
 using Notifiche.Testing;
 using Npgsql;
 

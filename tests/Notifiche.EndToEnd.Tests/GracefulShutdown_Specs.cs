@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Notifiche.Contracts;
-using Notifiche.Dispatching;
+using Notifiche.Dispatch.Ledger;
 using Notifiche.Messaging;
 using Notifiche.Testing;
 

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Notifiche.Contracts;
 using Notifiche.Gateway.Data;
+using Notifiche.Gateway.Notices;
 using Notifiche.Gateway.Outbox;
 using Notifiche.Testing;
 

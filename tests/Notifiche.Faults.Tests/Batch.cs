@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Notifiche.Dispatching;
+using Notifiche.Dispatch.Ledger;
 using Notifiche.Testing;
 
 namespace Notifiche.Faults.Tests;

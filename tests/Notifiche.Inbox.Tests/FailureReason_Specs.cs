@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Notifiche.Contracts;
-using Notifiche.Gateway.Data;
+using Notifiche.Gateway.Notices;
 using Notifiche.Gateway.Status;
 
 namespace Notifiche.Inbox.Tests;

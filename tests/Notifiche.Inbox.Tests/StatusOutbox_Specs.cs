@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Notifiche.Contracts;
 using Notifiche.Gateway.Data;
+using Notifiche.Gateway.Notices;
 using Notifiche.Gateway.Status;
 using Notifiche.Testing;
 

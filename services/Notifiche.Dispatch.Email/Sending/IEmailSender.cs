@@ -1,5 +1,5 @@
 using MimeKit;
-using Notifiche.Messaging;
+using Notifiche.Dispatch.Ledger;
 
 namespace Notifiche.Dispatch.Email.Sending;
 

@@ -1,4 +1,4 @@
-using Notifiche.Messaging;
+using Notifiche.Dispatch.Ledger;
 
 namespace Notifiche.Dispatch.Push.Sending;
 

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Notifiche.Gateway.Data;
+using Notifiche.Gateway.Notices;
 using Notifiche.Gateway.Registry;
 
 namespace Notifiche.Gateway.Audit;

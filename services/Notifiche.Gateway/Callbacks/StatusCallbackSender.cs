@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Notifiche.Contracts;
-using Notifiche.Gateway.Data;
 using Notifiche.Messaging;
 
 namespace Notifiche.Gateway.Callbacks;

@@ -1,6 +1,7 @@
 using Notifiche.Contracts;
 using Notifiche.Gateway.Data;
 using Notifiche.Gateway.Governance;
+using Notifiche.Gateway.Notices;
 using Notifiche.Gateway.Registry;
 
 namespace Notifiche.Gateway.Census;

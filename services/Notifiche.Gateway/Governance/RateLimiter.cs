@@ -1,4 +1,5 @@
 using Notifiche.Gateway.Data;
+using Notifiche.Gateway.Registry;
 
 namespace Notifiche.Gateway.Governance;
 

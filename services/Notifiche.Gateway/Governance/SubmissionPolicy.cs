@@ -1,5 +1,7 @@
 using Notifiche.Contracts;
 using Notifiche.Gateway.Data;
+using Notifiche.Gateway.Notices;
+using Notifiche.Gateway.Registry;
 
 namespace Notifiche.Gateway.Governance;
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Notifiche.Gateway.Audit;
 using Notifiche.Gateway.Data;
+using Notifiche.Gateway.Notices;
 using Notifiche.Gateway.Outbox;
 using Notifiche.Messaging;
 using Notifiche.Validation;

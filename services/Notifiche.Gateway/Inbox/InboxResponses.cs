@@ -1,5 +1,5 @@
 using Notifiche.Content;
-using Notifiche.Gateway.Data;
+using Notifiche.Gateway.Notices;
 
 namespace Notifiche.Gateway.Inbox;
 

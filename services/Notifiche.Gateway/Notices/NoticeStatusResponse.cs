@@ -1,4 +1,4 @@
-using Notifiche.Gateway.Data;
+
 
 namespace Notifiche.Gateway.Notices;
 
@@ -26,7 +26,7 @@ public sealed record NoticeStatusResponse(
         n.Id, n.Status, n.RejectionReason, n.StatusDetail, n.Category, n.AcceptedAt, n.ProcessedAt, n.ExpiresAt, n.ContentSha256,
         [.. n.Channels.OrderBy(c => c.Channel).Select(c => new ChannelStatusResponse(c.Channel, c.Status, c.UpdatedAt, c.FailureReason))],
         // The citizen's reading is shown only with their read receipts for this service: READ with the time, or UNREAD.
-        !n.ReadReceipts ? Data.ReadStatus.Unavailable : n.ReadAt is null ? Data.ReadStatus.Unread : Data.ReadStatus.Read,
+        !n.ReadReceipts ? Notices.ReadStatus.Unavailable : n.ReadAt is null ? Notices.ReadStatus.Unread : Notices.ReadStatus.Read,
         n.ReadReceipts ? n.ReadAt : null)
     {
         OmittedChannels = [.. n.Omissions.OrderBy(o => o.Channel).Select(o => new OmittedChannelResponse(o.Channel, o.Reason))],

@@ -6,6 +6,7 @@ using Notifiche.Gateway.Data;
 using Notifiche.Gateway.Governance;
 using Notifiche.Gateway.Observability;
 using Notifiche.Gateway.Outbox;
+using Notifiche.Gateway.Registry;
 
 namespace Notifiche.Gateway.Notices;
 

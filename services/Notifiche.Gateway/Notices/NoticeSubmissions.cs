@@ -1,5 +1,5 @@
 using Notifiche.Contracts;
-using Notifiche.Gateway.Data;
+using Notifiche.Gateway.Registry;
 
 namespace Notifiche.Gateway.Notices;
 

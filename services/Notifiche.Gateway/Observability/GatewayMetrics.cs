@@ -61,7 +61,7 @@ public sealed class GatewayMetrics
     public void Dispatched(string channel, string status, TimeSpan sinceAccepted)
     {
         _dispatches.Add(1, new KeyValuePair<string, object?>("channel", channel), new KeyValuePair<string, object?>("status", status));
-        if (status == Data.ChannelStatus.Sent)
+        if (status == Notices.ChannelStatus.Sent)
         {
             _latency.Record(sinceAccepted.TotalSeconds, new KeyValuePair<string, object?>("channel", channel));
         }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Notifiche.Contracts;
-using Notifiche.Gateway.Data;
 
 namespace Notifiche.Gateway.Outbox;
 

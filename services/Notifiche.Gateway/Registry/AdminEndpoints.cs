@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Notifiche.Gateway.Census;
-using Notifiche.Gateway.Data;
 
 namespace Notifiche.Gateway.Registry;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Notifiche.Contracts;
-using Notifiche.Gateway.Data;
 using Notifiche.Gateway.Governance;
 using Notifiche.Gateway.Notices;
 using Notifiche.Validation;

@@ -1,5 +1,4 @@
 using Notifiche.Contracts;
-using Notifiche.Gateway.Data;
 
 namespace Notifiche.Gateway.Registry;
 

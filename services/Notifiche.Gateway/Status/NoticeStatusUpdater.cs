@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Notifiche.Contracts;
 using Notifiche.Gateway.Audit;
 using Notifiche.Gateway.Data;
+using Notifiche.Gateway.Notices;
 using Notifiche.Gateway.Observability;
 using Notifiche.Gateway.Outbox;
 using Notifiche.Messaging;

@@ -1,6 +1,6 @@
 using MassTransit;
 using Notifiche.Contracts;
-using Notifiche.Gateway.Data;
+using Notifiche.Gateway.Notices;
 
 namespace Notifiche.Gateway.Status;
 

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 using MimeKit;
 using MimeKit.Utils;
 using Notifiche.Dispatch.Email.Sending;
-using Notifiche.Messaging;
+using Notifiche.Dispatch.Ledger;
 
 namespace Notifiche.Dispatch.Email.Integrations.Pickup;
 

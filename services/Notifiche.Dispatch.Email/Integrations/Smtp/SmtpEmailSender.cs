@@ -4,7 +4,7 @@ using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;
 using Notifiche.Dispatch.Email.Sending;
-using Notifiche.Messaging;
+using Notifiche.Dispatch.Ledger;
 
 namespace Notifiche.Dispatch.Email.Integrations.Smtp;
 

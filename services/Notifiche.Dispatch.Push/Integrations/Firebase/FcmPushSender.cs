@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Notifiche.Dispatch.Ledger;
 using Notifiche.Dispatch.Push.Sending;
-using Notifiche.Messaging;
 using Notifiche.ServiceDefaults;
 using Refit;
 

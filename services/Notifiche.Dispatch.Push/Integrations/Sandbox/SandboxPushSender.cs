@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Notifiche.Dispatch.Ledger;
 using Notifiche.Dispatch.Push.Sending;
-using Notifiche.Messaging;
 
 namespace Notifiche.Dispatch.Push.Integrations.Sandbox;
 

@@ -23,50 +23,78 @@ namespace Notifiche.Gateway.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
-            modelBuilder.Entity("Notifiche.Gateway.Data.ApiKey", b =>
+            modelBuilder.Entity("Notifiche.Gateway.Audit.NoticeEvent", b =>
                 {
-                    b.Property<Guid>("Id")
+                    b.Property<long>("Sequence")
                         .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Sequence"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("Channel")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("channel");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("detail");
+
+                    b.Property<Guid>("NoticeId")
                         .HasColumnType("uuid")
-                        .HasColumnName("id");
+                        .HasColumnName("notice_id");
 
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at");
-
-                    b.Property<DateTimeOffset?>("ExpiresAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("expires_at");
-
-                    b.Property<string>("KeyHash")
+                    b.Property<string>("Type")
                         .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("key_hash");
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("type");
 
-                    b.Property<DateTimeOffset?>("RevokedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("revoked_at");
+                    b.HasKey("Sequence")
+                        .HasName("pk_notice_events");
 
+                    b.HasIndex("NoticeId", "Sequence")
+                        .HasDatabaseName("ix_notice_events_notice_id_sequence");
+
+                    b.ToTable("notice_events", (string)null);
+                });
+
+            modelBuilder.Entity("Notifiche.Gateway.Callbacks.StatusCallback", b =>
+                {
                     b.Property<string>("ServiceId")
-                        .IsRequired()
+                        .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("service_id");
 
-                    b.HasKey("Id")
-                        .HasName("pk_api_keys");
+                    b.Property<string>("Secret")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("secret");
 
-                    b.HasIndex("KeyHash")
-                        .IsUnique()
-                        .HasDatabaseName("ix_api_keys_key_hash");
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
 
-                    b.HasIndex("ServiceId")
-                        .HasDatabaseName("ix_api_keys_service_id");
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("url");
 
-                    b.ToTable("api_keys", (string)null);
+                    b.HasKey("ServiceId")
+                        .HasName("pk_status_callbacks");
+
+                    b.ToTable("status_callbacks", (string)null);
                 });
 
-            modelBuilder.Entity("Notifiche.Gateway.Data.DailyUsage", b =>
+            modelBuilder.Entity("Notifiche.Gateway.Governance.DailyUsage", b =>
                 {
                     b.Property<string>("ServiceId")
                         .HasMaxLength(64)
@@ -87,7 +115,32 @@ namespace Notifiche.Gateway.Data.Migrations
                     b.ToTable("daily_usage", (string)null);
                 });
 
-            modelBuilder.Entity("Notifiche.Gateway.Data.IdempotencyKey", b =>
+            modelBuilder.Entity("Notifiche.Gateway.Governance.RateBucket", b =>
+                {
+                    b.Property<string>("ServiceId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("service_id");
+
+                    b.Property<int>("Granted")
+                        .HasColumnType("integer")
+                        .HasColumnName("granted");
+
+                    b.Property<long>("RefilledAtMs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("refilled_at_ms");
+
+                    b.Property<double>("Tokens")
+                        .HasColumnType("double precision")
+                        .HasColumnName("tokens");
+
+                    b.HasKey("ServiceId")
+                        .HasName("pk_rate_buckets");
+
+                    b.ToTable("rate_buckets", (string)null);
+                });
+
+            modelBuilder.Entity("Notifiche.Gateway.Notices.IdempotencyKey", b =>
                 {
                     b.Property<string>("ServiceId")
                         .HasMaxLength(64)
@@ -122,7 +175,7 @@ namespace Notifiche.Gateway.Data.Migrations
                     b.ToTable("idempotency_keys", (string)null);
                 });
 
-            modelBuilder.Entity("Notifiche.Gateway.Data.Notice", b =>
+            modelBuilder.Entity("Notifiche.Gateway.Notices.Notice", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -238,7 +291,7 @@ namespace Notifiche.Gateway.Data.Migrations
                     b.ToTable("notices", (string)null);
                 });
 
-            modelBuilder.Entity("Notifiche.Gateway.Data.NoticeChannel", b =>
+            modelBuilder.Entity("Notifiche.Gateway.Notices.NoticeChannel", b =>
                 {
                     b.Property<Guid>("NoticeId")
                         .HasColumnType("uuid")
@@ -284,49 +337,7 @@ namespace Notifiche.Gateway.Data.Migrations
                     b.ToTable("notice_channels", (string)null);
                 });
 
-            modelBuilder.Entity("Notifiche.Gateway.Data.NoticeEvent", b =>
-                {
-                    b.Property<long>("Sequence")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("sequence");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Sequence"));
-
-                    b.Property<DateTimeOffset>("At")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("at");
-
-                    b.Property<string>("Channel")
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)")
-                        .HasColumnName("channel");
-
-                    b.Property<string>("Detail")
-                        .HasMaxLength(500)
-                        .HasColumnType("character varying(500)")
-                        .HasColumnName("detail");
-
-                    b.Property<Guid>("NoticeId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("notice_id");
-
-                    b.Property<string>("Type")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)")
-                        .HasColumnName("type");
-
-                    b.HasKey("Sequence")
-                        .HasName("pk_notice_events");
-
-                    b.HasIndex("NoticeId", "Sequence")
-                        .HasDatabaseName("ix_notice_events_notice_id_sequence");
-
-                    b.ToTable("notice_events", (string)null);
-                });
-
-            modelBuilder.Entity("Notifiche.Gateway.Data.NoticeOmission", b =>
+            modelBuilder.Entity("Notifiche.Gateway.Notices.NoticeOmission", b =>
                 {
                     b.Property<Guid>("NoticeId")
                         .HasColumnType("uuid")
@@ -349,7 +360,7 @@ namespace Notifiche.Gateway.Data.Migrations
                     b.ToTable("notice_omissions", (string)null);
                 });
 
-            modelBuilder.Entity("Notifiche.Gateway.Data.OutboxMessage", b =>
+            modelBuilder.Entity("Notifiche.Gateway.Outbox.OutboxMessage", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -384,32 +395,50 @@ namespace Notifiche.Gateway.Data.Migrations
                     b.ToTable("outbox", (string)null);
                 });
 
-            modelBuilder.Entity("Notifiche.Gateway.Data.RateBucket", b =>
+            modelBuilder.Entity("Notifiche.Gateway.Registry.ApiKey", b =>
                 {
-                    b.Property<string>("ServiceId")
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("KeyHash")
+                        .IsRequired()
                         .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("key_hash");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<string>("ServiceId")
+                        .IsRequired()
                         .HasColumnType("character varying(64)")
                         .HasColumnName("service_id");
 
-                    b.Property<int>("Granted")
-                        .HasColumnType("integer")
-                        .HasColumnName("granted");
+                    b.HasKey("Id")
+                        .HasName("pk_api_keys");
 
-                    b.Property<long>("RefilledAtMs")
-                        .HasColumnType("bigint")
-                        .HasColumnName("refilled_at_ms");
+                    b.HasIndex("KeyHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_api_keys_key_hash");
 
-                    b.Property<double>("Tokens")
-                        .HasColumnType("double precision")
-                        .HasColumnName("tokens");
+                    b.HasIndex("ServiceId")
+                        .HasDatabaseName("ix_api_keys_service_id");
 
-                    b.HasKey("ServiceId")
-                        .HasName("pk_rate_buckets");
-
-                    b.ToTable("rate_buckets", (string)null);
+                    b.ToTable("api_keys", (string)null);
                 });
 
-            modelBuilder.Entity("Notifiche.Gateway.Data.ServiceRecord", b =>
+            modelBuilder.Entity("Notifiche.Gateway.Registry.ServiceRecord", b =>
                 {
                     b.Property<string>("Id")
                         .HasMaxLength(64)
@@ -526,78 +555,9 @@ namespace Notifiche.Gateway.Data.Migrations
                     b.ToTable("services", (string)null);
                 });
 
-            modelBuilder.Entity("Notifiche.Gateway.Data.StatusCallback", b =>
+            modelBuilder.Entity("Notifiche.Gateway.Audit.NoticeEvent", b =>
                 {
-                    b.Property<string>("ServiceId")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("service_id");
-
-                    b.Property<string>("Secret")
-                        .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("character varying(256)")
-                        .HasColumnName("secret");
-
-                    b.Property<DateTimeOffset>("UpdatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("updated_at");
-
-                    b.Property<string>("Url")
-                        .IsRequired()
-                        .HasMaxLength(2048)
-                        .HasColumnType("character varying(2048)")
-                        .HasColumnName("url");
-
-                    b.HasKey("ServiceId")
-                        .HasName("pk_status_callbacks");
-
-                    b.ToTable("status_callbacks", (string)null);
-                });
-
-            modelBuilder.Entity("Notifiche.Gateway.Data.ApiKey", b =>
-                {
-                    b.HasOne("Notifiche.Gateway.Data.ServiceRecord", null)
-                        .WithMany()
-                        .HasForeignKey("ServiceId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_api_keys_services_service_id");
-                });
-
-            modelBuilder.Entity("Notifiche.Gateway.Data.DailyUsage", b =>
-                {
-                    b.HasOne("Notifiche.Gateway.Data.ServiceRecord", null)
-                        .WithMany()
-                        .HasForeignKey("ServiceId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_daily_usage_services_service_id");
-                });
-
-            modelBuilder.Entity("Notifiche.Gateway.Data.Notice", b =>
-                {
-                    b.HasOne("Notifiche.Gateway.Data.ServiceRecord", null)
-                        .WithMany()
-                        .HasForeignKey("ServiceId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_notices_services_service_id");
-                });
-
-            modelBuilder.Entity("Notifiche.Gateway.Data.NoticeChannel", b =>
-                {
-                    b.HasOne("Notifiche.Gateway.Data.Notice", null)
-                        .WithMany("Channels")
-                        .HasForeignKey("NoticeId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_notice_channels_notices_notice_id");
-                });
-
-            modelBuilder.Entity("Notifiche.Gateway.Data.NoticeEvent", b =>
-                {
-                    b.HasOne("Notifiche.Gateway.Data.Notice", null)
+                    b.HasOne("Notifiche.Gateway.Notices.Notice", null)
                         .WithMany()
                         .HasForeignKey("NoticeId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -605,29 +565,9 @@ namespace Notifiche.Gateway.Data.Migrations
                         .HasConstraintName("fk_notice_events_notices_notice_id");
                 });
 
-            modelBuilder.Entity("Notifiche.Gateway.Data.NoticeOmission", b =>
+            modelBuilder.Entity("Notifiche.Gateway.Callbacks.StatusCallback", b =>
                 {
-                    b.HasOne("Notifiche.Gateway.Data.Notice", null)
-                        .WithMany("Omissions")
-                        .HasForeignKey("NoticeId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_notice_omissions_notices_notice_id");
-                });
-
-            modelBuilder.Entity("Notifiche.Gateway.Data.RateBucket", b =>
-                {
-                    b.HasOne("Notifiche.Gateway.Data.ServiceRecord", null)
-                        .WithMany()
-                        .HasForeignKey("ServiceId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_rate_buckets_services_service_id");
-                });
-
-            modelBuilder.Entity("Notifiche.Gateway.Data.StatusCallback", b =>
-                {
-                    b.HasOne("Notifiche.Gateway.Data.ServiceRecord", null)
+                    b.HasOne("Notifiche.Gateway.Registry.ServiceRecord", null)
                         .WithMany()
                         .HasForeignKey("ServiceId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -635,7 +575,67 @@ namespace Notifiche.Gateway.Data.Migrations
                         .HasConstraintName("fk_status_callbacks_services_service_id");
                 });
 
-            modelBuilder.Entity("Notifiche.Gateway.Data.Notice", b =>
+            modelBuilder.Entity("Notifiche.Gateway.Governance.DailyUsage", b =>
+                {
+                    b.HasOne("Notifiche.Gateway.Registry.ServiceRecord", null)
+                        .WithMany()
+                        .HasForeignKey("ServiceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_daily_usage_services_service_id");
+                });
+
+            modelBuilder.Entity("Notifiche.Gateway.Governance.RateBucket", b =>
+                {
+                    b.HasOne("Notifiche.Gateway.Registry.ServiceRecord", null)
+                        .WithMany()
+                        .HasForeignKey("ServiceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_rate_buckets_services_service_id");
+                });
+
+            modelBuilder.Entity("Notifiche.Gateway.Notices.Notice", b =>
+                {
+                    b.HasOne("Notifiche.Gateway.Registry.ServiceRecord", null)
+                        .WithMany()
+                        .HasForeignKey("ServiceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_notices_services_service_id");
+                });
+
+            modelBuilder.Entity("Notifiche.Gateway.Notices.NoticeChannel", b =>
+                {
+                    b.HasOne("Notifiche.Gateway.Notices.Notice", null)
+                        .WithMany("Channels")
+                        .HasForeignKey("NoticeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_notice_channels_notices_notice_id");
+                });
+
+            modelBuilder.Entity("Notifiche.Gateway.Notices.NoticeOmission", b =>
+                {
+                    b.HasOne("Notifiche.Gateway.Notices.Notice", null)
+                        .WithMany("Omissions")
+                        .HasForeignKey("NoticeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_notice_omissions_notices_notice_id");
+                });
+
+            modelBuilder.Entity("Notifiche.Gateway.Registry.ApiKey", b =>
+                {
+                    b.HasOne("Notifiche.Gateway.Registry.ServiceRecord", null)
+                        .WithMany()
+                        .HasForeignKey("ServiceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_api_keys_services_service_id");
+                });
+
+            modelBuilder.Entity("Notifiche.Gateway.Notices.Notice", b =>
                 {
                     b.Navigation("Channels");
 

@@ -1,0 +1,32 @@
+namespace Notifiche.Gateway.Audit;
+
+/// <summary>
+/// One entry of a notice's audit trail: append-only, written in the same transaction as the change it records,
+/// never with personal data in <see cref="Detail"/>.
+/// </summary>
+public class NoticeEvent
+{
+    /// <summary>Position in the platform-wide append order.</summary>
+    public long Sequence { get; set; }
+    public Guid NoticeId { get; set; }
+    public required string Type { get; set; }
+    public string? Channel { get; set; }
+    public string? Detail { get; set; }
+    public DateTimeOffset At { get; set; }
+}
+
+/// <summary>Event types of the audit trail.</summary>
+public static class NoticeEventTypes
+{
+    public const string Accepted = "accepted";
+    public const string Routed = "routed";
+    public const string Rejected = "rejected";
+    public const string DispatchAttemptFailed = "dispatch_attempt_failed";
+    public const string Sent = "sent";
+    public const string Failed = "failed";
+    public const string Expired = "expired";
+    public const string Read = "read";
+    public const string CallbackDelivered = "callback_delivered";
+    public const string CallbackFailed = "callback_failed";
+    public const string ContentDeleted = "content_deleted";
+}

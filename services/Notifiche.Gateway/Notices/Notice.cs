@@ -1,0 +1,50 @@
+namespace Notifiche.Gateway.Notices;
+
+public class Notice
+{
+    public Guid Id { get; set; }
+    public required string ServiceId { get; set; }
+    public required string FiscalCode { get; set; }
+    /// <summary>Null once the content was deleted at the end of its retention (<see cref="ContentDeletedAt"/>).</summary>
+    public string? Subject { get; set; }
+    public string? Markdown { get; set; }
+    public DateOnly? DueDate { get; set; }
+    public string? Category { get; set; }
+    public string? DefaultEmail { get; set; }
+    public int TimeToLiveSeconds { get; set; }
+    public DateTimeOffset AcceptedAt { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
+    public required string ContentSha256 { get; set; }
+    public string Status { get; set; } = NoticeStatus.Accepted;
+    public string? RejectionReason { get; set; }
+    public string? StatusDetail { get; set; }
+    public DateTimeOffset? ProcessedAt { get; set; }
+    /// <summary>When the re-drive last submitted the notice again to routing because it stayed ACCEPTED too long.</summary>
+    public DateTimeOffset? RedrivenAt { get; set; }
+    public List<NoticeChannel> Channels { get; set; } = [];
+    /// <summary>Channels the gateway withheld from routing (e.g. SMS over the service's monthly budget).</summary>
+    public List<NoticeOmission> Omissions { get; set; } = [];
+    /// <summary>The citizen allows the sending service to see <see cref="ReadAt"/> (decided by routing from the profile).</summary>
+    public bool ReadReceipts { get; set; }
+    /// <summary>When the citizen first read the notice in the inbox.</summary>
+    public DateTimeOffset? ReadAt { get; set; }
+    public DateTimeOffset? ArchivedAt { get; set; }
+    /// <summary>When the retention job deleted the content (subject, Markdown, due date); status and audit stay.</summary>
+    public DateTimeOffset? ContentDeletedAt { get; set; }
+}
+
+public static class NoticeStatus
+{
+    public const string Accepted = "ACCEPTED";
+    public const string Processed = "PROCESSED";
+    public const string Rejected = "REJECTED";
+}
+
+/// <summary>What the owning service sees of the citizen's reading (<c>read_status</c>).</summary>
+public static class ReadStatus
+{
+    public const string Read = "READ";
+    public const string Unread = "UNREAD";
+    /// <summary>The citizen did not allow read receipts for this service.</summary>
+    public const string Unavailable = "UNAVAILABLE";
+}

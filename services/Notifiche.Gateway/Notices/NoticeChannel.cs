@@ -1,0 +1,31 @@
+namespace Notifiche.Gateway.Notices;
+
+/// <summary>Delivery status of a notice on one channel.</summary>
+public class NoticeChannel
+{
+    /// <summary>Length of the <c>failure_reason</c> column: a longer reason (a provider's whole answer) is cut to it.</summary>
+    public const int FailureReasonMaxLength = 500;
+
+    public Guid NoticeId { get; set; }
+    public required string Channel { get; set; }
+    public string Status { get; set; } = ChannelStatus.Pending;
+    public DateTimeOffset UpdatedAt { get; set; }
+    public string? ProviderMessageId { get; set; }
+    public string? FailureReason { get; set; }
+    /// <summary>SMS only: segments billed, from <c>NotificationSent</c> (the census and the SMS budget read it).</summary>
+    public int? Segments { get; set; }
+    /// <summary>SMS only: cost in euro, from <c>NotificationSent</c>.</summary>
+    public decimal? CostEuro { get; set; }
+}
+
+public static class ChannelStatus
+{
+    public const string Pending = "PENDING";
+    public const string Sent = "SENT";
+    public const string Throttled = "THROTTLED";
+    public const string Failed = "FAILED";
+    /// <summary>
+    /// SENT and EXPIRED are final and FAILED yields only to SENT, so late or redelivered events cannot move a status backwards.
+    /// </summary>
+    public const string Expired = "EXPIRED";
+}

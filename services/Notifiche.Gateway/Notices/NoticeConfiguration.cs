@@ -1,0 +1,31 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Notifiche.Gateway.Registry;
+
+namespace Notifiche.Gateway.Notices;
+
+public sealed class NoticeConfiguration : IEntityTypeConfiguration<Notice>
+{
+    public void Configure(EntityTypeBuilder<Notice> e)
+    {
+        e.ToTable("notices");
+        e.Property(n => n.ServiceId).HasMaxLength(64);
+        e.Property(n => n.FiscalCode).HasMaxLength(16);
+        e.Property(n => n.Subject).HasMaxLength(120);
+        e.Property(n => n.Markdown).HasMaxLength(10_000);
+        e.Property(n => n.Category).HasMaxLength(64);
+        e.Property(n => n.DefaultEmail).HasMaxLength(254);
+        e.Property(n => n.ContentSha256).HasMaxLength(64);
+        e.Property(n => n.Status).HasMaxLength(16);
+        e.Property(n => n.RejectionReason).HasMaxLength(32);
+        e.HasOne<ServiceRecord>().WithMany().HasForeignKey(n => n.ServiceId);
+        e.HasMany(n => n.Channels).WithOne().HasForeignKey(c => c.NoticeId);
+        e.HasMany(n => n.Omissions).WithOne().HasForeignKey(o => o.NoticeId);
+        // The inbox: a citizen's notices, newest first (ids are UUIDv7, time-ordered).
+        e.HasIndex(n => new { n.FiscalCode, n.Id });
+        // A service's notices since a date: the monthly SMS budget's sum.
+        e.HasIndex(n => new { n.ServiceId, n.AcceptedAt });
+        // The retention job's scan for content still to delete.
+        e.HasIndex(n => n.AcceptedAt).HasFilter("content_deleted_at IS NULL");
+    }
+}

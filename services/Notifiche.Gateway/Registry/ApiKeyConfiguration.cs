@@ -1,0 +1,15 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Notifiche.Gateway.Registry;
+
+public sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
+{
+    public void Configure(EntityTypeBuilder<ApiKey> e)
+    {
+        e.ToTable("api_keys");
+        e.Property(k => k.KeyHash).HasMaxLength(64);
+        e.HasIndex(k => k.KeyHash).IsUnique();
+        e.HasOne<ServiceRecord>().WithMany().HasForeignKey(k => k.ServiceId);
+    }
+}
