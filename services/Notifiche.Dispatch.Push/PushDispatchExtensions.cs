@@ -44,8 +44,9 @@ public static class PushDispatchExtensions
         return builder;
     }
 
+    /// <summary>The consumer on <c>send-push</c>, retried and switched off as <see cref="DeliveryPolicy"/> says.</summary>
     public static void AddPushDispatchConsumers(this IBusRegistrationConfigurator bus) =>
-        bus.AddConsumer<SendPushConsumer, SendPushConsumerDefinition>();
+        bus.AddProviderDispatchConsumer<SendPushConsumer>(CommandQueues.SendPush, sp => sp.GetRequiredService<IOptions<PushOptions>>().Value.KillSwitch);
 
     /// <summary>Health and metrics (a dispatcher has no API).</summary>
     public static WebApplication MapPushDispatch(this WebApplication app) => app.MapDefaultEndpoints();

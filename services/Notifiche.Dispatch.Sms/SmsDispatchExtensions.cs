@@ -45,8 +45,9 @@ public static class SmsDispatchExtensions
         return builder;
     }
 
+    /// <summary>The consumer on <c>send-sms</c>, retried and switched off as <see cref="DeliveryPolicy"/> says.</summary>
     public static void AddSmsDispatchConsumers(this IBusRegistrationConfigurator bus) =>
-        bus.AddConsumer<SendSmsConsumer, SendSmsConsumerDefinition>();
+        bus.AddProviderDispatchConsumer<SendSmsConsumer>(CommandQueues.SendSms, sp => sp.GetRequiredService<IOptions<SmsOptions>>().Value.KillSwitch);
 
     /// <summary>Health and metrics (a dispatcher has no API).</summary>
     public static WebApplication MapSmsDispatch(this WebApplication app) => app.MapDefaultEndpoints();

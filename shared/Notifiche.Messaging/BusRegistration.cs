@@ -24,8 +24,8 @@ public static class BusRegistration
 
     /// <summary>
     /// The one bus setup every service uses: transport from configuration (RabbitMQ or in-memory), quorum queues,
-    /// kebab-case endpoint names, retry with back-off for transient faults (permanent ones go straight to
-    /// <c>&lt;queue&gt;_error</c>), MassTransit's usage telemetry off, with the consumers of every service added to
+    /// kebab-case endpoint names, each endpoint's retry and dead-lettering as <see cref="DeliveryPolicy"/> states them,
+    /// MassTransit's usage telemetry off, with the consumers of every service added to
     /// the host (<see cref="AddBusConsumers"/>) and any in <paramref name="configure"/>. Once per host.
     /// </summary>
     public static IHostApplicationBuilder AddNotificheBus(this IHostApplicationBuilder builder, params Action<IBusRegistrationConfigurator>[] configure)
@@ -54,28 +54,7 @@ public static class BusRegistration
                 add(x);
             }
 
-            x.AddConfigureEndpointsCallback((context, name, endpoint) =>
-            {
-                var messaging = context.GetRequiredService<IOptions<MessagingOptions>>().Value;
-                var retry = messaging.RetryFor(name);
-                if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
-                {
-                    QueueArguments.Apply(rabbit);
-                }
-
-                endpoint.UseMessageRetry(r =>
-                {
-                    r.Ignore<PermanentFailureException>();
-                    r.Exponential(retry.Limit, retry.MinInterval, retry.MaxInterval, retry.Delta);
-                    if (CommandQueues.DispatchChannels.TryGetValue(name, out var channel))
-                    {
-                        r.ConnectRetryObserver(new DispatchAttemptObserver(context, channel));
-                    }
-                });
-
-                // Messages a consumer publishes leave only once it has succeeded: a retried attempt never publishes twice.
-                endpoint.UseInMemoryOutbox(context);
-            });
+            x.AddConfigureEndpointsCallback(DeliveryPolicy.Apply);
 
             if (options.Transport == MessagingTransport.InMemory)
             {

@@ -15,9 +15,6 @@ public static class CommandQueues
     public const string SendSms = "send-sms";
     public const string SendPush = "send-push";
 
-    /// <summary>Queues whose consumer calls a paid external provider; they get <see cref="MessagingOptions.ProviderRetry"/>.</summary>
-    public static readonly IReadOnlySet<string> ProviderQueues = new HashSet<string> { SendSms, SendPush };
-
     /// <summary>The channel each dispatch command queue delivers on.</summary>
     public static readonly IReadOnlyDictionary<string, string> DispatchChannels = new Dictionary<string, string>
     {

@@ -6,7 +6,7 @@ using RabbitMQ.Client;
 namespace Notifiche.Messaging;
 
 /// <summary>
-/// Where the broker dead-letters a message that exceeded <see cref="QueueArguments.DeliveryLimit"/> (its <c>x-death</c>
+/// Where the broker dead-letters a message that exceeded <see cref="DeliveryPolicy.BrokerDeliveryLimit"/> (its <c>x-death</c>
 /// header names the queue it came from): one quorum queue per virtual host, so nothing loops forever or vanishes.
 /// </summary>
 public static class DeadLetters

@@ -19,21 +19,13 @@ public sealed class MessagingOptions : IValidatableObject
     [Required]
     public RabbitMqOptions RabbitMq { get; set; } = new();
 
+    /// <summary>In-memory retry of ordinary queues; the whole policy per queue is <see cref="DeliveryPolicy"/>.</summary>
     [Required]
-    public RetryOptions Retry { get; set; } = new();
+    public RetryOptions Retry { get; set; } = DeliveryPolicy.Retry;
 
-    /// <summary>
-    /// Retry of the endpoints that call an external provider (<see cref="CommandQueues.ProviderQueues"/>): long enough to
-    /// ride out a provider outage with the messages held unacknowledged in the broker instead of dead-lettered — the
-    /// provider client's circuit breaker keeps the attempts cheap meanwhile. It must end within RabbitMQ's consumer
-    /// timeout (30 minutes by default), so the default stays under 25 minutes; past it the message goes to
-    /// <c>&lt;queue&gt;_error</c> for an SRE to replay.
-    /// </summary>
+    /// <summary>In-memory retry of the queues that call a paid provider (<see cref="DeliveryPolicy.ProviderQueues"/>).</summary>
     [Required]
-    public RetryOptions ProviderRetry { get; set; } = new()
-    {
-        Limit = 30, MinInterval = TimeSpan.FromSeconds(1), MaxInterval = TimeSpan.FromMinutes(1), Delta = TimeSpan.FromSeconds(5),
-    };
+    public RetryOptions ProviderRetry { get; set; } = DeliveryPolicy.ProviderRetry;
 
     /// <summary>
     /// Retry of named endpoints that need their own (e.g. <c>Messaging:EndpointRetry:status-callback</c>, the gateway's
@@ -41,9 +33,8 @@ public sealed class MessagingOptions : IValidatableObject
     /// </summary>
     public Dictionary<string, RetryOptions> EndpointRetry { get; set; } = [];
 
-    /// <summary>The retry an endpoint gets: its own, else the provider retry for provider queues, else the ordinary one.</summary>
-    public RetryOptions RetryFor(string endpoint) =>
-        EndpointRetry.GetValueOrDefault(endpoint) ?? (CommandQueues.ProviderQueues.Contains(endpoint) ? ProviderRetry : Retry);
+    /// <summary>The in-memory retry an endpoint gets (<see cref="DeliveryPolicy.For"/>).</summary>
+    public RetryOptions RetryFor(string endpoint) => DeliveryPolicy.For(this, endpoint).Retry;
 
     /// <summary>
     /// Graceful shutdown: a stopping service takes no new messages at once and gives the ones in hand this long to
@@ -137,21 +128,4 @@ public sealed record BrokerNode(string Host, ushort Port)
     }
 
     public override string ToString() => $"{Host}:{Port}";
-}
-
-/// <summary>
-/// Short in-memory retry for transient faults. The delayed-message-exchange plugin is not available,
-/// so there is no second-level (delayed) redelivery: when these are exhausted the message goes to <c>&lt;queue&gt;_error</c>.
-/// </summary>
-public sealed class RetryOptions
-{
-    [Range(0, 100)]
-    public int Limit { get; set; } = 6;
-
-    public TimeSpan MinInterval { get; set; } = TimeSpan.FromMilliseconds(200);
-
-    public TimeSpan MaxInterval { get; set; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>Step (and jitter) added at each attempt.</summary>
-    public TimeSpan Delta { get; set; } = TimeSpan.FromMilliseconds(500);
 }

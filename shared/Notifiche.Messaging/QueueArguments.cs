@@ -8,12 +8,8 @@ namespace Notifiche.Messaging;
 /// </summary>
 public static class QueueArguments
 {
-    /// <summary>
-    /// Deliveries of one message before the broker gives up on it. Only a consumer that never settles the message
-    /// (the process crashes or loses its connection mid-message) gets near it: ordinary failures are retried in memory
-    /// and then moved to <c>&lt;queue&gt;_error</c> by MassTransit.
-    /// </summary>
-    public const int DeliveryLimit = 10;
+    /// <summary>The queues' <c>x-delivery-limit</c>: <see cref="DeliveryPolicy.BrokerDeliveryLimit"/>.</summary>
+    public const int DeliveryLimit = DeliveryPolicy.BrokerDeliveryLimit;
 
     public static void Apply(IRabbitMqQueueConfigurator queue)
     {

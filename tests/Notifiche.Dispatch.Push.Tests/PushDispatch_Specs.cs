@@ -6,7 +6,7 @@ using Notifiche.Contracts;
 
 namespace Notifiche.Dispatch.Push.Tests;
 
-/// <summary>The consumer on MassTransit's in-memory test harness, the provider an <see cref="FcmStub"/>.</summary>
+/// <summary>The product's bus and consumer on MassTransit's in-memory test harness, the provider an <see cref="FcmStub"/>.</summary>
 public abstract class PushDispatchSpec
 {
     protected FcmStub Stub = null!;
@@ -23,7 +23,7 @@ public abstract class PushDispatchSpec
     public async Task Start()
     {
         Stub = await FcmStub.StartAsync();
-        _host = PushTestHost.Build(PushTestHost.Settings(Stub), withBus: true, TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(600));
+        _host = PushTestHost.Build(PushTestHost.Settings(Stub), withBus: true);
         Harness = _host.Services.GetRequiredService<ITestHarness>();
         // The first dispatch also builds the ledger's EF Core model and compiles its statements: on a loaded 2-core
         // machine that is seconds of quiet, far more than the harness's default second.

@@ -6,7 +6,7 @@ using Notifiche.Contracts;
 
 namespace Notifiche.Dispatch.Sms.Tests;
 
-/// <summary>The consumer on MassTransit's in-memory test harness, the provider a <see cref="TwilioStub"/>.</summary>
+/// <summary>The product's bus and consumer on MassTransit's in-memory test harness, the provider a <see cref="TwilioStub"/>.</summary>
 public abstract class SmsDispatchSpec
 {
     protected TwilioStub Stub = null!;
@@ -14,8 +14,6 @@ public abstract class SmsDispatchSpec
     private IHost _host = null!;
 
     protected IServiceProvider Services => _host.Services;
-
-    protected virtual TimeSpan[] RetryIntervals => [TimeSpan.FromMilliseconds(100)];
 
     protected static SendSms Command(string phone = "+393470000000", string language = "it", DateTimeOffset? expiresAt = null) => new()
     {
@@ -29,7 +27,7 @@ public abstract class SmsDispatchSpec
         Stub = await TwilioStub.StartAsync();
         var settings = SmsTestHost.Settings(Stub);
         Configure(settings);
-        _host = SmsTestHost.Build(settings, withBus: true, RetryIntervals);
+        _host = SmsTestHost.Build(settings, withBus: true);
         Harness = _host.Services.GetRequiredService<ITestHarness>();
         Harness.TestInactivityTimeout = TimeSpan.FromSeconds(8);
         await Harness.Start();
@@ -114,7 +112,14 @@ public class Dispatching_an_expired_sms : SmsDispatchSpec
 
 public class Provider_down_for_a_while_then_back : SmsDispatchSpec
 {
-    protected override TimeSpan[] RetryIntervals => [TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(600), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)];
+    // Four retries, about 0.3 s, 0.5 s, 0.9 s and 1.7 s apart: longer in all than the outage.
+    protected override void Configure(Dictionary<string, string?> settings)
+    {
+        settings["Messaging:ProviderRetry:Limit"] = "4";
+        settings["Messaging:ProviderRetry:MinInterval"] = "00:00:00.1";
+        settings["Messaging:ProviderRetry:MaxInterval"] = "00:00:02";
+        settings["Messaging:ProviderRetry:Delta"] = "00:00:00.2";
+    }
 
     [Test]
     public async Task Should_deliver_every_sms_exactly_once()
