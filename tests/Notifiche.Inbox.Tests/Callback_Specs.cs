@@ -22,6 +22,22 @@ public class Receiving_status_callbacks
         [.. receiver.Received.Select(r => JsonDocument.Parse(r.Body).RootElement).Where(b => b.GetProperty("notice_id").GetGuid() == id)];
 
     [Test]
+    public async Task Should_refuse_to_register_a_callback_at_an_address_inside_the_network()
+    {
+        var service = await Platform.Hosts.RegisterServiceAsync("callback-private");
+        foreach (var url in new[] { "https://169.254.169.254/latest/meta-data/", "https://10.0.0.8/hook", "https://192.168.1.10/hook",
+                     "https://100.64.0.1/hook", "https://[fd00::1]/hook" })
+        {
+            var response = await service.PutAsJsonAsync("/api/v1/callback", new { url, secret = Secret });
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), url);
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.That(problem.GetProperty("errors").GetProperty("url")[0].GetString(), Does.Contain("public address"), url);
+        }
+
+        Assert.That((await service.GetAsync("/api/v1/callback")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "nothing was stored");
+    }
+
+    [Test]
     public async Task Should_post_each_status_change_signed_with_the_services_secret()
     {
         await using var receiver = await CallbackReceiver.StartAsync();

@@ -35,6 +35,7 @@ public sealed record TestSettings(TestBroker Broker)
         ["Gateway:Outbox:SweepInterval"] = OutboxSweepInterval?.ToString("c"),
         // Test receivers listen on plain HTTP on loopback.
         ["Gateway:Callbacks:AllowHttp"] = "true",
+        ["Gateway:Callbacks:AllowedNetworks:0"] = "127.0.0.0/8",
         ["Gateway:Callbacks:Timeout"] = "00:00:05",
     }, FastRetries ? FastCallbackRetry : new Dictionary<string, string?>());
 

@@ -30,7 +30,7 @@ public static class CallbackEndpoints
     }
 
     private static async Task<IResult> Put(CallbackRequest request, HttpContext http, GatewayDbContext db, IOptions<CallbackOptions> options,
-        TimeProvider clock)
+        CallbackAddresses addresses, TimeProvider clock)
     {
         var errors = new Dictionary<string, string[]>();
         var allowHttp = options.Value.AllowHttp;
@@ -38,6 +38,11 @@ public static class CallbackEndpoints
             || !(url.Scheme == Uri.UriSchemeHttps || allowHttp && url.Scheme == Uri.UriSchemeHttp) || url.UserInfo.Length > 0)
         {
             errors["url"] = [$"must be an absolute https:// URL without credentials, at most {MaxUrlLength} characters"];
+        }
+        else if (!addresses.IsAllowed(url))
+        {
+            errors["url"] = ["must point at a public address: loopback, private, shared, link-local and reserved addresses are not "
+                + "reachable from the platform (an operator can allow a network: Gateway:Callbacks:AllowedNetworks)"];
         }
 
         if (request.Secret is not { Length: >= MinSecretLength and <= MaxSecretLength })

@@ -11,6 +11,12 @@ public sealed class CallbackOptions
     /// <summary>Accept plain http:// callback URLs: only for tests and the standalone demo, never in production.</summary>
     public bool AllowHttp { get; set; }
 
+    /// <summary>
+    /// Networks (CIDR, e.g. <c>10.20.0.0/16</c>) callbacks may reach besides public addresses: by default none, so no
+    /// loopback, private, shared (100.64/10), link-local (the cloud metadata endpoint) or reserved address is reachable.
+    /// </summary>
+    public List<string> AllowedNetworks { get; set; } = [];
+
     /// <summary>Time one POST to a service's receiver may take.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 

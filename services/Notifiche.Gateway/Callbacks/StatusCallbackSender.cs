@@ -38,6 +38,10 @@ public sealed class StatusCallbackSender(HttpClient http, TimeProvider clock)
         {
             response = await http.SendAsync(request, ct);
         }
+        catch (HttpRequestException e) when (e.InnerException is CallbackAddressRefusedException)
+        {
+            throw new PermanentFailureException("callback address not allowed (not a public address)");
+        }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or TimeoutException && !ct.IsCancellationRequested)
         {
             throw new TransientFailureException($"callback not answered: {e.GetType().Name}");
