@@ -44,8 +44,8 @@ namespace Notifiche.Messaging;
 /// A consumer's own publishes leave only once it succeeded (in-memory outbox): a retried attempt never publishes twice.
 /// </description></item>
 /// </list>
-/// A retry must end within RabbitMQ's <c>consumer_timeout</c> (30 minutes by default), or the broker closes the channel and
-/// the message is delivered again.
+/// A retry must end within RabbitMQ's <c>consumer_timeout</c> (30 minutes by default; 1 hour in deploy/ and the test
+/// servers, for the provider queues' retry), or the broker closes the channel and the message is delivered again.
 /// </summary>
 public static class DeliveryPolicy
 {

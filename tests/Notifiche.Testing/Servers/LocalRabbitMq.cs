@@ -140,6 +140,7 @@ public sealed class LocalRabbitMq : IAsyncDisposable
             default_user_tags.administrator = true
             default_user_tags.impersonator = true
             log.file.level = info
+            consumer_timeout = 3600000
             log.console = false
             collect_statistics_interval = 1000
             {extraConfig}

@@ -19,7 +19,6 @@ public sealed class LocalRabbitMqCluster : IAsyncDisposable
     private const string ClusterConfig = """
         queue_leader_locator = balanced
         cluster_partition_handling = pause_minority
-        consumer_timeout = 1800000
         """;
 
     private readonly ErlangPortMapper _epmd;
