@@ -10,7 +10,7 @@ public record NoticeSubmissionRejected
     public required string ServiceId { get; init; }
     /// <summary>
     /// One of <see cref="SubmissionRejections"/>, or a governance refusal the HTTP API answers with 403/429
-    /// (<c>SERVICE_SUSPENDED</c>, <c>SANDBOX_RECIPIENT_NOT_ALLOWED</c>, <c>DAILY_QUOTA_REACHED</c>).
+    /// (<c>SERVICE_SUSPENDED</c>, <c>SANDBOX_RECIPIENT_NOT_ALLOWED</c>, <c>SANDBOX_DEFAULT_ADDRESS_NOT_ALLOWED</c>, <c>DAILY_QUOTA_REACHED</c>).
     /// </summary>
     public required string Reason { get; init; }
     public required string Detail { get; init; }

@@ -10,7 +10,8 @@ public class Onboarding_a_service_with_notifiche_admin
     [Test]
     public async Task Should_create_test_in_sandbox_go_live_rotate_the_key_and_read_the_census_line()
     {
-        var tester = Citizens.NewFiscalCode();
+        // A test recipient with a profile: in sandbox a notice reaches only the address the recipient set there.
+        var tester = (await Citizen.WithEmailAndSmsAsync()).FiscalCode;
         var create = await AdminTool.RunAsync("services", "create", "cli-anagrafe", "--name", "Servizio anagrafe", "--department", "Demografici",
             "--organization-name", "Comune di Milano, Area servizi", "--organization-fiscal-code", "01199250158",
             "--contact-email", "anagrafe@comune.example.it", "--category", "identity-card-expiry", "--channel", "email",
@@ -20,7 +21,7 @@ public class Onboarding_a_service_with_notifiche_admin
         using var firstKey = Operator.ClientWith(AdminTool.IssuedKey(create));
         var firstKeyId = AdminTool.IssuedKeyId(create);
 
-        await Operator.AcceptedAsync(firstKey, tester);
+        await Operator.AcceptedAsync(firstKey, tester, email: null);
         await Operator.ProblemAsync(await Operator.SubmitAsync(firstKey, Citizens.NewFiscalCode()), HttpStatusCode.Forbidden);
 
         var activate = await AdminTool.RunAsync("services", "activate", "cli-anagrafe");

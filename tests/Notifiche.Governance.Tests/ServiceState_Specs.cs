@@ -28,7 +28,8 @@ public class A_service_in_sandbox
     [Test]
     public async Task Should_send_only_to_its_test_recipients_and_say_how_to_go_live()
     {
-        var tester = Citizens.NewFiscalCode();
+        // A test recipient with a profile: in sandbox a notice reaches only the address the recipient set there.
+        var tester = (await Citizen.WithEmailAndSmsAsync()).FiscalCode;
         var body = new Dictionary<string, object>
         {
             ["id"] = "sandbox-scuola", ["name"] = "Registro assenze", ["organization_name"] = "Istituto comprensivo",
@@ -39,8 +40,8 @@ public class A_service_in_sandbox
         Assert.That(created.GetProperty("state").GetString(), Is.EqualTo("sandbox"), "a new service starts in sandbox");
         using var service = Operator.ClientWith(created.GetProperty("api_key").GetString()!);
 
-        var id = await Operator.AcceptedAsync(service, tester);
-        var stranger = await Operator.SubmitAsync(service, Citizens.NewFiscalCode());
+        var id = await Operator.AcceptedAsync(service, tester, email: null);
+        var stranger = await Operator.SubmitAsync(service, Citizens.NewFiscalCode(), email: null);
 
         var problem = await Operator.ProblemAsync(stranger, HttpStatusCode.Forbidden);
         Assert.That(problem.GetProperty("title").GetString(), Does.Contain("sandbox"));
@@ -49,9 +50,32 @@ public class A_service_in_sandbox
 
         var added = Citizens.NewFiscalCode();
         await Operator.OkAsync(HttpMethod.Post, "/services/sandbox-scuola/sandbox-recipients", new { add = new[] { added } });
-        await Operator.AcceptedAsync(service, added);
+        await Operator.AcceptedAsync(service, added, email: null);
 
         await Operator.OkAsync(HttpMethod.Post, "/services/sandbox-scuola/activate");
         await Operator.AcceptedAsync(service, Citizens.NewFiscalCode());
+    }
+
+    [Test]
+    public async Task Should_refuse_a_default_address_even_for_a_test_recipient_and_deliver_nothing()
+    {
+        var tester = Citizens.NewFiscalCode();
+        var created = await Operator.OkAsync(HttpMethod.Post, "/services", new Dictionary<string, object>
+        {
+            ["id"] = "sandbox-default", ["name"] = "Registro assenze", ["organization_name"] = "Istituto comprensivo",
+            ["organization_fiscal_code"] = Operator.OrganizationFiscalCode, ["contact_email"] = "segreteria@scuola.example.it",
+            ["sandbox_recipients"] = new[] { tester },
+        });
+        using var service = Operator.ClientWith(created.GetProperty("api_key").GetString()!);
+        var anyone = $"qualcuno-{Guid.NewGuid():N}@example.it";
+
+        var problem = await Operator.ProblemAsync(await Operator.SubmitAsync(service, tester, anyone), HttpStatusCode.Forbidden);
+        Assert.That(problem.GetProperty("title").GetString(), Does.Contain("sandbox"));
+        Assert.That(problem.GetProperty("detail").GetString(), Does.Contain("default_addresses.email"));
+
+        await Operator.OkAsync(HttpMethod.Post, "/services/sandbox-default/activate");
+        var id = await Operator.AcceptedAsync(service, tester, anyone);
+        await Operator.WaitForChannelAsync(service, id, "email", "SENT");
+        Assert.That(Platform.Hosts.Smtp.MessagesTo(anyone), Has.Count.EqualTo(1), "only the live notice reached the default address");
     }
 }

@@ -25,6 +25,7 @@ public static class RefusalCodes
 {
     public const string ServiceSuspended = "SERVICE_SUSPENDED";
     public const string SandboxRecipient = "SANDBOX_RECIPIENT_NOT_ALLOWED";
+    public const string SandboxDefaultAddress = "SANDBOX_DEFAULT_ADDRESS_NOT_ALLOWED";
     public const string DailyQuota = "DAILY_QUOTA_REACHED";
     public const string RateLimited = "RATE_LIMITED";
     public const string SourceAddress = "SOURCE_ADDRESS_NOT_ALLOWED";
@@ -42,9 +43,10 @@ public sealed record Admission(IReadOnlyList<string> AllowedChannels, IReadOnlyL
 /// </summary>
 public sealed class SubmissionPolicy(GatewayDbContext db)
 {
-    public async Task<(Admission? Admission, SubmissionRefusal? Refusal)> AdmitAsync(ServiceRecord service, string fiscalCode, DateTimeOffset now,
+    public async Task<(Admission? Admission, SubmissionRefusal? Refusal)> AdmitAsync(ServiceRecord service, ValidNotice notice, DateTimeOffset now,
         CancellationToken ct)
     {
+        var fiscalCode = notice.FiscalCode;
         if (service.State == ServiceStates.Suspended)
         {
             return (null, new SubmissionRefusal(RefusalCodes.ServiceSuspended, StatusCodes.Status403Forbidden, "Service suspended",
@@ -57,6 +59,16 @@ public sealed class SubmissionPolicy(GatewayDbContext db)
                 "This service is in sandbox mode: it may send only to the test codici fiscali registered for it. "
                 + "To send to anyone, ask the platform operator to take the service live ('notifiche-admin services activate <service-id>'); "
                 + "to test with another recipient, ask them to add it to the sandbox recipients."));
+        }
+
+        // A default address would be delivered whoever owns it: in sandbox a notice reaches only a test recipient's own profile.
+        if (service.State == ServiceStates.Sandbox && notice.DefaultEmail is not null)
+        {
+            return (null, new SubmissionRefusal(RefusalCodes.SandboxDefaultAddress, StatusCodes.Status403Forbidden,
+                "Default address not allowed in sandbox mode",
+                "This service is in sandbox mode: its notices reach only the addresses its test recipients set in their own profiles, "
+                + "so 'default_addresses.email' is not accepted. Send without it, or ask the platform operator to take the service live "
+                + "('notifiche-admin services activate <service-id>')."));
         }
 
         if (service.DailyNoticeQuota is { } quota && !await CountTodayAsync(service.Id, quota, now, ct))

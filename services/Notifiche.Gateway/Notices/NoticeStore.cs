@@ -42,7 +42,7 @@ public sealed class NoticeStore(GatewayDbContext db, SubmissionPolicy policy, Ou
         var now = clock.GetUtcNow();
         // The policy's counters change in the same transaction as the notice: a refused or failed accept counts nothing.
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var (admission, refusal) = await policy.AdmitAsync(service, valid.FiscalCode, now, ct);
+        var (admission, refusal) = await policy.AdmitAsync(service, valid, now, ct);
         if (admission is null)
         {
             metrics.Refused(service.Id, refusal!.Code);
