@@ -151,4 +151,25 @@ public class Limits_across_gateway_instances
         Assert.That(answers.Count(a => a.StatusCode == HttpStatusCode.Created), Is.EqualTo(5));
         Assert.That(answers.Count(a => a.StatusCode == HttpStatusCode.TooManyRequests), Is.EqualTo(7));
     }
+
+    [Test]
+    public async Task Should_give_a_new_service_a_default_rate_limit_and_daily_quota_unless_its_request_lifts_them()
+    {
+        await Operator.CreateAsync(Operator.ServiceBody("limits-default"), live: false);
+        var limited = await Operator.OkAsync(HttpMethod.Get, "/services/limits-default");
+        Assert.That(limited.GetProperty("rate_limit").GetProperty("per_second").GetDouble(), Is.EqualTo(10));
+        Assert.That(limited.GetProperty("rate_limit").GetProperty("burst").GetInt32(), Is.EqualTo(50));
+        Assert.That(limited.GetProperty("daily_notice_quota").GetInt32(), Is.EqualTo(10_000));
+
+        var body = new Dictionary<string, object?>
+        {
+            ["id"] = "limits-lifted", ["name"] = "Tributi", ["organization_name"] = "Regione di Prova",
+            ["organization_fiscal_code"] = Operator.OrganizationFiscalCode, ["contact_email"] = "tributi@regione.example.it",
+            ["rate_limit"] = null, ["daily_notice_quota"] = null,
+        };
+        await Operator.CreateAsync(body, live: false);
+        var lifted = await Operator.OkAsync(HttpMethod.Get, "/services/limits-lifted");
+        Assert.That(lifted.GetProperty("rate_limit").ValueKind, Is.EqualTo(System.Text.Json.JsonValueKind.Null));
+        Assert.That(lifted.GetProperty("daily_notice_quota").ValueKind, Is.EqualTo(System.Text.Json.JsonValueKind.Null));
+    }
 }

@@ -36,9 +36,9 @@ public sealed class ServiceOptions
     };
     public Option<string> RateLimit { get; } = new("--rate-limit")
     {
-        Description = "Token bucket: PER_SECOND or PER_SECOND/BURST, e.g. 10/50; 'none' for no limit",
+        Description = "Token bucket: PER_SECOND or PER_SECOND/BURST, e.g. 10/50; 'none' for no limit (a new service starts at 10/50)",
     };
-    public Option<string> DailyQuota { get; } = new("--daily-quota") { Description = "Notices per UTC day; 'none' for no quota" };
+    public Option<string> DailyQuota { get; } = new("--daily-quota") { Description = "Notices per UTC day; 'none' for no quota (a new service starts at 10000)" };
     public Option<string> SmsBudgetSegments { get; } = new("--sms-budget-segments")
     {
         Description = "SMS segments per month; past it SMS is not planned and notices fall back to the citizen's other channels; 'none' to remove",

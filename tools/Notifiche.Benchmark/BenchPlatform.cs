@@ -77,6 +77,8 @@ public sealed class BenchPlatform : IAsyncDisposable
             {
                 id, name = "Tributi", organization_name = "Regione di Prova", organization_fiscal_code = "80050050154",
                 contact_email = "tributi@regione.example.it", allowed_channels = new[] { "email" },
+                // No limits: the benchmark measures the pipeline, not a new service's default rate limit and quota.
+                rate_limit = (object?)null, daily_notice_quota = (int?)null,
             }),
         };
         request.Headers.Add("X-Operator-Key", OperatorKey);

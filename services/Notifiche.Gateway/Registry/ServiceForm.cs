@@ -25,10 +25,26 @@ public static class ServiceForm
         "allowed_source_cidrs",
     ];
 
-    /// <summary>A new service (in sandbox) from a create request, or the errors.</summary>
+    /// <summary>A new service's rate limit unless its request says otherwise (<c>"rate_limit": null</c> lifts it).</summary>
+    public const double NewServiceRatePerSecond = 10;
+
+    /// <summary>A new service's burst (requests at once above the steady rate).</summary>
+    public const int NewServiceRateBurst = 50;
+
+    /// <summary>A new service's daily notice quota unless its request says otherwise (<c>"daily_notice_quota": null</c> lifts it).</summary>
+    public const int NewServiceDailyNoticeQuota = 10_000;
+
+    /// <summary>
+    /// A new service (in sandbox, with <see cref="NewServiceRatePerSecond"/>/<see cref="NewServiceRateBurst"/> and
+    /// <see cref="NewServiceDailyNoticeQuota"/> unless the request sets them) from a create request, or the errors.
+    /// </summary>
     public static (ServiceRecord? Service, Dictionary<string, string[]> Errors) Create(JsonElement body)
     {
-        var service = new ServiceRecord { Id = string.Empty, Name = string.Empty, OrganizationName = string.Empty, State = ServiceStates.Sandbox };
+        var service = new ServiceRecord
+        {
+            Id = string.Empty, Name = string.Empty, OrganizationName = string.Empty, State = ServiceStates.Sandbox,
+            RatePerSecond = NewServiceRatePerSecond, RateBurst = NewServiceRateBurst, DailyNoticeQuota = NewServiceDailyNoticeQuota,
+        };
         var errors = new Errors();
         if (body.ValueKind != JsonValueKind.Object)
         {
