@@ -141,11 +141,16 @@ public class Twilio_answering_without_saying_whether_it_sent : TwilioSpec
             Assert.That(Stub.Accepted, Has.Count.EqualTo(1), "one SMS");
         });
     }
+}
+
+public class Twilio_answering_too_late : TwilioSpec
+{
+    protected override void Configure(Dictionary<string, string?> settings) => settings["Sms:Resilience:AttemptTimeout"] = "00:00:01";
 
     [Test]
     public async Task Should_report_a_timeout_after_the_request_left_as_unknown()
     {
-        Stub.Answer = (_, _) => TwilioAnswer.Created("SMslow") with { Delay = TimeSpan.FromSeconds(3) };
+        Stub.Answer = (_, _) => TwilioAnswer.Created("SMslow") with { Delay = TimeSpan.FromSeconds(10) };
 
         var result = await Sender.SendAsync(Sms(), ProviderHandOffs.Unguarded, CancellationToken.None);
 
