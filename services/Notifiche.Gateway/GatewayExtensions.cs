@@ -34,6 +34,8 @@ public static class GatewayExtensions
         builder.AddBusConsumers(bus => bus.AddGatewayConsumers());
 
         builder.Services.AddScoped<ServiceRegistry>();
+        builder.Services.AddSingleton<ServiceKeyCache>();
+        builder.Services.AddOptions<KeyCacheOptions>().BindConfiguration(KeyCacheOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddScoped<NoticeStore>();
         builder.Services.AddScoped<NoticeStatusUpdater>();
         builder.Services.AddScoped<BrokerIngress>();

@@ -152,6 +152,48 @@ public class Limits_across_gateway_instances
         Assert.That(answers.Count(a => a.StatusCode == HttpStatusCode.TooManyRequests), Is.EqualTo(7));
     }
 
+    /// <summary>
+    /// A gateway remembers an authenticated key for Gateway:Keys:CacheFor (5 s) instead of reading it on every request: a
+    /// revocation or suspension made through another instance must reach it within that time, and not after.
+    /// </summary>
+    [Test]
+    public async Task Should_refuse_a_key_revoked_or_a_service_suspended_on_another_gateway_within_the_key_cache_time()
+    {
+        var key = await Operator.CreateAsync(Operator.ServiceBody("cache-revoked"));
+        var keyId = (await Operator.OkAsync(HttpMethod.Get, "/services/cache-revoked/keys")).EnumerateArray().Single().GetProperty("key_id").GetString();
+        var suspendedKey = await Operator.CreateAsync(Operator.ServiceBody("cache-suspended"));
+        using var revoked = On(await ReplicaAsync(), key);
+        using var suspended = On(await ReplicaAsync(), suspendedKey);
+        await Operator.AcceptedAsync(revoked, Citizens.NewFiscalCode());
+        await Operator.AcceptedAsync(suspended, Citizens.NewFiscalCode());
+
+        await Operator.OkAsync(HttpMethod.Post, $"/services/cache-revoked/keys/{keyId}/revoke");
+        await Operator.OkAsync(HttpMethod.Post, "/services/cache-suspended/suspend");
+
+        var changedAt = DateTime.UtcNow;
+        Assert.That(await AnswerWithinAsync(revoked, HttpStatusCode.Unauthorized, TimeSpan.FromSeconds(15)), Is.True,
+            "the replica still accepted a key revoked on the other gateway 15 s later");
+        Assert.That(await AnswerWithinAsync(suspended, HttpStatusCode.Forbidden, TimeSpan.FromSeconds(15)), Is.True,
+            "the replica still accepted notices of a service suspended on the other gateway 15 s later");
+        Assert.That(DateTime.UtcNow - changedAt, Is.LessThan(TimeSpan.FromSeconds(12)));
+    }
+
+    private static async Task<bool> AnswerWithinAsync(HttpClient service, HttpStatusCode wanted, TimeSpan limit)
+    {
+        var until = DateTime.UtcNow + limit;
+        while (DateTime.UtcNow < until)
+        {
+            if ((await Operator.SubmitAsync(service, Citizens.NewFiscalCode())).StatusCode == wanted)
+            {
+                return true;
+            }
+
+            await Task.Delay(200);
+        }
+
+        return false;
+    }
+
     [Test]
     public async Task Should_give_a_new_service_a_default_rate_limit_and_daily_quota_unless_its_request_lifts_them()
     {

@@ -8,7 +8,7 @@ namespace Notifiche.Gateway.Registry;
 public sealed record IssuedKey(Guid KeyId, string Secret, DateTimeOffset? ExpiresAt);
 
 /// <summary>The registry of sending services and their keys.</summary>
-public sealed class ServiceRegistry(GatewayDbContext db, TimeProvider clock)
+public sealed class ServiceRegistry(GatewayDbContext db, ServiceKeyCache keys, TimeProvider clock)
 {
     /// <summary>Keys that authenticate at once: two let a service rotate without downtime.</summary>
     public const int MaxActiveKeys = 2;
@@ -20,6 +20,7 @@ public sealed class ServiceRegistry(GatewayDbContext db, TimeProvider clock)
         db.Services.Add(service);
         var key = AddKey(service.Id, expiresAt: null);
         await db.SaveChangesAsync(ct);
+        keys.Forget();
         return key;
     }
 
@@ -33,23 +34,40 @@ public sealed class ServiceRegistry(GatewayDbContext db, TimeProvider clock)
     public Task<List<ServiceRecord>> ListAsync(CancellationToken ct) =>
         db.Services.AsNoTracking().OrderBy(s => s.Id).ToListAsync(ct);
 
-    public Task SaveAsync(ServiceRecord service, CancellationToken ct)
+    public async Task SaveAsync(ServiceRecord service, CancellationToken ct)
     {
         service.UpdatedAt = clock.GetUtcNow();
-        return db.SaveChangesAsync(ct);
+        await db.SaveChangesAsync(ct);
+        keys.Forget();
     }
 
-    /// <summary>The service owning an unrevoked, unexpired key with this secret, or null.</summary>
+    /// <summary>
+    /// The service owning an unrevoked, unexpired key with this secret, or null. This runs for every call of the API:
+    /// an authenticated key is remembered for <see cref="KeyCacheOptions.CacheFor"/> (<see cref="ServiceKeyCache"/>), so
+    /// the returned record is shared and must not be changed.
+    /// </summary>
     public async Task<ServiceRecord?> FindByKeyAsync(string secret, CancellationToken ct)
     {
         var hash = ApiKeys.Hash(secret);
-        // One round trip per request: this runs for every call of the API. Expiry is compared here, not in SQL,
-        // because SQLite (the embedded default) cannot translate a DateTimeOffset comparison.
+        if (keys.TryGet(hash, out var cached))
+        {
+            return cached;
+        }
+
+        var generation = keys.Generation;
+        var readAt = clock.GetUtcNow();
+        // Expiry is compared here, not in SQL, because SQLite (the embedded default) cannot translate a DateTimeOffset comparison.
         var found = await db.ApiKeys.AsNoTracking()
             .Where(k => k.KeyHash == hash && k.RevokedAt == null)
-            .Join(db.Services, k => k.ServiceId, s => s.Id, (key, service) => new { key.ExpiresAt, Service = service })
+            .Join(db.Services.AsNoTracking(), k => k.ServiceId, s => s.Id, (key, service) => new { key.ExpiresAt, Service = service })
             .FirstOrDefaultAsync(ct);
-        return found is null || found.ExpiresAt <= clock.GetUtcNow() ? null : found.Service;
+        if (found is null)
+        {
+            return null;
+        }
+
+        keys.Remember(hash, found.Service, found.ExpiresAt, generation, readAt);
+        return found.ExpiresAt <= clock.GetUtcNow() ? null : found.Service;
     }
 
     /// <summary>Issues another key, unless the service already has <see cref="MaxActiveKeys"/> active ones (then null).</summary>
@@ -63,6 +81,7 @@ public sealed class ServiceRegistry(GatewayDbContext db, TimeProvider clock)
 
         var key = AddKey(serviceId, expiresAt);
         await db.SaveChangesAsync(ct);
+        keys.Forget();
         return key;
     }
 
@@ -77,6 +96,7 @@ public sealed class ServiceRegistry(GatewayDbContext db, TimeProvider clock)
         {
             key.RevokedAt = clock.GetUtcNow();
             await db.SaveChangesAsync(ct);
+            keys.Forget();
         }
 
         return key;
