@@ -5,8 +5,13 @@ using Notifiche.Persistence;
 namespace Notifiche.Dispatch.Ledger;
 
 /// <summary>A dispatcher's own database: the <c>dispatches</c> ledger.</summary>
-public class DispatchLedgerDbContext(DbContextOptions<DispatchLedgerDbContext> options) : DbContext(options)
+public class DispatchLedgerDbContext : DbContext
 {
+    // No transaction here goes on after a failed SaveChanges, so EF's savepoint around each SaveChanges in an explicit
+    // transaction would be a wasted round trip (issue 15).
+    public DispatchLedgerDbContext(DbContextOptions<DispatchLedgerDbContext> options)
+        : base(options) => Database.AutoSavepointsEnabled = false;
+
     public DbSet<DispatchRecord> Dispatches => Set<DispatchRecord>();
 
     protected override void OnModelCreating(ModelBuilder model)

@@ -9,8 +9,13 @@ using Notifiche.Gateway.Registry;
 namespace Notifiche.Gateway.Data;
 
 /// <summary>The gateway's database; each feature folder maps its own tables (its <c>IEntityTypeConfiguration</c>s).</summary>
-public class GatewayDbContext(DbContextOptions<GatewayDbContext> options) : DbContext(options)
+public class GatewayDbContext : DbContext
 {
+    // No transaction here goes on after a failed SaveChanges, so EF's savepoint around each SaveChanges in an explicit
+    // transaction would be a wasted round trip (issue 15).
+    public GatewayDbContext(DbContextOptions<GatewayDbContext> options)
+        : base(options) => Database.AutoSavepointsEnabled = false;
+
     public DbSet<ServiceRecord> Services => Set<ServiceRecord>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<Notice> Notices => Set<Notice>();

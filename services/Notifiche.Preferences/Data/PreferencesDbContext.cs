@@ -4,8 +4,13 @@ using Notifiche.Persistence;
 
 namespace Notifiche.Preferences.Data;
 
-public class PreferencesDbContext(DbContextOptions<PreferencesDbContext> options) : DbContext(options)
+public class PreferencesDbContext : DbContext
 {
+    // No transaction here goes on after a failed SaveChanges, so EF's savepoint around each SaveChanges in an explicit
+    // transaction would be a wasted round trip (issue 15).
+    public PreferencesDbContext(DbContextOptions<PreferencesDbContext> options)
+        : base(options) => Database.AutoSavepointsEnabled = false;
+
     public DbSet<Profile> Profiles => Set<Profile>();
 
     protected override void OnModelCreating(ModelBuilder model)
