@@ -52,6 +52,42 @@ public class Announcing_status_changes_while_the_broker_is_away
         Assert.That(await AnnouncementsInTheOutboxAsync(id), Is.Empty, "published, then removed");
     }
 
+    /// <summary>Issue 15: a status change is announced only for a service that has a callback to receive it.</summary>
+    [Test]
+    public async Task Should_announce_nothing_for_a_service_without_a_callback_and_announce_once_it_registers_one()
+    {
+        var service = await Platform.Hosts.RegisterServiceAsync("callback-none");
+        var silent = await StoreAcceptedNoticeAsync("callback-none");
+        var announced = await StoreAcceptedNoticeAsync("callback-none");
+
+        try
+        {
+            // The broker is away so that what is announced stays in the outbox, where it can be seen.
+            await Platform.Hosts.Vhost.SetReachableAsync(false);
+            await ApplyRoutedAndSentAsync(silent);
+            Assert.That(await AnnouncementsInTheOutboxAsync(silent), Is.Empty, "no callback, no announcement");
+
+            (await service.PutAsJsonAsync("/api/v1/callback", new { url = "http://127.0.0.1:9/callback", secret = Secret })).EnsureSuccessStatusCode();
+            await ApplyRoutedAndSentAsync(announced);
+            Assert.That(await AnnouncementsInTheOutboxAsync(announced), Is.EquivalentTo(new[] { "PROCESSED", "email SENT" }),
+                "registered through this gateway: announced at once");
+        }
+        finally
+        {
+            (await service.DeleteAsync("/api/v1/callback")).EnsureSuccessStatusCode();
+            await Platform.Hosts.Vhost.SetReachableAsync(true);
+        }
+    }
+
+    private static async Task ApplyRoutedAndSentAsync(Guid id)
+    {
+        await using var scope = Platform.Hosts.GatewayServices.CreateAsyncScope();
+        var status = scope.ServiceProvider.GetRequiredService<NoticeStatusUpdater>();
+        var now = DateTimeOffset.UtcNow;
+        await status.RoutedAsync(new NoticeRouted { NoticeId = id, Channels = [Channels.Email], RoutedAt = now }, CancellationToken.None);
+        await status.ChannelAsync(id, Channels.Email, ChannelStatus.Sent, now, CancellationToken.None, providerMessageId: "announce-spec");
+    }
+
     private static List<string> Received(CallbackReceiver receiver, Guid id) =>
     [
         .. receiver.Received.Select(r => JsonDocument.Parse(r.Body).RootElement)

@@ -30,7 +30,7 @@ public static class CallbackEndpoints
     }
 
     private static async Task<IResult> Put(CallbackRequest request, HttpContext http, GatewayDbContext db, IOptions<CallbackOptions> options,
-        CallbackAddresses addresses, TimeProvider clock)
+        CallbackAddresses addresses, CallbackDirectory directory, TimeProvider clock)
     {
         var errors = new Dictionary<string, string[]>();
         var allowHttp = options.Value.AllowHttp;
@@ -68,6 +68,7 @@ public static class CallbackEndpoints
         stored.Secret = request.Secret!;
         stored.UpdatedAt = clock.GetUtcNow();
         await db.SaveChangesAsync(ct);
+        directory.Changed();
         return Results.Ok(new CallbackResponse(stored.Url, stored.UpdatedAt));
     }
 
@@ -80,10 +81,11 @@ public static class CallbackEndpoints
             : Results.Ok(new CallbackResponse(stored.Url, stored.UpdatedAt));
     }
 
-    private static async Task<IResult> Delete(HttpContext http, GatewayDbContext db)
+    private static async Task<IResult> Delete(HttpContext http, GatewayDbContext db, CallbackDirectory directory)
     {
         var service = http.CallingService();
         await db.StatusCallbacks.Where(c => c.ServiceId == service.Id).ExecuteDeleteAsync(http.RequestAborted);
+        directory.Changed();
         return Results.NoContent();
     }
 }

@@ -17,6 +17,13 @@ public sealed class CallbackOptions
     /// </summary>
     public List<string> AllowedNetworks { get; set; } = [];
 
+    /// <summary>
+    /// How long a gateway instance trusts its list of services with a callback (<see cref="CallbackDirectory"/>): a
+    /// callback registered through another instance gets the status changes this instance applies from this long after.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan DirectoryCacheFor { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Time one POST to a service's receiver may take.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 

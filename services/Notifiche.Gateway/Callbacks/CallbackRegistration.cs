@@ -13,6 +13,8 @@ internal static class CallbackRegistration
                 $"{CallbackOptions.Section}:AllowedNetworks: every entry must be a network in CIDR notation, e.g. 10.20.0.0/16")
             .ValidateOnStart();
         builder.Services.AddSingleton<CallbackAddresses>();
+        builder.Services.AddSingleton<CallbackDirectory>();
+        builder.Services.AddScoped<StatusAnnouncements>();
         // The callback endpoint retries for a bounded time unless configuration says otherwise.
         builder.Services.PostConfigure<MessagingOptions>(o => o.EndpointRetry.TryAdd(StatusCallbackConsumer.Queue, CallbackOptions.DefaultRetry));
         var callbacks = builder.Services.AddHttpClient<StatusCallbackSender>()

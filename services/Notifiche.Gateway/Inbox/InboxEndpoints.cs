@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Notifiche.Gateway.Audit;
+using Notifiche.Gateway.Callbacks;
 using Notifiche.Gateway.Data;
 using Notifiche.Gateway.Notices;
 using Notifiche.Gateway.Outbox;
@@ -113,7 +114,7 @@ public static class InboxEndpoints
     /// citizen allows read receipts, the READ status change for the sender's callback, in one transaction.
     /// </summary>
     private static async Task<IResult> MarkRead([FromRoute(Name = "fiscal_code")] string fiscalCodeInput, Guid id, GatewayDbContext db,
-        OutboxSignal outbox, TimeProvider clock, CancellationToken ct)
+        StatusAnnouncements announcements, OutboxSignal outbox, TimeProvider clock, CancellationToken ct)
     {
         if (Invalid(fiscalCodeInput, out var fiscalCode) is { } invalid)
         {
@@ -124,20 +125,21 @@ public static class InboxEndpoints
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var marked = await OfCitizen(db, fiscalCode).Where(n => n.Id == id && n.ReadAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(n => n.ReadAt, now), ct);
+        var announced = false;
         if (marked > 0)
         {
             var notice = await db.Notices.AsNoTracking().Where(n => n.Id == id).Select(n => new { n.ServiceId, n.ReadReceipts }).FirstAsync(ct);
             db.Record(id, NoticeEventTypes.Read, now);
             if (notice.ReadReceipts)
             {
-                db.Outbox.Add(OutboxMessages.Create(AuditTrail.StatusChanged(id, notice.ServiceId, ReadStatus.Read, now), Activity.Current, now));
+                announced = await announcements.AnnounceAsync(id, notice.ServiceId, ReadStatus.Read, now, ct);
             }
 
             await db.SaveChangesAsync(ct);
         }
 
         await tx.CommitAsync(ct);
-        if (marked > 0)
+        if (announced)
         {
             outbox.Notify();
         }

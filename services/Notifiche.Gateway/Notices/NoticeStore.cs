@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Notifiche.Contracts;
 using Notifiche.Gateway.Audit;
+using Notifiche.Gateway.Callbacks;
 using Notifiche.Gateway.Data;
 using Notifiche.Gateway.Governance;
 using Notifiche.Gateway.Observability;
@@ -29,7 +30,8 @@ public abstract record Acceptance
 /// Accepts a notice: the notice, its <see cref="NoticeSubmitted"/> outbox row and its idempotency key in one transaction,
 /// so concurrent duplicates resolve to one notice (the key's primary key admits only one of them).
 /// </summary>
-public sealed class NoticeStore(GatewayDbContext db, SubmissionPolicy policy, OutboxSignal outbox, GatewayMetrics metrics, TimeProvider clock)
+public sealed class NoticeStore(
+    GatewayDbContext db, SubmissionPolicy policy, StatusAnnouncements announcements, OutboxSignal outbox, GatewayMetrics metrics, TimeProvider clock)
 {
     public async Task<Acceptance> AcceptAsync(ServiceRecord service, ValidNotice valid, string? idempotencyKey, CancellationToken ct)
     {
@@ -68,7 +70,7 @@ public sealed class NoticeStore(GatewayDbContext db, SubmissionPolicy policy, Ou
         db.Notices.Add(notice);
         db.Outbox.Add(OutboxMessages.Create(NoticeSubmissions.For(notice, service, admission.AllowedChannels), Activity.Current, now));
         db.Record(notice.Id, NoticeEventTypes.Accepted, now, detail: $"content_sha256 {notice.ContentSha256}");
-        db.Outbox.Add(OutboxMessages.Create(AuditTrail.StatusChanged(notice.Id, service.Id, NoticeStatus.Accepted, now), Activity.Current, now));
+        await announcements.AnnounceAsync(notice.Id, service.Id, NoticeStatus.Accepted, now, ct);
 
         if (idempotencyKey is not null)
         {

@@ -3,6 +3,7 @@ using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Notifiche.Contracts;
 using Notifiche.Gateway.Audit;
+using Notifiche.Gateway.Callbacks;
 using Notifiche.Gateway.Data;
 using Notifiche.Gateway.Notices;
 using Notifiche.Gateway.Observability;
@@ -14,10 +15,11 @@ namespace Notifiche.Gateway.Status;
 /// <summary>
 /// The one place that moves a notice's stored status. Events arrive on separate queues, so in any order and
 /// possibly more than once: statuses only move forward (see <see cref="ChannelAsync"/> for which channel statuses are final).
-/// Every change is committed with its audit entry and its <see cref="NoticeStatusChanged"/> (for status callbacks) as an
-/// outbox row, in one transaction: a change is never stored without being announced, nor announced without being stored.
+/// Every change is committed with its audit entry and, for a service with a status callback, its
+/// <see cref="NoticeStatusChanged"/> as an outbox row (<see cref="StatusAnnouncements"/>), in one transaction: a change is
+/// never stored without being announced, nor announced without being stored.
 /// </summary>
-public sealed class NoticeStatusUpdater(GatewayDbContext db, OutboxSignal outbox, GatewayMetrics metrics, TimeProvider clock)
+public sealed class NoticeStatusUpdater(GatewayDbContext db, StatusAnnouncements announcements, OutboxSignal outbox, GatewayMetrics metrics, TimeProvider clock)
 {
     /// <summary>Stores the routing decision with its audit entry and status change; a redelivery changes nothing.</summary>
     public async Task RoutedAsync(NoticeRouted routed, CancellationToken ct)
@@ -39,7 +41,7 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db, OutboxSignal outbox
         db.Record(noticeId, rejectionReason is null ? NoticeEventTypes.Routed : NoticeEventTypes.Rejected, at, detail: rejectionReason is null
             ? $"channel plan: {(routed.Channels.Count == 0 ? "none" : string.Join(", ", routed.Channels))}"
             : rejectionReason);
-        Announce(noticeId, notice.ServiceId, notice.Status, at);
+        var announced = await announcements.AnnounceAsync(noticeId, notice.ServiceId, notice.Status, at, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.SaveChangesAsync(ct);
         foreach (var channel in routed.Channels)
@@ -53,7 +55,11 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db, OutboxSignal outbox
         }
 
         await tx.CommitAsync(ct);
-        outbox.Notify();
+        if (announced)
+        {
+            outbox.Notify();
+        }
+
         metrics.Routed(notice.ServiceId, notice.Status, rejectionReason);
     }
 
@@ -87,6 +93,7 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db, OutboxSignal outbox
             WHERE notice_channels.status NOT IN ({ChannelStatus.Sent}, {ChannelStatus.Expired})
               AND (notice_channels.status <> {ChannelStatus.Failed} OR excluded.status = {ChannelStatus.Sent})
             """, ct);
+        var announced = false;
         if (changed > 0 || status == ChannelStatus.Throttled)
         {
             var (type, detail) = status switch
@@ -99,7 +106,7 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db, OutboxSignal outbox
             db.Record(noticeId, type, at, channel, detail);
             if (changed > 0)
             {
-                Announce(noticeId, notice.ServiceId, status, at, channel);
+                announced = await announcements.AnnounceAsync(noticeId, notice.ServiceId, status, at, ct, channel);
             }
 
             await db.SaveChangesAsync(ct);
@@ -111,7 +118,11 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db, OutboxSignal outbox
             return;
         }
 
-        outbox.Notify();
+        if (announced)
+        {
+            outbox.Notify();
+        }
+
         if (status != ChannelStatus.Throttled)
         {
             metrics.Dispatched(channel, status, clock.GetUtcNow() - notice.AcceptedAt);
@@ -124,9 +135,6 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db, OutboxSignal outbox
         var reason = fault.Exceptions.FirstOrDefault()?.Message ?? "delivery failed";
         return ChannelAsync(noticeId, channel, ChannelStatus.Failed, DateTime.SpecifyKind(fault.Timestamp, DateTimeKind.Utc), ct, $"retries exhausted: {reason}");
     }
-
-    private void Announce(Guid noticeId, string serviceId, string status, DateTimeOffset at, string? channel = null) =>
-        db.Outbox.Add(OutboxMessages.Create(AuditTrail.StatusChanged(noticeId, serviceId, status, at, channel), Activity.Current, clock.GetUtcNow()));
 
     private static PermanentFailureException NotStored(Guid noticeId) => new($"notice {noticeId} is not stored here");
 }
