@@ -11,7 +11,7 @@ namespace Notifiche.Dispatch.Ledger;
 /// <summary>
 /// Makes a provider call happen at most once per notice, channel and address, however often the command is delivered.
 /// <list type="number">
-/// <item>Look: a redelivered command finds the earlier attempt's record. <c>SENT</c> → the same success again, without
+/// <item>Look (once the claim below was refused: a first delivery goes straight to it): a redelivered command finds the earlier attempt's record. <c>SENT</c> → the same success again, without
 /// calling; <c>FAILED</c> → the same failure; <c>SENDING</c> under a live lease → another attempt is calling right now:
 /// wait for its outcome; <c>SENDING</c> past its lease → an attempt that died after handing its request over: the
 /// provider may or may not have it, so it is not called again — the dispatch fails with <see cref="OutcomeUnknown"/>.</item>
@@ -60,12 +60,16 @@ public sealed partial class DispatchLedger(
     {
         var key = new DispatchKey(request.NoticeId, request.Channel, AddressKeyOf(request));
         var waitUntil = clock.GetUtcNow() + 2 * Lease;
+        // The first pass does not look: nearly every command is delivered once, and the claim itself refuses a dispatch
+        // that has a record, so a first delivery costs one database command less. A refused claim looks; so does a
+        // first pass that handed nothing over (a redelivered command whose provider is away now still replays its outcome).
+        var firstPass = true;
         while (true)
         {
             db.ChangeTracker.Clear();
-            var earlier = await db.Dispatches.AsNoTracking().SingleOrDefaultAsync(
-                d => d.NoticeId == key.NoticeId && d.Channel == key.Channel && d.AddressKey == key.AddressKey, ct);
-            if (earlier is not null)
+            var looks = !firstPass;
+            firstPass = false;
+            if (looks && await FindAsync(key, ct) is { } earlier)
             {
                 if (await OutcomeOfAsync(earlier, request.ResendSafe) is { } outcome)
                 {
@@ -97,21 +101,44 @@ public sealed partial class DispatchLedger(
                 await CompleteAsync(key, new DeliveryResult.Unknown(e.GetType().Name));
                 throw;
             }
+            catch (Exception) when (!looks)
+            {
+                // Failed before handing anything over; an earlier delivery may have the outcome.
+                if (await RecordedOutcomeAsync(key, request.ResendSafe) is { } outcome)
+                {
+                    return outcome;
+                }
+
+                throw;
+            }
 
             if (attempt.Refused)
             {
-                continue; // another attempt claimed it between our look and our hand-off: its outcome is ours
+                continue; // another attempt claimed it first (or long ago): its outcome is ours
             }
 
             if (!attempt.Claimed)
             {
-                return result; // nothing was handed over (no connection, circuit open): nothing to record
+                // Nothing was handed over (no connection, circuit open): nothing to record, unless an earlier delivery has the outcome.
+                return !looks && await RecordedOutcomeAsync(key, request.ResendSafe) is { } outcome ? outcome : result;
             }
 
             await attempt.StopRenewingAsync();
             return await CompleteAsync(key, result);
         }
     }
+
+    private async Task<DeliveryResult?> RecordedOutcomeAsync(DispatchKey key, bool resendSafe)
+    {
+        db.ChangeTracker.Clear();
+        return await FindAsync(key, CancellationToken.None) is { State: not DispatchState.Sending } recorded
+            ? await OutcomeOfAsync(recorded, resendSafe)
+            : null;
+    }
+
+    private Task<DispatchRecord?> FindAsync(DispatchKey key, CancellationToken ct) =>
+        db.Dispatches.AsNoTracking().SingleOrDefaultAsync(
+            d => d.NoticeId == key.NoticeId && d.Channel == key.Channel && d.AddressKey == key.AddressKey, ct);
 
     /// <summary>
     /// The outcome an earlier attempt's record stands for, or null to look again: while a live attempt holds it, or once
