@@ -30,7 +30,9 @@ public sealed class PostgresTestDatabase : IAsyncDisposable
 
     public async Task<long> CountAsync(string table)
     {
-        await using var connection = new NpgsqlConnection(ConnectionString);
+        // Unpooled: an outage spec (SetReachableAsync, TerminateConnectionsAsync) kills pooled connections, and a count
+        // taken later on one of them would fail with 57P01 instead of counting.
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false }.ConnectionString);
         await connection.OpenAsync();
         await using var count = new NpgsqlCommand($"SELECT count(*) FROM {table}", connection);
         return (long)(await count.ExecuteScalarAsync())!;

@@ -63,7 +63,7 @@ public sealed class LocalPostgres : IAsyncDisposable
     /// server quickly (the fault suite's services).
     /// </summary>
     public string ConnectionString(string database) =>
-        GetConnectionString(database) + ";Timeout=5;Command Timeout=15;Max Auto Prepare=20";
+        GetConnectionString(database) + ";Timeout=5;Command Timeout=15";
 
     /// <summary>A cluster, configured but not started (<see cref="StartAsync"/> runs initdb the first time).</summary>
     public static LocalPostgres Create()
