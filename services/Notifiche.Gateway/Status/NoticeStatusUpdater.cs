@@ -21,46 +21,54 @@ namespace Notifiche.Gateway.Status;
 /// </summary>
 public sealed class NoticeStatusUpdater(GatewayDbContext db, StatusAnnouncements announcements, OutboxSignal outbox, GatewayMetrics metrics, TimeProvider clock)
 {
-    /// <summary>Stores the routing decision with its audit entry and status change; a redelivery changes nothing.</summary>
+    /// <summary>
+    /// Stores the routing decision with its audit entry, its channels and its status change; a redelivery changes nothing.
+    /// Two database commands: the guarded update (only an ACCEPTED notice moves on, so of two concurrent deliveries one
+    /// wins), then the rows it brings in one batch. No channel row can exist before: a channel's outcome is applied only
+    /// once the notice is routed (<see cref="StatusOrder"/>).
+    /// </summary>
     public async Task RoutedAsync(NoticeRouted routed, CancellationToken ct)
     {
         var noticeId = routed.NoticeId;
-        var notice = await db.Notices.FirstOrDefaultAsync(n => n.Id == noticeId, ct) ?? throw NotStored(noticeId);
-        if (notice.Status != NoticeStatus.Accepted)
+        var rejectionReason = routed.RejectionReason;
+        var at = routed.RoutedAt;
+        var status = rejectionReason is null ? NoticeStatus.Processed : NoticeStatus.Rejected;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var moved = await db.Database.SqlQuery<string>($"""
+            UPDATE notices SET status = {status}, rejection_reason = {rejectionReason}, status_detail = {routed.Detail},
+                processed_at = {at}, read_receipts = {routed.ReadReceipts}
+            WHERE id = {noticeId} AND status = {NoticeStatus.Accepted}
+            RETURNING service_id AS "Value"
+            """).ToListAsync(ct);
+        if (moved.Count == 0)
         {
+            // Routed already (a redelivery), or never stored here.
+            if (!await db.Notices.AnyAsync(n => n.Id == noticeId, ct))
+            {
+                throw NotStored(noticeId);
+            }
+
             return;
         }
 
-        var rejectionReason = routed.RejectionReason;
-        var at = routed.RoutedAt;
-        notice.Status = rejectionReason is null ? NoticeStatus.Processed : NoticeStatus.Rejected;
-        notice.RejectionReason = rejectionReason;
-        notice.StatusDetail = routed.Detail;
-        notice.ProcessedAt = at;
-        notice.ReadReceipts = routed.ReadReceipts;
+        var serviceId = moved[0];
         db.Record(noticeId, rejectionReason is null ? NoticeEventTypes.Routed : NoticeEventTypes.Rejected, at, detail: rejectionReason is null
             ? $"channel plan: {(routed.Channels.Count == 0 ? "none" : string.Join(", ", routed.Channels))}"
             : rejectionReason);
-        var announced = await announcements.AnnounceAsync(noticeId, notice.ServiceId, notice.Status, at, ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await db.SaveChangesAsync(ct);
-        foreach (var channel in routed.Channels)
+        foreach (var channel in routed.Channels.Distinct())
         {
-            // A dispatcher's event may have recorded the channel already: then it stays as it is.
-            await db.Database.ExecuteSqlInterpolatedAsync($"""
-                INSERT INTO notice_channels (notice_id, channel, status, updated_at)
-                VALUES ({noticeId}, {channel}, {ChannelStatus.Pending}, {at})
-                ON CONFLICT (notice_id, channel) DO NOTHING
-                """, ct);
+            db.NoticeChannels.Add(new NoticeChannel { NoticeId = noticeId, Channel = channel, Status = ChannelStatus.Pending, UpdatedAt = at });
         }
 
+        var announced = await announcements.AnnounceAsync(noticeId, serviceId, status, at, ct);
+        await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         if (announced)
         {
             outbox.Notify();
         }
 
-        metrics.Routed(notice.ServiceId, notice.Status, rejectionReason);
+        metrics.Routed(serviceId, status, rejectionReason);
     }
 
     /// <summary>
