@@ -18,8 +18,11 @@ for a in "$@"; do
     fi
 done
 
-# Build first, so the servers are not kept waiting on a compile (and a build error fails fast).
-dotnet build -c Release tools/Notifiche.Benchmark/Notifiche.Benchmark.csproj -nologo -clp:ErrorsOnly -v:q
+# Build first, so the servers are not kept waiting on a compile (and a build error fails fast). Published ReadyToRun,
+# as the service images are (deploy/Dockerfile): the hosts start with precompiled code instead of JIT-compiling
+# everything while they are measured.
+dotnet publish tools/Notifiche.Benchmark/Notifiche.Benchmark.csproj -c Release -r linux-x64 --no-self-contained \
+    -p:PublishReadyToRun=true -o artifacts/bench -nologo -clp:ErrorsOnly -v:q
 
-export NOTIFICHE_BUILD_TEST_CMD='dotnet run --no-build -c Release --project tools/Notifiche.Benchmark -- "$@"'
+export NOTIFICHE_BUILD_TEST_CMD='dotnet artifacts/bench/Notifiche.Benchmark.dll "$@"'
 exec ./build.sh test "$@"

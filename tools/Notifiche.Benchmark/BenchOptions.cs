@@ -20,8 +20,12 @@ public sealed class BenchOptions
     public int? Prefetch { get; set; }
     public int? OutboxBatch { get; set; }
     public int? SmtpPoolSize { get; set; }
-    /// <summary>Npgsql automatic preparation (Max Auto Prepare) added to the services' connection strings; null = off (Npgsql's default).</summary>
+    /// <summary>Npgsql automatic preparation (Max Auto Prepare) in the services' connection strings; null = the services' default.</summary>
     public int? PgAutoPrepare { get; set; }
+    /// <summary>Length of the open-loop phase (requests at a fixed arrival rate); zero skips it.</summary>
+    public double OpenLoopSeconds { get; set; } = 20;
+    /// <summary>Arrival rate of the open-loop phase; null = half the steady run's end-to-end rate.</summary>
+    public double? OpenLoopRate { get; set; }
 
     public const string Usage = """
         Notifiche pipeline benchmark (issue 7). Run it with tools/bench.sh, which starts a throwaway RabbitMQ and
@@ -32,8 +36,11 @@ public sealed class BenchOptions
         Phases: (1) raw RabbitMQ baseline (persistent, publisher confirms, one quorum queue, one consumer, manual
         acks); (2) the gateway, preferences and email dispatcher hosts on RabbitMQ + PostgreSQL with an in-process
         SMTP sink; citizens get profiles (verified email); (3) warm-up, then the steady run: N concurrent HTTP clients
-        POST /api/v1/notices; (4) figures and reconciliation (every accepted notice SENT exactly once at the sink);
-        (5) backlog drain: notices accepted with the email dispatcher stopped, then it is started.
+        POST /api/v1/notices, as fast as they are answered (closed loop: the saturation rate); (4) open loop: requests
+        at a fixed arrival rate (default half the steady end-to-end rate), latency measured from each request's
+        scheduled time, so it is latency under load, not at saturation; (5) backlog drain: notices accepted with the
+        email dispatcher stopped, then it is started; then figures and reconciliation (every accepted notice SENT
+        exactly once at the sink).
 
         Options:
           --clients N          concurrent HTTP clients (default 16)
@@ -50,7 +57,9 @@ public sealed class BenchOptions
           --prefetch N         override Messaging:PrefetchCount for every host
           --outbox-batch N     override Gateway:Outbox:BatchSize
           --smtp-pool N        override Email:Smtp:PoolSize
-          --pg-auto-prepare N  add "Max Auto Prepare=N" to the services' PostgreSQL connection strings
+          --pg-auto-prepare N  "Max Auto Prepare=N" in the services' connection strings (default: the services' own, 32; 0 = off)
+          --open-loop-seconds S  length of the open-loop phase, 0 to skip it (default 20)
+          --open-loop-rate R   its arrival rate in notices/s (default half the steady end-to-end rate)
           --timeout MINUTES    give up waiting for deliveries after this long (default 10)
           -h, --help           this text
         """;
@@ -79,6 +88,8 @@ public sealed class BenchOptions
                 case "--outbox-batch": o.OutboxBatch = Int(); break;
                 case "--smtp-pool": o.SmtpPoolSize = Int(); break;
                 case "--pg-auto-prepare": o.PgAutoPrepare = Int(); break;
+                case "--open-loop-seconds": o.OpenLoopSeconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--open-loop-rate": o.OpenLoopRate = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--timeout": o.Timeout = TimeSpan.FromMinutes(double.Parse(Next(), CultureInfo.InvariantCulture)); break;
                 default: throw new ArgumentException($"unknown option {args[i]}");
             }
@@ -87,6 +98,11 @@ public sealed class BenchOptions
         if (o.Clients < 1 || o.Notices < 1 || o.Citizens < 1 || o.RawBatch < 1)
         {
             throw new ArgumentException("--clients, --notices, --citizens and --raw-batch must be positive");
+        }
+
+        if (o.OpenLoopSeconds < 0 || o.OpenLoopRate is <= 0)
+        {
+            throw new ArgumentException("--open-loop-seconds may not be negative and --open-loop-rate must be positive");
         }
 
         return o;

@@ -77,29 +77,7 @@ public sealed class LoadDriver(HttpClient http, Uri gateway, string apiKey, IRea
                     return;
                 }
 
-                var n = offset + i;
-                using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(Body(n, citizens[n % citizens.Count])) };
-                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-                request.Headers.Add("X-Api-Key", apiKey);
-                var t0 = Stopwatch.GetTimestamp();
-                try
-                {
-                    using var response = await http.SendAsync(request, ct);
-                    var t1 = Stopwatch.GetTimestamp();
-                    var id = Guid.Empty;
-                    if (response.StatusCode == HttpStatusCode.Created)
-                    {
-                        using var json = JsonDocument.Parse(await response.Content.ReadAsStreamAsync(ct));
-                        id = json.RootElement.GetProperty("id").GetGuid();
-                    }
-
-                    results[i] = new Submission(id, (int)response.StatusCode, t0, t1);
-                }
-                catch (HttpRequestException)
-                {
-                    results[i] = new Submission(Guid.Empty, 0, t0, Stopwatch.GetTimestamp());
-                }
-
+                results[i] = await SendAsync(uri, offset + i, Stopwatch.GetTimestamp(), ct);
                 Interlocked.Increment(ref done);
             }
         }
@@ -127,6 +105,61 @@ public sealed class LoadDriver(HttpClient http, Uri gateway, string apiKey, IRea
         await reporter.CancelAsync();
         await report;
         return results;
+    }
+
+    /// <summary>
+    /// Open loop: request i is due at start + i / rate whether or not earlier ones were answered (no client waits for
+    /// another), and its latency counts from when it was due, so a slow answer cannot hide the requests queued behind it.
+    /// </summary>
+    public async Task<Submission[]> RunOpenLoopAsync(string label, int offset, int count, double rate, CancellationToken ct)
+    {
+        var uri = new Uri(gateway, "/api/v1/notices");
+        var sending = new Task<Submission>[count];
+        var start = Stopwatch.GetTimestamp();
+        var lastReport = start;
+        for (var i = 0; i < count; i++)
+        {
+            var due = start + (long)(i / rate * Stopwatch.Frequency);
+            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+            if (wait > TimeSpan.FromMilliseconds(1))
+            {
+                await Task.Delay(wait, ct);
+            }
+
+            sending[i] = SendAsync(uri, offset + i, due, ct);
+            if (Stopwatch.GetElapsedTime(lastReport) > TimeSpan.FromSeconds(5))
+            {
+                lastReport = Stopwatch.GetTimestamp();
+                var answered = sending.Take(i + 1).Count(t => t.IsCompleted);
+                Console.WriteLine($"  {label}: {i + 1:N0}/{count:N0} sent at {rate:N0}/s, {answered:N0} answered");
+            }
+        }
+
+        return await Task.WhenAll(sending);
+    }
+
+    private async Task<Submission> SendAsync(Uri uri, int n, long t0, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(Body(n, citizens[n % citizens.Count])) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.Add("X-Api-Key", apiKey);
+        try
+        {
+            using var response = await http.SendAsync(request, ct);
+            var t1 = Stopwatch.GetTimestamp();
+            var id = Guid.Empty;
+            if (response.StatusCode == HttpStatusCode.Created)
+            {
+                using var json = JsonDocument.Parse(await response.Content.ReadAsStreamAsync(ct));
+                id = json.RootElement.GetProperty("id").GetGuid();
+            }
+
+            return new Submission(id, (int)response.StatusCode, t0, t1);
+        }
+        catch (HttpRequestException)
+        {
+            return new Submission(Guid.Empty, 0, t0, Stopwatch.GetTimestamp());
+        }
     }
 
     public static string Describe(IEnumerable<Submission> submissions)

@@ -69,7 +69,7 @@ namespace Notifiche.Benchmark
             Console.WriteLine($"Notifiche benchmark — {DateTime.Now:yyyy-MM-dd HH:mm}, {Environment.ProcessorCount} cores, load average {LoadAverage()}");
             Console.WriteLine($"  options: clients={o.Clients} notices={o.Notices} warmup={o.Warmup} drain={(o.SkipDrain ? 0 : o.DrainNotices)} citizens={o.Citizens} " +
                 $"prefetch={o.Prefetch?.ToString() ?? "default"} outbox-batch={o.OutboxBatch?.ToString() ?? "default"} smtp-pool={o.SmtpPoolSize?.ToString() ?? "default"} " +
-                $"pg-auto-prepare={o.PgAutoPrepare?.ToString() ?? "off"}");
+                $"pg-auto-prepare={o.PgAutoPrepare?.ToString() ?? "service default"}");
             if (!meter.FoundServers)
             {
                 Console.WriteLine("  (RabbitMQ/PostgreSQL processes not found by port: their CPU is not counted)");
@@ -104,7 +104,8 @@ namespace Notifiche.Benchmark
 
             using var http = new HttpClient(new SocketsHttpHandler
             {
-                MaxConnectionsPerServer = o.Clients + 4,
+                // Room for the open-loop phase, whose requests do not wait for each other.
+                MaxConnectionsPerServer = o.Clients + 256,
                 PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10),
                 UseProxy = false,
             })
@@ -168,6 +169,23 @@ namespace Notifiche.Benchmark
             var acceptLatency = accepted.Select(s => Ms(s.Start, s.End)).ToList();
             var sentLatency = accepted.Zip(sinkTimes).Where(p => p.Second is not null).Select(p => Ms(p.First.End, p.Second!.Value)).ToList();
 
+            // (4) Open loop at a fixed arrival rate --------------------------------------------------------------------
+            (double Rate, List<double> Accept, List<double> Sent, int Accepted, int Offered)? open = null;
+            if (o.OpenLoopSeconds > 0)
+            {
+                var rate = o.OpenLoopRate ?? Math.Max(1, e2eDb / 2);
+                var count = Math.Max(1, (int)(rate * o.OpenLoopSeconds));
+                Console.WriteLine($"\n[4] open loop: {count:N0} notices at {rate:N0}/s ({(o.OpenLoopRate is null ? "half the steady end-to-end rate" : "--open-loop-rate")})");
+                var openStart = Stopwatch.GetTimestamp();
+                var offered = await driver.RunOpenLoopAsync("open loop", o.Warmup + o.Notices, count, rate, ct);
+                all.AddRange(offered);
+                await WaitDeliveredAsync("open loop", platform, all, openStart, ct);
+                var ok201 = offered.Where(s => s.Status == 201).ToList();
+                open = (rate, [.. ok201.Select(s => Ms(s.Start, s.End))],
+                    [.. ok201.Select(s => sink.TryGetValue(s.Id, out var r) ? Ms(s.End, r.FirstAt) : (double?)null).Where(v => v is not null).Select(v => v!.Value)],
+                    ok201.Count, offered.Length);
+            }
+
             // (5) Backlog drain -------------------------------------------------------------------------------------
             (int Count, double Seconds, double FromFirstSeconds, double FillSeconds)? drain = null;
             if (!o.SkipDrain && o.DrainNotices > 0)
@@ -175,7 +193,7 @@ namespace Notifiche.Benchmark
                 Console.WriteLine($"\n[5] backlog drain: email dispatcher stopped, {o.DrainNotices:N0} notices accepted and routed, then the dispatcher is started");
                 await platform.StopEmailDispatcherAsync();
                 var fillStart = Stopwatch.GetTimestamp();
-                var backlog = await driver.RunAsync("backlog", o.Warmup + o.Notices, o.DrainNotices, o.Clients, () => string.Empty, ct);
+                var backlog = await driver.RunAsync("backlog", all.Count, o.DrainNotices, o.Clients, () => string.Empty, ct);
                 all.AddRange(backlog);
                 var backlogAccepted = backlog.Where(s => s.Status == 201).ToList();
                 await WaitRoutedAsync(platform, all.Count(s => s.Status == 201), ct);
@@ -212,6 +230,12 @@ namespace Notifiche.Benchmark
 
             Report($"accept latency ms              p50 {P(acceptLatency, .50),7:N1}  p95 {P(acceptLatency, .95),7:N1}  p99 {P(acceptLatency, .99),7:N1}  max {acceptLatency.DefaultIfEmpty().Max(),7:N1}");
             Report($"accepted → sent latency ms     p50 {P(sentLatency, .50),7:N1}  p95 {P(sentLatency, .95),7:N1}  p99 {P(sentLatency, .99),7:N1}  max {sentLatency.DefaultIfEmpty().Max(),7:N1}  (201 received → message at the SMTP sink)");
+            if (open is { } ol)
+            {
+                Report($"open loop at {ol.Rate,6:N0}/s         {ol.Accepted:N0} × 201 of {ol.Offered:N0} offered; accept latency ms p50 {P(ol.Accept, .50):N1} p99 {P(ol.Accept, .99):N1}; " +
+                    $"accepted → sent ms p50 {P(ol.Sent, .50):N1} p99 {P(ol.Sent, .99):N1} (from each request's scheduled time)");
+            }
+
             var perNotice = 1000.0 / Math.Max(1, accepted.Count);
             Report($"CPU during the steady run      bench process {steadyCpu.Self,6:N1} s, rabbitmq {steadyCpu.Rabbit,6:N1} s, postgresql {steadyCpu.Postgres,6:N1} s over {Ms(firstStart, steadyDb) / 1000:N1} s wall");
             Report($"CPU per notice                 {steadyCpu.Total * perNotice,6:N2} ms total = .NET hosts+load {steadyCpu.Self * perNotice:N2} + rabbitmq {steadyCpu.Rabbit * perNotice:N2} + postgresql {steadyCpu.Postgres * perNotice:N2}" +
