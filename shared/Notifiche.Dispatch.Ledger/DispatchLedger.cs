@@ -273,32 +273,30 @@ public sealed partial class DispatchLedger(
             }
 
             var now = ledger.Clock.GetUtcNow();
-            var record = new DispatchRecord
-            {
-                NoticeId = key.NoticeId, Channel = key.Channel, AddressKey = key.AddressKey, State = DispatchState.Sending,
-                Segments = segments, ClaimedAt = now, Owner = ledger.Owner.Id, LeaseUntil = now + ledger.Lease,
-            };
-            ledger.Db.Dispatches.Add(record);
+            var leaseUntil = now + ledger.Lease;
+            var owner = ledger.Owner.Id;
+            var sending = DispatchState.Sending.ToString().ToUpperInvariant();
             ledger.Owner.Enter(key);
             try
             {
-                await ledger.Db.SaveChangesAsync(ct);
-            }
-            catch (DbUpdateException)
-            {
-                // The key exists: a concurrent attempt claimed it first.
-                ledger.Owner.Exit(key);
-                Refused = true;
-                return false;
+                // A record already there (a concurrent attempt's claim, or an earlier delivery's outcome) refuses it
+                // without an exception: a redelivery is routine, not an error in the log.
+                var claimed = await ledger.Db.Database.ExecuteSqlInterpolatedAsync($"""
+                    INSERT INTO dispatches (notice_id, channel, address_key, state, segments, address_rejected, claimed_at, owner, lease_until)
+                    VALUES ({key.NoticeId}, {key.Channel}, {key.AddressKey}, {sending}, {segments}, {false}, {now}, {owner}, {leaseUntil})
+                    ON CONFLICT (notice_id, channel, address_key) DO NOTHING
+                    """, ct);
+                if (claimed == 0)
+                {
+                    ledger.Owner.Exit(key);
+                    Refused = true;
+                    return false;
+                }
             }
             catch
             {
                 ledger.Owner.Exit(key);
                 throw;
-            }
-            finally
-            {
-                ledger.Db.ChangeTracker.Clear();
             }
 
             Claimed = true;
