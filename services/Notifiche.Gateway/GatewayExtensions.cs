@@ -38,6 +38,7 @@ public static class GatewayExtensions
         builder.Services.AddOptions<KeyCacheOptions>().BindConfiguration(KeyCacheOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddScoped<NoticeStore>();
         builder.Services.AddScoped<NoticeStatusUpdater>();
+        builder.Services.AddSingleton<StatusWriter>();
         builder.Services.AddScoped<BrokerIngress>();
         builder.Services.AddScoped<SubmissionPolicy>();
         builder.Services.AddScoped<RateLimiter>();

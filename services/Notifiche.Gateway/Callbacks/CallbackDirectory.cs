@@ -44,16 +44,21 @@ public sealed class CallbackDirectory(IOptions<CallbackOptions> options, TimePro
 /// <summary>Announces status changes for status callbacks: an outbox row, committed with the change, for services that have one.</summary>
 public sealed class StatusAnnouncements(GatewayDbContext db, CallbackDirectory callbacks, TimeProvider clock)
 {
-    /// <summary>Adds the announcement to the unit of work when the service has a callback; true when it did (wake the relay after commit).</summary>
+    /// <summary>
+    /// Adds the announcement to the unit of work when the service has a callback; true when it did (wake the relay after
+    /// commit). Its publish continues <paramref name="traceParent"/>'s trace, by default the current activity's.
+    /// </summary>
     public async ValueTask<bool> AnnounceAsync(Guid noticeId, string serviceId, string status, DateTimeOffset at, CancellationToken ct,
-        string? channel = null)
+        string? channel = null, string? traceParent = null)
     {
         if (!await callbacks.HasCallbackAsync(db, serviceId, ct))
         {
             return false;
         }
 
-        db.Outbox.Add(OutboxMessages.Create(AuditTrail.StatusChanged(noticeId, serviceId, status, at, channel), Activity.Current, clock.GetUtcNow()));
+        var row = OutboxMessages.Create(AuditTrail.StatusChanged(noticeId, serviceId, status, at, channel), Activity.Current, clock.GetUtcNow());
+        row.TraceParent = traceParent ?? row.TraceParent;
+        db.Outbox.Add(row);
         return true;
     }
 }

@@ -62,6 +62,20 @@ internal static class RawSql
             return rows;
         }, ct);
 
+    /// <summary>
+    /// A key as the parameter of a plain command: PostgreSQL takes the uuid, SQLite compares with the text EF Core stores
+    /// (upper case), not with the blob Microsoft.Data.Sqlite would bind a Guid as.
+    /// </summary>
+    public static object Id(GatewayDbContext db, Guid id) => db.Database.IsNpgsql() ? id : id.ToString().ToUpperInvariant();
+
+    /// <summary>A timestamp column: PostgreSQL answers a DateTime in UTC, SQLite the text EF Core stored.</summary>
+    public static DateTimeOffset Time(DbDataReader reader, int ordinal) => reader.GetValue(ordinal) switch
+    {
+        DateTime utc => new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)),
+        DateTimeOffset offset => offset,
+        var text => DateTimeOffset.Parse(Convert.ToString(text, System.Globalization.CultureInfo.InvariantCulture)!, System.Globalization.CultureInfo.InvariantCulture),
+    };
+
     /// <summary>A number column as decimal: PostgreSQL answers numeric, SQLite a double or integer.</summary>
     public static decimal Decimal(DbDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? 0m : Convert.ToDecimal(reader.GetValue(ordinal), System.Globalization.CultureInfo.InvariantCulture);

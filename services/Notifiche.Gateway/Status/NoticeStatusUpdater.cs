@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Notifiche.Contracts;
@@ -12,55 +13,101 @@ using Notifiche.Messaging;
 
 namespace Notifiche.Gateway.Status;
 
+/// <summary>A channel's outcome as a dispatcher reported it (sent, failed, expired, or an attempt failed: THROTTLED).</summary>
+public sealed record ChannelOutcome(
+    Guid NoticeId, string Channel, string Status, DateTimeOffset At, string? Reason = null, string? ProviderMessageId = null,
+    int? Segments = null, decimal? CostEuro = null);
+
 /// <summary>
 /// The one place that moves a notice's stored status. Events arrive on separate queues, so in any order and
-/// possibly more than once: statuses only move forward (see <see cref="ChannelAsync"/> for which channel statuses are final).
-/// Every change is committed with its audit entry and, for a service with a status callback, its
-/// <see cref="NoticeStatusChanged"/> as an outbox row (<see cref="StatusAnnouncements"/>), in one transaction: a change is
-/// never stored without being announced, nor announced without being stored.
+/// possibly more than once: statuses only move forward (see <see cref="ChannelAsync(IReadOnlyList{ChannelOutcome}, CancellationToken)"/>
+/// for which channel statuses are final). Every change is committed with its audit entry and, for a service with a status
+/// callback, its <see cref="NoticeStatusChanged"/> as an outbox row (<see cref="StatusAnnouncements"/>), in one
+/// transaction: a change is never stored without being announced, nor announced without being stored.
+/// Changes come in groups (<see cref="StatusWriter"/>): a group costs two round trips and one transaction whatever its
+/// size, and each change has its own outcome (null, or the exception its consumer throws).
 /// </summary>
 public sealed class NoticeStatusUpdater(GatewayDbContext db, StatusAnnouncements announcements, OutboxSignal outbox, GatewayMetrics metrics, TimeProvider clock)
 {
-    /// <summary>
-    /// Stores the routing decision with its audit entry, its channels and its status change; a redelivery changes nothing.
-    /// Two database commands: the guarded update (only an ACCEPTED notice moves on, so of two concurrent deliveries one
-    /// wins), then the rows it brings in one batch. No channel row can exist before: a channel's outcome is applied only
-    /// once the notice is routed (<see cref="StatusOrder"/>).
-    /// </summary>
+    /// <summary>Stores one routing decision (see the group overload).</summary>
     public async Task RoutedAsync(NoticeRouted routed, CancellationToken ct)
     {
-        var noticeId = routed.NoticeId;
-        var rejectionReason = routed.RejectionReason;
-        var at = routed.RoutedAt;
-        var status = rejectionReason is null ? NoticeStatus.Processed : NoticeStatus.Rejected;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var moved = await db.Database.SqlQuery<string>($"""
-            UPDATE notices SET status = {status}, rejection_reason = {rejectionReason}, status_detail = {routed.Detail},
-                processed_at = {at}, read_receipts = {routed.ReadReceipts}
-            WHERE id = {noticeId} AND status = {NoticeStatus.Accepted}
-            RETURNING service_id AS "Value"
-            """).ToListAsync(ct);
-        if (moved.Count == 0)
+        if ((await RoutedAsync([new Traced<NoticeRouted>(routed, Activity.Current?.Id)], ct))[0] is { } failure)
         {
-            // Routed already (a redelivery), or never stored here.
-            if (!await db.Notices.AnyAsync(n => n.Id == noticeId, ct))
+            throw failure;
+        }
+    }
+
+    /// <summary>
+    /// Stores routing decisions with their audit entries, channels and status changes; a redelivery changes nothing.
+    /// One command of guarded updates (only an ACCEPTED notice moves on, so of two concurrent deliveries one wins), then
+    /// the rows they bring in one batch. No channel row can exist before: a channel's outcome is applied only once the
+    /// notice is routed (<see cref="StatusOrder"/>). Notices are locked in id order, so two gateways cannot deadlock.
+    /// </summary>
+    public async Task<IReadOnlyList<Exception?>> RoutedAsync(IReadOnlyList<Traced<NoticeRouted>> group, CancellationToken ct)
+    {
+        var order = Enumerable.Range(0, group.Count).OrderBy(i => group[i].Item.NoticeId).ToList();
+        var sql = new StringBuilder();
+        var parameters = new Dictionary<string, object?>();
+        foreach (var i in order)
+        {
+            var routed = group[i].Item;
+            sql.Append($"""
+                UPDATE notices SET status = @status{i}, rejection_reason = @reason{i}, status_detail = @detail{i}, processed_at = @at{i},
+                    read_receipts = @receipts{i}
+                WHERE id = @id{i} AND status = '{NoticeStatus.Accepted}'
+                RETURNING service_id;
+
+                """);
+            parameters[$"@status{i}"] = StatusOf(routed);
+            parameters[$"@reason{i}"] = routed.RejectionReason;
+            parameters[$"@detail{i}"] = routed.Detail;
+            parameters[$"@at{i}"] = routed.RoutedAt;
+            parameters[$"@receipts{i}"] = routed.ReadReceipts;
+            parameters[$"@id{i}"] = RawSql.Id(db, routed.NoticeId);
+        }
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var moved = new string?[group.Count];
+        await RawSql.RunAsync(db, sql.ToString(), parameters, async (command, token) =>
+        {
+            await using var reader = await command.ExecuteReaderAsync(token);
+            foreach (var i in order)
             {
-                throw NotStored(noticeId);
+                moved[i] = await reader.ReadAsync(token) ? reader.GetString(0) : null;
+                await reader.NextResultAsync(token);
             }
 
-            return;
-        }
+            return 0;
+        }, ct);
 
-        var serviceId = moved[0];
-        db.Record(noticeId, rejectionReason is null ? NoticeEventTypes.Routed : NoticeEventTypes.Rejected, at, detail: rejectionReason is null
-            ? $"channel plan: {(routed.Channels.Count == 0 ? "none" : string.Join(", ", routed.Channels))}"
-            : rejectionReason);
-        foreach (var channel in routed.Channels.Distinct())
+        var outcomes = new Exception?[group.Count];
+        var unmoved = order.Where(i => moved[i] is null).Select(i => group[i].Item.NoticeId).Distinct().ToList();
+        if (unmoved.Count > 0)
         {
-            db.NoticeChannels.Add(new NoticeChannel { NoticeId = noticeId, Channel = channel, Status = ChannelStatus.Pending, UpdatedAt = at });
+            // Routed already (a redelivery, or twice in this group), or never stored here.
+            var stored = (await db.Notices.Where(n => unmoved.Contains(n.Id)).Select(n => n.Id).ToListAsync(ct)).ToHashSet();
+            foreach (var i in order.Where(i => moved[i] is null && !stored.Contains(group[i].Item.NoticeId)))
+            {
+                outcomes[i] = NotStored(group[i].Item.NoticeId);
+            }
         }
 
-        var announced = await announcements.AnnounceAsync(noticeId, serviceId, status, at, ct);
+        var announced = false;
+        foreach (var i in order.Where(i => moved[i] is not null))
+        {
+            var routed = group[i].Item;
+            var noticeId = routed.NoticeId;
+            db.Record(noticeId, routed.RejectionReason is null ? NoticeEventTypes.Routed : NoticeEventTypes.Rejected, routed.RoutedAt,
+                detail: routed.RejectionReason ?? $"channel plan: {(routed.Channels.Count == 0 ? "none" : string.Join(", ", routed.Channels))}");
+            foreach (var channel in routed.Channels.Distinct())
+            {
+                db.NoticeChannels.Add(new NoticeChannel { NoticeId = noticeId, Channel = channel, Status = ChannelStatus.Pending, UpdatedAt = routed.RoutedAt });
+            }
+
+            announced |= await announcements.AnnounceAsync(noticeId, moved[i]!, StatusOf(routed), routed.RoutedAt, ct, traceParent: group[i].TraceParent);
+        }
+
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         if (announced)
@@ -68,81 +115,149 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db, StatusAnnouncements
             outbox.Notify();
         }
 
-        metrics.Routed(serviceId, status, rejectionReason);
+        foreach (var i in order.Where(i => moved[i] is not null))
+        {
+            metrics.Routed(moved[i]!, StatusOf(group[i].Item), group[i].Item.RejectionReason);
+        }
+
+        return outcomes;
     }
 
-    /// <summary>
-    /// Applied only once the notice is routed (<see cref="StatusOrder"/>). One statement, so that events for the same
-    /// notice arriving at once cannot collide: insert the channel's status, or update it unless it is final. SENT and
-    /// EXPIRED are final; FAILED yields only to SENT (a dead-lettered command replayed by an SRE that then reached the
-    /// citizen). The audit entry is written in the same transaction: for a change, and for every failed attempt
-    /// (THROTTLED) even when a later outcome already arrived.
-    /// </summary>
+    /// <summary>Applies one channel outcome (see the group overload).</summary>
     public async Task ChannelAsync(Guid noticeId, string channel, string status, DateTimeOffset at, CancellationToken ct,
         string? reason = null, string? providerMessageId = null, int? segments = null, decimal? costEuro = null)
     {
-        var notice = await db.Notices.Where(n => n.Id == noticeId).Select(n => new { n.AcceptedAt, n.ServiceId, n.Status }).FirstOrDefaultAsync(ct)
-            ?? throw NotStored(noticeId);
-        if (notice.Status == NoticeStatus.Accepted)
+        var outcome = new ChannelOutcome(noticeId, channel, status, at, reason, providerMessageId, segments, costEuro);
+        if ((await ChannelAsync([new Traced<ChannelOutcome>(outcome, Activity.Current?.Id)], ct))[0] is { } failure)
         {
-            throw new NoticeNotRoutedException(noticeId);
+            throw failure;
+        }
+    }
+
+    /// <summary>
+    /// Applies channel outcomes, each only once its notice is routed (<see cref="StatusOrder"/>). One statement per
+    /// outcome, so that events for the same notice arriving at once cannot collide: insert the channel's status, or update
+    /// it unless it is final. SENT and EXPIRED are final; FAILED yields only to SENT (a dead-lettered command replayed by
+    /// an SRE that then reached the citizen). The audit entry is written in the same transaction: for a change, and for
+    /// every failed attempt (THROTTLED) even when a later outcome already arrived. Two round trips for the group: each
+    /// notice read together with its guarded upsert (which itself requires the notice routed), then the audit entries
+    /// and announcements.
+    /// </summary>
+    public async Task<IReadOnlyList<Exception?>> ChannelAsync(IReadOnlyList<Traced<ChannelOutcome>> group, CancellationToken ct)
+    {
+        var order = Enumerable.Range(0, group.Count).OrderBy(i => group[i].Item.NoticeId).ThenBy(i => group[i].Item.Channel, StringComparer.Ordinal).ToList();
+        // On PostgreSQL the notice is read under its row lock: a routing decision being committed at that moment is waited
+        // for, so the read and the upsert's own condition see the same status (SQLite: one snapshot per transaction).
+        var locked = db.Database.IsNpgsql() ? " FOR UPDATE" : string.Empty;
+        var sql = new StringBuilder();
+        var parameters = new Dictionary<string, object?>();
+        var reasons = new string?[group.Count];
+        foreach (var i in order)
+        {
+            var o = group[i].Item;
+            // A provider's message can be any length: cut to the column, or the update would fail on every redelivery.
+            reasons[i] = ColumnText.Cut(o.Reason, NoticeChannel.FailureReasonMaxLength);
+            sql.Append($"""
+                SELECT accepted_at, service_id, status FROM notices WHERE id = @id{i}{locked};
+                INSERT INTO notice_channels (notice_id, channel, status, updated_at, failure_reason, provider_message_id, segments, cost_euro)
+                SELECT id, @channel{i}, @status{i}, @at{i}, @reason{i}, @provider{i}, CAST(@segments{i} AS INTEGER), CAST(@cost{i} AS NUMERIC)
+                FROM notices WHERE id = @id{i} AND status <> '{NoticeStatus.Accepted}'
+                ON CONFLICT (notice_id, channel) DO UPDATE
+                SET status = excluded.status, updated_at = excluded.updated_at,
+                    failure_reason = excluded.failure_reason, provider_message_id = excluded.provider_message_id,
+                    segments = excluded.segments, cost_euro = excluded.cost_euro
+                WHERE notice_channels.status NOT IN ('{ChannelStatus.Sent}', '{ChannelStatus.Expired}')
+                  AND (notice_channels.status <> '{ChannelStatus.Failed}' OR excluded.status = '{ChannelStatus.Sent}')
+                RETURNING notice_id;
+
+                """);
+            parameters[$"@id{i}"] = RawSql.Id(db, o.NoticeId);
+            parameters[$"@channel{i}"] = o.Channel;
+            parameters[$"@status{i}"] = o.Status;
+            parameters[$"@at{i}"] = o.At;
+            parameters[$"@reason{i}"] = reasons[i];
+            parameters[$"@provider{i}"] = o.ProviderMessageId;
+            parameters[$"@segments{i}"] = o.Segments;
+            parameters[$"@cost{i}"] = o.CostEuro;
         }
 
-        // A provider's message can be any length: cut to the column, or the update would fail on every redelivery.
-        reason = ColumnText.Cut(reason, NoticeChannel.FailureReasonMaxLength);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var changed = await db.Database.ExecuteSqlInterpolatedAsync($"""
-            INSERT INTO notice_channels (notice_id, channel, status, updated_at, failure_reason, provider_message_id, segments, cost_euro)
-            VALUES ({noticeId}, {channel}, {status}, {at}, {reason}, {providerMessageId}, {segments}, {costEuro})
-            ON CONFLICT (notice_id, channel) DO UPDATE
-            SET status = excluded.status, updated_at = excluded.updated_at,
-                failure_reason = excluded.failure_reason, provider_message_id = excluded.provider_message_id,
-                segments = excluded.segments, cost_euro = excluded.cost_euro
-            WHERE notice_channels.status NOT IN ({ChannelStatus.Sent}, {ChannelStatus.Expired})
-              AND (notice_channels.status <> {ChannelStatus.Failed} OR excluded.status = {ChannelStatus.Sent})
-            """, ct);
-        var announced = false;
-        if (changed > 0 || status == ChannelStatus.Throttled)
+        var notices = new (DateTimeOffset AcceptedAt, string ServiceId, string Status)?[group.Count];
+        var changed = new bool[group.Count];
+        await RawSql.RunAsync(db, sql.ToString(), parameters, async (command, token) =>
         {
-            var (type, detail) = status switch
+            await using var reader = await command.ExecuteReaderAsync(token);
+            foreach (var i in order)
             {
-                ChannelStatus.Sent => (NoticeEventTypes.Sent, providerMessageId is null ? null : $"provider message id {providerMessageId}"),
-                ChannelStatus.Failed => (NoticeEventTypes.Failed, reason),
-                ChannelStatus.Expired => (NoticeEventTypes.Expired, null),
-                _ => (NoticeEventTypes.DispatchAttemptFailed, reason),
-            };
-            db.Record(noticeId, type, at, channel, detail);
-            if (changed > 0)
-            {
-                announced = await announcements.AnnounceAsync(noticeId, notice.ServiceId, status, at, ct, channel);
+                notices[i] = await reader.ReadAsync(token) ? (RawSql.Time(reader, 0), reader.GetString(1), reader.GetString(2)) : null;
+                await reader.NextResultAsync(token);
+                changed[i] = await reader.ReadAsync(token);
+                await reader.NextResultAsync(token);
             }
 
-            await db.SaveChangesAsync(ct);
-        }
+            return 0;
+        }, ct);
 
-        await tx.CommitAsync(ct);
-        if (changed == 0)
+        var outcomes = new Exception?[group.Count];
+        var announced = false;
+        foreach (var i in order)
         {
-            return;
+            var o = group[i].Item;
+            if (notices[i] is not { } notice)
+            {
+                outcomes[i] = NotStored(o.NoticeId);
+                continue;
+            }
+
+            if (notice.Status == NoticeStatus.Accepted && !changed[i])
+            {
+                outcomes[i] = new NoticeNotRoutedException(o.NoticeId);
+                continue;
+            }
+
+            if (!changed[i] && o.Status != ChannelStatus.Throttled)
+            {
+                continue;
+            }
+
+            var (type, detail) = o.Status switch
+            {
+                ChannelStatus.Sent => (NoticeEventTypes.Sent, o.ProviderMessageId is null ? null : $"provider message id {o.ProviderMessageId}"),
+                ChannelStatus.Failed => (NoticeEventTypes.Failed, reasons[i]),
+                ChannelStatus.Expired => (NoticeEventTypes.Expired, null),
+                _ => (NoticeEventTypes.DispatchAttemptFailed, reasons[i]),
+            };
+            db.Record(o.NoticeId, type, o.At, o.Channel, detail);
+            if (changed[i])
+            {
+                announced |= await announcements.AnnounceAsync(o.NoticeId, notice.ServiceId, o.Status, o.At, ct, o.Channel, group[i].TraceParent);
+            }
         }
 
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
         if (announced)
         {
             outbox.Notify();
         }
 
-        if (status != ChannelStatus.Throttled)
+        var now = clock.GetUtcNow();
+        foreach (var i in order.Where(i => changed[i] && group[i].Item.Status != ChannelStatus.Throttled))
         {
-            metrics.Dispatched(channel, status, clock.GetUtcNow() - notice.AcceptedAt);
+            metrics.Dispatched(group[i].Item.Channel, group[i].Item.Status, now - notices[i]!.Value.AcceptedAt);
         }
+
+        return outcomes;
     }
 
     /// <summary>A dispatch command exhausted its retries (it is now in its <c>_error</c> queue): the channel failed.</summary>
-    public Task DispatchFaultedAsync(Fault fault, Guid noticeId, string channel, CancellationToken ct)
+    public static ChannelOutcome Faulted(Fault fault, Guid noticeId, string channel)
     {
         var reason = fault.Exceptions.FirstOrDefault()?.Message ?? "delivery failed";
-        return ChannelAsync(noticeId, channel, ChannelStatus.Failed, DateTime.SpecifyKind(fault.Timestamp, DateTimeKind.Utc), ct, $"retries exhausted: {reason}");
+        return new ChannelOutcome(noticeId, channel, ChannelStatus.Failed, DateTime.SpecifyKind(fault.Timestamp, DateTimeKind.Utc), $"retries exhausted: {reason}");
     }
+
+    private static string StatusOf(NoticeRouted routed) => routed.RejectionReason is null ? NoticeStatus.Processed : NoticeStatus.Rejected;
 
     private static PermanentFailureException NotStored(Guid noticeId) => new($"notice {noticeId} is not stored here");
 }
