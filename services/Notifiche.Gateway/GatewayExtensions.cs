@@ -61,6 +61,7 @@ public static class GatewayExtensions
                 o.EndpointRetry.TryAdd(queue, StatusOrder.ChannelOutcomeRetry);
             }
         });
+        builder.AddTrustedProxies();
         builder.AddInbox();
         builder.AddCallbacks();
         builder.AddRetention();
@@ -99,6 +100,8 @@ public static class GatewayExtensions
     /// <summary>Health, metrics, the API middleware and every gateway endpoint.</summary>
     public static WebApplication MapGateway(this WebApplication app)
     {
+        // First: the client's address as the trusted proxies (Gateway:TrustedProxies, none by default) report it.
+        app.UseForwardedHeaders();
         app.MapDefaultEndpoints();
         app.UseApiDefaults();
         app.MapNotices();

@@ -19,6 +19,13 @@ public class Source_address_allow_list
         Assert.That(problem.GetProperty("title").GetString(), Is.EqualTo("Source address not allowed"));
         Assert.That((await service.GetAsync($"/api/v1/notices/{Guid.NewGuid()}")).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden),
             "every endpoint of the service key, not only submissions");
+        Assert.That((await service.GetAsync($"/api/v1/notices/{Guid.NewGuid()}/events")).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden),
+            "the audit trail");
+        var callback = System.Net.Http.Json.JsonContent.Create(new { url = "https://callbacks.regione.example.it/notifiche", secret = new string('s', 40) });
+        Assert.That((await service.PutAsync("/api/v1/callback", callback)).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden),
+            "the callback, which would otherwise let a stolen key redirect every status change");
+        Assert.That((await service.GetAsync("/api/v1/callback")).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That((await service.DeleteAsync("/api/v1/callback")).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
 
         // The test client connects from 127.0.0.1.
         await Operator.UpdateAsync("cidr-regione", new { allowed_source_cidrs = new[] { "10.0.0.0/8", "127.0.0.0/8" } });
@@ -105,6 +112,39 @@ public class Daily_quota
         await Operator.UpdateAsync("quota-ufficio", new { daily_notice_quota = 3 });
         await Operator.AcceptedAsync(service, Citizens.NewFiscalCode());
         await Operator.ProblemAsync(await Operator.SubmitAsync(service, Citizens.NewFiscalCode()), HttpStatusCode.TooManyRequests);
+    }
+}
+
+public class Source_address_behind_a_proxy
+{
+    /// <summary>The test gateway trusts 127.0.0.1, where the test client connects from, as its reverse proxy (Gateway:TrustedProxies).</summary>
+    [Test]
+    public async Task Should_check_the_address_a_trusted_proxy_forwards()
+    {
+        var body = new Dictionary<string, object>
+        {
+            ["id"] = "cidr-proxied", ["name"] = "Tributi", ["organization_name"] = "Regione", ["organization_fiscal_code"] = "80050050154",
+            ["contact_email"] = "tributi@regione.example.it", ["allowed_source_cidrs"] = new[] { "10.0.0.0/8" },
+        };
+        using var service = Operator.ClientWith(await Operator.CreateAsync(body));
+
+        Assert.That((await SubmitFromAsync(service, "10.1.2.3")).StatusCode, Is.EqualTo(HttpStatusCode.Created), "forwarded from inside 10.0.0.0/8");
+        Assert.That((await SubmitFromAsync(service, "192.0.2.7")).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "forwarded from outside");
+        Assert.That((await SubmitFromAsync(service, null)).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "the proxy's own address");
+    }
+
+    private static Task<HttpResponseMessage> SubmitFromAsync(HttpClient service, string? client)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/notices")
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(Operator.Notice(Citizens.NewFiscalCode())),
+        };
+        if (client is not null)
+        {
+            request.Headers.Add("X-Forwarded-For", client);
+        }
+
+        return service.SendAsync(request);
     }
 }
 

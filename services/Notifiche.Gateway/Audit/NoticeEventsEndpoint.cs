@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Notifiche.Gateway.Data;
+using Notifiche.Gateway.Governance;
 using Notifiche.Gateway.Notices;
 using Notifiche.Gateway.Registry;
 
@@ -14,6 +15,7 @@ public static class NoticeEventsEndpoint
     public static void MapNoticeEvents(this IEndpointRouteBuilder app) =>
         app.MapGet("/api/v1/notices/{id:guid}/events", GetEvents)
             .RequireAuthorization(KeySchemes.Service).WithTags("Notices")
+            .AddEndpointFilter(HttpSubmissionFilters.SourceAddressAsync)
             .Produces<NoticeEventsResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("The notice's audit trail, oldest first: accepted, routed, each dispatch attempt, sent/failed/expired, "

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Notifiche.Gateway.Data;
+using Notifiche.Gateway.Governance;
 using Notifiche.Gateway.Registry;
 
 namespace Notifiche.Gateway.Callbacks;
@@ -19,7 +20,8 @@ public static class CallbackEndpoints
 
     public static void MapCallbacks(this IEndpointRouteBuilder app)
     {
-        var callback = app.MapGroup("/api/v1/callback").RequireAuthorization(KeySchemes.Service).WithTags("Status callbacks");
+        var callback = app.MapGroup("/api/v1/callback").RequireAuthorization(KeySchemes.Service).WithTags("Status callbacks")
+            .AddEndpointFilter(HttpSubmissionFilters.SourceAddressAsync);
         callback.MapPut("/", Put).Produces<CallbackResponse>().ProducesValidationProblem()
             .WithSummary("Registers (or replaces) the HTTPS URL the platform POSTs every status change of your notices to, "
                 + $"signed with HMAC-SHA256 of the body under your secret ({MinSecretLength}-{MaxSecretLength} characters).");
