@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Notifiche.Gateway.Data;
 using Notifiche.Gateway.Status;
 
 namespace Notifiche.Gateway.Tests;
@@ -14,7 +15,7 @@ public class Applying_changes_in_groups
     {
         var groups = new List<int>();
         var gate = new TaskCompletionSource();
-        await using var commit = new GroupCommit<int>(Scopes, async (_, group, _) =>
+        await using var commit = new GroupCommit<int>("numbers", Scopes, async (_, group, _) =>
         {
             lock (groups)
             {
@@ -52,7 +53,7 @@ public class Applying_changes_in_groups
     {
         var gate = new TaskCompletionSource();
         var applied = new List<int>();
-        await using var commit = new GroupCommit<int>(Scopes, async (_, group, _) =>
+        await using var commit = new GroupCommit<int>("numbers", Scopes, async (_, group, _) =>
         {
             await gate.Task;
             if (group.Any(r => r.Item == 13))

@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using System.Net;
 using Notifiche.Testing;
 
@@ -77,5 +79,40 @@ public class A_service_in_sandbox
         var id = await Operator.AcceptedAsync(service, tester, anyone);
         await Operator.WaitForChannelAsync(service, id, "email", "SENT");
         Assert.That(Platform.Hosts.Smtp.MessagesTo(anyone), Has.Count.EqualTo(1), "only the live notice reached the default address");
+    }
+}
+
+/// <summary>Issue 15: concurrent submissions are written together (group commit); each still gets its own answer.</summary>
+public class Submitting_at_once_from_several_services
+{
+    [Test]
+    public async Task Should_answer_each_submission_for_its_own_service_and_store_only_the_accepted_ones()
+    {
+        using var live = Operator.ClientWith(await Operator.CreateAsync(Operator.ServiceBody("group-live")));
+        using var suspended = Operator.ClientWith(await Operator.CreateAsync(Operator.ServiceBody("group-suspended")));
+        await Operator.OkAsync(HttpMethod.Post, "/services/group-suspended/suspend");
+        using var quota = Operator.ClientWith(await Operator.CreateAsync(Operator.ServiceBody("group-quota")));
+        await Operator.UpdateAsync("group-quota", new { daily_notice_quota = 4 });
+
+        var clients = new[] { live, suspended, quota };
+        var answers = await Task.WhenAll(Enumerable.Range(0, 36).Select(async i =>
+        {
+            var response = await Operator.SubmitAsync(clients[i % 3], Citizens.NewFiscalCode());
+            return (Service: i % 3, Status: response.StatusCode, Id: response.StatusCode == HttpStatusCode.Created
+                ? (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid()
+                : Guid.Empty);
+        }));
+
+        Assert.That(answers.Where(a => a.Service == 0).Select(a => a.Status), Is.All.EqualTo(HttpStatusCode.Created));
+        Assert.That(answers.Where(a => a.Service == 1).Select(a => a.Status), Is.All.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That(answers.Count(a => a.Service == 2 && a.Status == HttpStatusCode.Created), Is.EqualTo(4), "exactly the daily quota");
+        Assert.That(answers.Count(a => a.Service == 2 && a.Status == HttpStatusCode.TooManyRequests), Is.EqualTo(8));
+        var accepted = answers.Where(a => a.Status == HttpStatusCode.Created).ToList();
+        Assert.That(accepted.Select(a => a.Id).Distinct().Count(), Is.EqualTo(accepted.Count), "one notice per accepted submission");
+        foreach (var (service, _, id) in accepted)
+        {
+            var status = await Operator.StatusAsync(clients[service], id);
+            Assert.That(status.GetProperty("id").GetGuid(), Is.EqualTo(id), "stored, and readable by the service that sent it");
+        }
     }
 }

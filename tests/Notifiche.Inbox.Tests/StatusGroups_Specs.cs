@@ -3,6 +3,7 @@ using Notifiche.Messaging;
 using Microsoft.Extensions.DependencyInjection;
 using Notifiche.Contracts;
 using Notifiche.Gateway.Notices;
+using Notifiche.Gateway.Data;
 using Notifiche.Gateway.Status;
 using Notifiche.Testing;
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Notifiche.Contracts;
 using Notifiche.Gateway.Audit;
@@ -28,11 +27,20 @@ public abstract record Acceptance
 
 /// <summary>
 /// Accepts a notice: the notice, its <see cref="NoticeSubmitted"/> outbox row and its idempotency key in one transaction,
-/// so concurrent duplicates resolve to one notice (the key's primary key admits only one of them).
+/// so concurrent duplicates resolve to one notice (the key's primary key admits only one of them). Concurrent
+/// submissions are written together by one writer (<see cref="SubmissionWriter"/>, group commit): a 201 still means the
+/// notice is durably stored, and under load one transaction serves many requests instead of one each (issue 15).
 /// </summary>
 public sealed class NoticeStore(
-    GatewayDbContext db, SubmissionPolicy policy, StatusAnnouncements announcements, OutboxSignal outbox, GatewayMetrics metrics, TimeProvider clock)
+    GatewayDbContext db, SubmissionPolicy policy, StatusAnnouncements announcements, SubmissionWriter writer, OutboxSignal outbox, GatewayMetrics metrics,
+    TimeProvider clock)
 {
+    /// <summary>One submission on its way through the writer; <see cref="Result"/> is set when its group is applied.</summary>
+    public sealed record Submission(ServiceRecord Service, ValidNotice Valid, string? IdempotencyKey, string RequestHash)
+    {
+        public Acceptance? Result { get; set; }
+    }
+
     public async Task<Acceptance> AcceptAsync(ServiceRecord service, ValidNotice valid, string? idempotencyKey, CancellationToken ct)
     {
         var requestHash = IdempotencyKeys.RequestHash(valid);
@@ -41,62 +49,95 @@ public sealed class NoticeStore(
             return earlier;
         }
 
-        var now = clock.GetUtcNow();
-        // The policy's counters change in the same transaction as the notice: a refused or failed accept counts nothing.
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var (admission, refusal) = await policy.AdmitAsync(service, valid, now, ct);
-        if (admission is null)
-        {
-            metrics.Refused(service.Id, refusal!.Code);
-            return new Acceptance.Refused(refusal);
-        }
-
-        var notice = new Notice
-        {
-            Id = Guid.CreateVersion7(now),
-            ServiceId = service.Id,
-            FiscalCode = valid.FiscalCode,
-            Subject = valid.Subject,
-            Markdown = valid.Markdown,
-            DueDate = valid.DueDate,
-            Category = valid.Category,
-            DefaultEmail = valid.DefaultEmail,
-            TimeToLiveSeconds = valid.TimeToLiveSeconds,
-            AcceptedAt = now,
-            ExpiresAt = now.AddSeconds(valid.TimeToLiveSeconds),
-            ContentSha256 = ContentHash.Compute(valid.Subject, valid.Markdown, valid.DueDate),
-            Omissions = [.. admission.Omitted.Select(o => new NoticeOmission { Channel = o.Channel, Reason = o.Reason })],
-        };
-        db.Notices.Add(notice);
-        db.Outbox.Add(OutboxMessages.Create(NoticeSubmissions.For(notice, service, admission.AllowedChannels), Activity.Current, now));
-        db.Record(notice.Id, NoticeEventTypes.Accepted, now, detail: $"content_sha256 {notice.ContentSha256}");
-        await announcements.AnnounceAsync(notice.Id, service.Id, NoticeStatus.Accepted, now, ct);
-
-        if (idempotencyKey is not null)
-        {
-            db.IdempotencyKeys.Add(new IdempotencyKey
-            {
-                ServiceId = service.Id, Key = idempotencyKey, RequestSha256 = requestHash, NoticeId = notice.Id, CreatedAt = now,
-            });
-        }
-
-        // One transaction: either every row is committed or none.
+        var submission = new Submission(service, valid, idempotencyKey, requestHash);
         try
         {
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
+            await writer.AcceptAsync(submission, ct);
         }
         catch (DbUpdateException) when (idempotencyKey is not null)
         {
             // A concurrent request with the same key committed first: answer as its retry.
-            await tx.RollbackAsync(ct);
             db.ChangeTracker.Clear();
             return await RecallAsync(service.Id, idempotencyKey, requestHash, ct) ?? throw new InvalidOperationException("idempotency key vanished");
         }
 
-        outbox.Notify();
-        metrics.Accepted(service.Id);
-        return new Acceptance.Accepted(notice.Id);
+        return submission.Result ?? throw new InvalidOperationException("submission applied without a result");
+    }
+
+    /// <summary>
+    /// Stores a group of submissions in one transaction. The policy's counters change in the same transaction as the
+    /// notices: a refused or failed accept counts nothing. A failure fails the whole group, which the writer then applies
+    /// one submission at a time (a second use of an idempotency key among them fails alone, and answers as a retry).
+    /// </summary>
+    public async Task<IReadOnlyList<Exception?>> StoreAsync(IReadOnlyList<Traced<Submission>> group, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        foreach (var (submission, traceParent) in group)
+        {
+            var (service, valid) = (submission.Service, submission.Valid);
+            var (admission, refusal) = await policy.AdmitAsync(service, valid, now, ct);
+            if (admission is null)
+            {
+                submission.Result = new Acceptance.Refused(refusal!);
+                continue;
+            }
+
+            var notice = new Notice
+            {
+                Id = Guid.CreateVersion7(now),
+                ServiceId = service.Id,
+                FiscalCode = valid.FiscalCode,
+                Subject = valid.Subject,
+                Markdown = valid.Markdown,
+                DueDate = valid.DueDate,
+                Category = valid.Category,
+                DefaultEmail = valid.DefaultEmail,
+                TimeToLiveSeconds = valid.TimeToLiveSeconds,
+                AcceptedAt = now,
+                ExpiresAt = now.AddSeconds(valid.TimeToLiveSeconds),
+                ContentSha256 = ContentHash.Compute(valid.Subject, valid.Markdown, valid.DueDate),
+                Omissions = [.. admission.Omitted.Select(o => new NoticeOmission { Channel = o.Channel, Reason = o.Reason })],
+            };
+            db.Notices.Add(notice);
+            var submitted = OutboxMessages.Create(NoticeSubmissions.For(notice, service, admission.AllowedChannels), null, now);
+            submitted.TraceParent = traceParent;
+            db.Outbox.Add(submitted);
+            db.Record(notice.Id, NoticeEventTypes.Accepted, now, detail: $"content_sha256 {notice.ContentSha256}");
+            await announcements.AnnounceAsync(notice.Id, service.Id, NoticeStatus.Accepted, now, ct, traceParent: traceParent);
+            if (submission.IdempotencyKey is { } key)
+            {
+                db.IdempotencyKeys.Add(new IdempotencyKey
+                {
+                    ServiceId = service.Id, Key = key, RequestSha256 = submission.RequestHash, NoticeId = notice.Id, CreatedAt = now,
+                });
+            }
+
+            submission.Result = new Acceptance.Accepted(notice.Id);
+        }
+
+        // One transaction: either every row of the group is committed or none.
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        if (group.Any(g => g.Item.Result is Acceptance.Accepted))
+        {
+            outbox.Notify();
+        }
+
+        foreach (var (submission, _) in group)
+        {
+            switch (submission.Result)
+            {
+                case Acceptance.Accepted:
+                    metrics.Accepted(submission.Service.Id);
+                    break;
+                case Acceptance.Refused { Refusal: var refusal }:
+                    metrics.Refused(submission.Service.Id, refusal.Code);
+                    break;
+            }
+        }
+
+        return new Exception?[group.Count];
     }
 
     private async Task<Acceptance?> RecallAsync(string serviceId, string key, string requestHash, CancellationToken ct)
@@ -109,11 +150,22 @@ public sealed class NoticeStore(
 
         if (stored.CreatedAt < clock.GetUtcNow() - IdempotencyKeys.Retention)
         {
-            // Forgotten: the key may be used again.
-            db.IdempotencyKeys.Remove(stored);
+            // Forgotten: the key may be used again (deleted now, as the new notice is written by the writer's own context).
+            await db.IdempotencyKeys.Where(k => k.ServiceId == serviceId && k.Key == key && k.NoticeId == stored.NoticeId).ExecuteDeleteAsync(ct);
             return null;
         }
 
         return stored.RequestSha256 == requestHash ? new Acceptance.Replayed(stored.NoticeId) : new Acceptance.KeyConflict();
     }
+}
+
+/// <summary>The one writer of submitted notices of a gateway instance (group commit, <see cref="GroupCommit{T}"/>).</summary>
+public sealed class SubmissionWriter(IServiceScopeFactory scopes, ILogger<SubmissionWriter> logger) : IAsyncDisposable
+{
+    private readonly GroupCommit<NoticeStore.Submission> _submissions = new("notice submissions", scopes,
+        (services, group, ct) => services.GetRequiredService<NoticeStore>().StoreAsync(group, ct), logger);
+
+    public Task AcceptAsync(NoticeStore.Submission submission, CancellationToken ct) => _submissions.ApplyAsync(submission, ct);
+
+    public ValueTask DisposeAsync() => _submissions.DisposeAsync();
 }

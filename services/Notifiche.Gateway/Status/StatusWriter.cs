@@ -1,4 +1,5 @@
 using Notifiche.Contracts;
+using Notifiche.Gateway.Data;
 
 namespace Notifiche.Gateway.Status;
 
@@ -14,8 +15,8 @@ public sealed class StatusWriter : IAsyncDisposable
 
     public StatusWriter(IServiceScopeFactory scopes, ILogger<StatusWriter> logger)
     {
-        _routed = new(scopes, (services, group, ct) => services.GetRequiredService<NoticeStatusUpdater>().RoutedAsync(group, ct), logger);
-        _channels = new(scopes, (services, group, ct) => services.GetRequiredService<NoticeStatusUpdater>().ChannelAsync(group, ct), logger);
+        _routed = new("routing decisions", scopes, (services, group, ct) => services.GetRequiredService<NoticeStatusUpdater>().RoutedAsync(group, ct), logger);
+        _channels = new("channel outcomes", scopes, (services, group, ct) => services.GetRequiredService<NoticeStatusUpdater>().ChannelAsync(group, ct), logger);
     }
 
     public Task RoutedAsync(NoticeRouted routed, CancellationToken ct) => _routed.ApplyAsync(routed, ct);

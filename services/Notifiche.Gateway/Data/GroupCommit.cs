@@ -1,21 +1,21 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 
-namespace Notifiche.Gateway.Status;
+namespace Notifiche.Gateway.Data;
 
 /// <summary>A request of a group with the trace it came from (its caller's activity), so that what it causes continues that trace.</summary>
 public readonly record struct Traced<T>(T Item, string? TraceParent);
 
 /// <summary>
-/// Group commit: requests from concurrent callers (the consumers of one queue, up to its prefetch count at once) are
-/// applied together, in one transaction, by one writer; each caller awaits the outcome of its own request, so a consumer
-/// still acknowledges its message only once its change is committed, and a request that fails (a notice not stored, not
-/// routed yet) fails alone. Under load a few round trips serve a whole group; alone, a request is applied at once.
+/// Group commit: requests from concurrent callers (the consumers of one queue, up to its prefetch count at once; the
+/// HTTP requests submitting notices) are applied together, in one transaction, by one writer; each caller awaits the
+/// outcome of its own request, so a consumer still acknowledges its message, and the API still answers 201, only once
+/// the change is committed, and a request that fails (a notice not stored, not routed yet) fails alone. Under load a few round trips serve a whole group; alone, a request is applied at once.
 /// When a group's transaction fails as a whole, its requests are applied one by one, so one bad request cannot take the
 /// others down with it.
 /// </summary>
 public sealed class GroupCommit<T>(
-    IServiceScopeFactory scopes, Func<IServiceProvider, IReadOnlyList<Traced<T>>, CancellationToken, Task<IReadOnlyList<Exception?>>> apply,
+    string what, IServiceScopeFactory scopes, Func<IServiceProvider, IReadOnlyList<Traced<T>>, CancellationToken, Task<IReadOnlyList<Exception?>>> apply,
     ILogger logger)
     : IAsyncDisposable
 {
@@ -36,7 +36,7 @@ public sealed class GroupCommit<T>(
         var request = new Request(new Traced<T>(item, Activity.Current?.Id), new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), ct);
         if (!_queue.Writer.TryWrite(request))
         {
-            throw new OperationCanceledException("the status writer is stopping");
+            throw new OperationCanceledException("the writer is stopping");
         }
 
         return request.Done.Task.WaitAsync(ct);
@@ -103,7 +103,7 @@ public sealed class GroupCommit<T>(
         }
         catch (Exception e) when (group.Count > 1 && !stop.IsCancellationRequested)
         {
-            logger.LogWarning("A group of {Count} status changes failed together ({Error}); applying them one by one", group.Count, e.GetType().Name);
+            logger.LogWarning("A group of {Count} {What} failed together ({Error}); applying them one by one", group.Count, what, e.GetType().Name);
             foreach (var request in group)
             {
                 try
