@@ -80,4 +80,29 @@ public class Applying_changes_in_groups
         Assert.ThrowsAsync<InvalidOperationException>(async () => await bad);
         Assert.That(applied, Is.EquivalentTo(new[] { 1, 2, 3 }));
     }
+
+    [Test]
+    public async Task Should_fail_the_whole_group_at_once_when_the_database_cannot_be_reached()
+    {
+        var gate = new TaskCompletionSource();
+        var calls = 0;
+        await using var commit = new GroupCommit<int>("numbers", Scopes, async (_, _, _) =>
+        {
+            Interlocked.Increment(ref calls);
+            await gate.Task;
+            throw new Npgsql.NpgsqlException("Failed to connect", new System.Net.Sockets.SocketException(111));
+        }, NullLogger.Instance);
+
+        var first = commit.ApplyAsync(1, CancellationToken.None);
+        await Task.Delay(100);
+        var rest = Enumerable.Range(2, 5).Select(n => commit.ApplyAsync(n, CancellationToken.None)).ToList();
+        gate.SetResult();
+
+        foreach (var request in rest.Prepend(first))
+        {
+            Assert.ThrowsAsync<Npgsql.NpgsqlException>(async () => await request);
+        }
+
+        Assert.That(calls, Is.EqualTo(2), "the first request, then the group of five once: not five more attempts one after the other");
+    }
 }

@@ -101,7 +101,7 @@ public sealed class GroupCommit<T>(
                 Complete(group[i], outcomes[i]);
             }
         }
-        catch (Exception e) when (group.Count > 1 && !stop.IsCancellationRequested)
+        catch (Exception e) when (group.Count > 1 && !stop.IsCancellationRequested && !Unreachable(e))
         {
             logger.LogWarning("A group of {Count} {What} failed together ({Error}); applying them one by one", group.Count, what, e.GetType().Name);
             foreach (var request in group)
@@ -123,6 +123,29 @@ public sealed class GroupCommit<T>(
                 request.Done.TrySetException(e);
             }
         }
+    }
+
+    /// <summary>
+    /// The database could not be reached (connection refused or lost, a timeout): every request of the group fails at once
+    /// (the API answers 503, consumers retry) instead of each waiting for the same timeout again, one after the other.
+    /// An error the server answered (a constraint, a deadlock) concerns the group's contents: applied one by one.
+    /// </summary>
+    private static bool Unreachable(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is Npgsql.PostgresException)
+            {
+                return false;
+            }
+
+            if (e is Npgsql.NpgsqlException or TimeoutException or System.Net.Sockets.SocketException or IOException)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private async Task<IReadOnlyList<Exception?>> ApplyAsync(IReadOnlyList<Traced<T>> items, CancellationToken stop)

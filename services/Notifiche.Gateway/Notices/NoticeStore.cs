@@ -73,7 +73,8 @@ public sealed class NoticeStore(
     {
         var now = clock.GetUtcNow();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        foreach (var (submission, traceParent) in group)
+        // Service by service: two gateways' groups take the services' quota rows in the same order, so they cannot deadlock.
+        foreach (var (submission, traceParent) in group.OrderBy(g => g.Item.Service.Id, StringComparer.Ordinal))
         {
             var (service, valid) = (submission.Service, submission.Valid);
             var (admission, refusal) = await policy.AdmitAsync(service, valid, now, ct);
