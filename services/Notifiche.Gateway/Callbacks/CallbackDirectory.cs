@@ -56,9 +56,8 @@ public sealed class StatusAnnouncements(GatewayDbContext db, CallbackDirectory c
             return false;
         }
 
-        var row = OutboxMessages.Create(AuditTrail.StatusChanged(noticeId, serviceId, status, at, channel), Activity.Current, clock.GetUtcNow());
-        row.TraceParent = traceParent ?? row.TraceParent;
-        db.Outbox.Add(row);
+        db.Outbox.Add(OutboxMessages.Create(AuditTrail.StatusChanged(noticeId, serviceId, status, at, channel), traceParent ?? Activity.Current?.Id,
+            clock.GetUtcNow()));
         return true;
     }
 }

@@ -101,9 +101,7 @@ public sealed class NoticeStore(
                 Omissions = [.. admission.Omitted.Select(o => new NoticeOmission { Channel = o.Channel, Reason = o.Reason })],
             };
             db.Notices.Add(notice);
-            var submitted = OutboxMessages.Create(NoticeSubmissions.For(notice, service, admission.AllowedChannels), null, now);
-            submitted.TraceParent = traceParent;
-            db.Outbox.Add(submitted);
+            db.Outbox.Add(OutboxMessages.Create(NoticeSubmissions.For(notice, service, admission.AllowedChannels), traceParent, now));
             db.Record(notice.Id, NoticeEventTypes.Accepted, now, detail: $"content_sha256 {notice.ContentSha256}");
             await announcements.AnnounceAsync(notice.Id, service.Id, NoticeStatus.Accepted, now, ct, traceParent: traceParent);
             if (submission.IdempotencyKey is { } key)

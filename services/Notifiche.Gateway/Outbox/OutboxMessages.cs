@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Notifiche.Contracts;
 
@@ -10,7 +9,8 @@ public static class OutboxMessages
     private static readonly Dictionary<string, Type> Types = new[] { typeof(NoticeSubmitted), typeof(NoticeStatusChanged) }
         .ToDictionary(t => t.FullName!, t => t);
 
-    public static OutboxMessage Create<T>(T message, Activity? activity, DateTimeOffset now)
+    /// <summary>An outbox row whose publish continues the trace <paramref name="traceParent"/> (a W3C traceparent, e.g. <c>Activity.Current?.Id</c>).</summary>
+    public static OutboxMessage Create<T>(T message, string? traceParent, DateTimeOffset now)
         where T : class
     {
         if (!Types.ContainsKey(typeof(T).FullName!))
@@ -22,7 +22,7 @@ public static class OutboxMessages
         {
             MessageType = typeof(T).FullName!,
             Payload = JsonSerializer.Serialize(message),
-            TraceParent = activity?.Id,
+            TraceParent = traceParent,
             CreatedAt = now,
         };
     }
