@@ -21,6 +21,7 @@ public static class PreferencesExtensions
         builder.AddServiceDefaults();
         builder.AddApiDefaults();
         builder.AddNotificheDatabase<PreferencesDbContext>("Preferences");
+        builder.Services.AddSingleton<ProfileReader>();
         builder.AddBusConsumers(bus => bus.AddPreferencesConsumers());
         builder.Services.AddStaticKey(ProfileEndpoints.Scheme, "X-Api-Key", AppBackendKeySetting,
             "The profiles API is for the citizen app backend, with its own key.");

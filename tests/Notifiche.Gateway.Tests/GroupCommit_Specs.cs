@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Notifiche.Gateway.Data;
+using Notifiche.Persistence;
 using Notifiche.Gateway.Status;
 
 namespace Notifiche.Gateway.Tests;

@@ -3,6 +3,7 @@ using Notifiche.Contracts;
 using Notifiche.Gateway.Audit;
 using Notifiche.Gateway.Callbacks;
 using Notifiche.Gateway.Data;
+using Notifiche.Persistence;
 using Notifiche.Gateway.Governance;
 using Notifiche.Gateway.Observability;
 using Notifiche.Gateway.Outbox;

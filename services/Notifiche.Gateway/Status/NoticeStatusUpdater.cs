@@ -6,6 +6,7 @@ using Notifiche.Contracts;
 using Notifiche.Gateway.Audit;
 using Notifiche.Gateway.Callbacks;
 using Notifiche.Gateway.Data;
+using Notifiche.Persistence;
 using Notifiche.Gateway.Notices;
 using Notifiche.Gateway.Observability;
 using Notifiche.Gateway.Outbox;

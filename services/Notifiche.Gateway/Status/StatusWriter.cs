@@ -1,5 +1,5 @@
 using Notifiche.Contracts;
-using Notifiche.Gateway.Data;
+using Notifiche.Persistence;
 
 namespace Notifiche.Gateway.Status;
 

@@ -1,17 +1,15 @@
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using Notifiche.Contracts;
-using Notifiche.Preferences.Data;
 
 namespace Notifiche.Preferences.Routing;
 
 /// <summary>Routes a submitted notice: publishes the plan, then one dispatch command per planned channel (none once expired).</summary>
-public sealed class NoticeSubmittedConsumer(PreferencesDbContext db, TimeProvider clock) : IConsumer<NoticeSubmitted>
+public sealed class NoticeSubmittedConsumer(ProfileReader profiles, TimeProvider clock) : IConsumer<NoticeSubmitted>
 {
     public async Task Consume(ConsumeContext<NoticeSubmitted> context)
     {
         var notice = context.Message;
-        var profile = await db.Profiles.AsNoTracking().FirstOrDefaultAsync(p => p.FiscalCode == notice.FiscalCode, context.CancellationToken);
+        var profile = await profiles.FindAsync(notice.FiscalCode, context.CancellationToken);
         var plan = ChannelPlan.For(notice, profile);
         var now = clock.GetUtcNow();
         await context.Publish(new NoticeRouted

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
-namespace Notifiche.Gateway.Data;
+namespace Notifiche.Persistence;
 
 /// <summary>A request of a group with the trace it came from (its caller's activity), so that what it causes continues that trace.</summary>
 public readonly record struct Traced<T>(T Item, string? TraceParent);
