@@ -30,8 +30,8 @@ namespace Notifiche.Dispatch.Ledger;
 /// answer itself says nothing (a timeout or a dropped connection after the request was written, a 5xx from a gateway).
 /// </summary>
 public sealed partial class DispatchLedger(
-    DispatchLedgerDbContext db, DispatchOwner owner, IOptions<DispatchLedgerOptions> options, TimeProvider clock, IHostApplicationLifetime lifetime,
-    ILogger<DispatchLedger> logger)
+    DispatchLedgerDbContext db, DispatchOwner owner, LedgerWriter writer, IOptions<DispatchLedgerOptions> options, TimeProvider clock,
+    IHostApplicationLifetime lifetime, ILogger<DispatchLedger> logger)
 {
     /// <summary>Reason of a dispatch whose request may have reached the provider without an answer: it is not called again.</summary>
     public const string OutcomeUnknown = "DISPATCH_OUTCOME_UNKNOWN";
@@ -48,6 +48,7 @@ public sealed partial class DispatchLedger(
     // For the attempts (a nested class cannot reach the primary constructor's parameters).
     private DispatchLedgerDbContext Db => db;
     private DispatchOwner Owner => owner;
+    private LedgerWriter Writer => writer;
     private TimeProvider Clock => clock;
 
     /// <summary>
@@ -195,8 +196,6 @@ public sealed partial class DispatchLedger(
     private async Task<DeliveryResult> CompleteAsync(DispatchKey key, DeliveryResult result)
     {
         var now = clock.GetUtcNow();
-        var ours = db.Dispatches.Where(d => d.NoticeId == key.NoticeId && d.Channel == key.Channel && d.AddressKey == key.AddressKey
-                                            && d.Owner == owner.Id);
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -204,23 +203,17 @@ public sealed partial class DispatchLedger(
                 switch (result)
                 {
                     case DeliveryResult.Sent sent:
-                        // Also over an UNKNOWN someone wrote while our lease had lapsed: the provider did take it.
-                        await ours.Where(d => d.State == DispatchState.Sending || d.Reason == OutcomeUnknown).ExecuteUpdateAsync(s => s
-                            .SetProperty(d => d.State, DispatchState.Sent)
-                            .SetProperty(d => d.ProviderMessageId, sent.ProviderMessageId)
-                            .SetProperty(d => d.Reason, (string?)null)
-                            .SetProperty(d => d.LeaseUntil, (DateTimeOffset?)null)
-                            .SetProperty(d => d.CompletedAt, now), CancellationToken.None);
+                        await writer.RecordAsync(key, owner.Id, OutcomeKind.Sent, now, providerMessageId: sent.ProviderMessageId);
                         return result;
                     case DeliveryResult.Permanent failed:
-                        await FailAsync(ours, Truncate(failed.Reason), failed.AddressRejected, now);
+                        await writer.RecordAsync(key, owner.Id, OutcomeKind.Failed, now, reason: Truncate(failed.Reason), addressRejected: failed.AddressRejected);
                         return result;
                     case DeliveryResult.Unknown unknown:
                         var reason = Truncate($"{OutcomeUnknown}: {unknown.Reason}");
-                        await FailAsync(ours, reason, false, now);
+                        await writer.RecordAsync(key, owner.Id, OutcomeKind.Failed, now, reason: reason);
                         return new DeliveryResult.Permanent(reason);
                     default:
-                        await ours.Where(d => d.State == DispatchState.Sending).ExecuteDeleteAsync(CancellationToken.None);
+                        await writer.RecordAsync(key, owner.Id, OutcomeKind.Released, now);
                         return result;
                 }
             }
@@ -236,14 +229,6 @@ public sealed partial class DispatchLedger(
             }
         }
     }
-
-    private Task<int> FailAsync(IQueryable<DispatchRecord> ours, string reason, bool addressRejected, DateTimeOffset now) =>
-        ours.Where(d => d.State == DispatchState.Sending).ExecuteUpdateAsync(s => s
-            .SetProperty(d => d.State, DispatchState.Failed)
-            .SetProperty(d => d.Reason, reason)
-            .SetProperty(d => d.AddressRejected, addressRejected)
-            .SetProperty(d => d.LeaseUntil, (DateTimeOffset?)null)
-            .SetProperty(d => d.CompletedAt, now), CancellationToken.None);
 
     private static string Truncate(string reason) => reason.Length > ReasonLength ? reason[..ReasonLength] : reason;
 
@@ -273,20 +258,13 @@ public sealed partial class DispatchLedger(
             }
 
             var now = ledger.Clock.GetUtcNow();
-            var leaseUntil = now + ledger.Lease;
-            var owner = ledger.Owner.Id;
-            var sending = DispatchState.Sending.ToString().ToUpperInvariant();
             ledger.Owner.Enter(key);
             try
             {
                 // A record already there (a concurrent attempt's claim, or an earlier delivery's outcome) refuses it
                 // without an exception: a redelivery is routine, not an error in the log.
-                var claimed = await ledger.Db.Database.ExecuteSqlInterpolatedAsync($"""
-                    INSERT INTO dispatches (notice_id, channel, address_key, state, segments, address_rejected, claimed_at, owner, lease_until)
-                    VALUES ({key.NoticeId}, {key.Channel}, {key.AddressKey}, {sending}, {segments}, {false}, {now}, {owner}, {leaseUntil})
-                    ON CONFLICT (notice_id, channel, address_key) DO NOTHING
-                    """, ct);
-                if (claimed == 0)
+                var claimed = await ledger.Writer.ClaimAsync(key, segments, ledger.Owner.Id, now, now + ledger.Lease, ct);
+                if (!claimed)
                 {
                     ledger.Owner.Exit(key);
                     Refused = true;

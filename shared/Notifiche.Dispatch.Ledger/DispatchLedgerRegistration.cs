@@ -24,6 +24,7 @@ public static class DispatchLedgerRegistration
         builder.Services.AddOptions<DispatchLedgerOptions>().BindConfiguration(DispatchLedgerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<DispatchOwner>();
+        builder.Services.AddSingleton<LedgerWriter>();
         builder.Services.AddScoped<DispatchLedger>();
         return builder;
     }
