@@ -287,27 +287,31 @@ public sealed partial class DispatchLedger(
         {
             var db = ledger.Db;
             var ownerId = ledger.Owner.Id;
-            try
+            while (true)
             {
-                while (true)
+                // Nearly every call ends before the first renewal: stopping must not cost an exception per dispatch (issue 15).
+                await Task.Delay(ledger.Lease / 3, ledger.Clock, stop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                if (stop.IsCancellationRequested)
                 {
-                    await Task.Delay(ledger.Lease / 3, ledger.Clock, stop);
-                    try
-                    {
-                        var until = ledger.Clock.GetUtcNow() + ledger.Lease;
-                        await db.Dispatches
-                            .Where(d => d.NoticeId == key.NoticeId && d.Channel == key.Channel && d.AddressKey == key.AddressKey
-                                        && d.Owner == ownerId && d.State == DispatchState.Sending)
-                            .ExecuteUpdateAsync(s => s.SetProperty(d => d.LeaseUntil, until), stop);
-                    }
-                    catch (Exception e) when (e is DbException or InvalidOperationException)
-                    {
-                        // The database is away: try again at the next tick; a lapsed lease only risks an UNKNOWN, never a resend.
-                    }
+                    return;
                 }
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
+
+                try
+                {
+                    var until = ledger.Clock.GetUtcNow() + ledger.Lease;
+                    await db.Dispatches
+                        .Where(d => d.NoticeId == key.NoticeId && d.Channel == key.Channel && d.AddressKey == key.AddressKey
+                                    && d.Owner == ownerId && d.State == DispatchState.Sending)
+                        .ExecuteUpdateAsync(s => s.SetProperty(d => d.LeaseUntil, until), stop);
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception e) when (e is DbException or InvalidOperationException)
+                {
+                    // The database is away: try again at the next tick; a lapsed lease only risks an UNKNOWN, never a resend.
+                }
             }
         }
 
