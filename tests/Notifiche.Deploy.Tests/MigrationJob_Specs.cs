@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -191,5 +193,48 @@ public class Running_the_migration_jobs
             _stop.Cancel();
             _listener.Stop();
         }
+    }
+}
+
+/// <summary>Compose's healthcheck: the service image asks its own service (<c>dotnet X.dll --healthcheck</c>), having no curl.</summary>
+public class Probing_a_service_from_its_container
+{
+    private static async Task<int> ProbeAsync(int port, params string[] args)
+    {
+        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var dll = Repository.Path("services", "Notifiche.Gateway", "bin", output.Parent!.Name, output.Name, "Notifiche.Gateway.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, WorkingDirectory = Path.GetDirectoryName(dll) };
+        start.ArgumentList.Add(dll);
+        start.ArgumentList.Add(Notifiche.ServiceDefaults.HealthProbe.Switch);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["ASPNETCORE_HTTP_PORTS"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var process = Process.Start(start)!;
+        await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        return process.ExitCode;
+    }
+
+    [Test]
+    public async Task Should_exit_0_while_the_service_answers_ready_and_1_otherwise()
+    {
+        var port = FreePort.Next();
+        var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        await using var app = builder.Build();
+        var ready = true;
+        app.MapGet("/health/ready", () => ready ? Microsoft.AspNetCore.Http.Results.Ok() : Microsoft.AspNetCore.Http.Results.StatusCode(503));
+        app.MapGet("/health/live", () => Microsoft.AspNetCore.Http.Results.Ok());
+        await app.StartAsync();
+
+        Assert.That(await ProbeAsync(port), Is.EqualTo(0), "ready");
+        ready = false;
+        Assert.That(await ProbeAsync(port), Is.EqualTo(1), "not ready");
+        Assert.That(await ProbeAsync(port, "/health/live"), Is.EqualTo(0), "another path");
+        await app.StopAsync();
+        Assert.That(await ProbeAsync(port), Is.EqualTo(1), "nothing listening");
     }
 }
