@@ -11,7 +11,7 @@ namespace Notifiche.EndToEnd.Tests;
 
 public class Counting_notices_in_the_metrics
 {
-    private static async Task<double> MetricAsync(string name, params string[] labels)
+    internal static async Task<double> MetricAsync(string name, params string[] labels)
     {
         var text = await Platform.Hosts.Gateway.GetStringAsync("/metrics");
         return text.Split('\n')
