@@ -46,7 +46,7 @@ public static class GatewayExtensions
         builder.Services.AddScoped<Census.CensusReport>();
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddSingleton<GatewayMetrics>();
-        builder.Services.AddHealthChecks().AddCheck<OutboxHealthCheck>("outbox", tags: [ServiceDefaultsExtensions.ReadyTag]);
+        builder.Services.AddHealthChecks().AddCheck<OutboxHealthCheck>("outbox", tags: [ServiceDefaultsExtensions.DescribedTag]);
         builder.Services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<OutboxRelay>();
         builder.Services.AddHostedService<IdempotencyKeyPurge>();

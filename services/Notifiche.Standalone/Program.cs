@@ -4,11 +4,17 @@ using Notifiche.Dispatch.Sms;
 using Notifiche.Gateway;
 using Notifiche.Messaging;
 using Notifiche.Preferences;
+using Notifiche.ServiceDefaults;
 using Notifiche.Standalone;
 
 // The embedded default: gateway, preferences and the email, SMS and push dispatchers in one process, composed with the
 // same calls as each service's own Program.cs, on the in-memory transport, SQLite, a pickup folder for emails and
 // recording sandboxes for SMS and push (see appsettings.json). Everything lives under the data folder.
+if (HealthProbe.IsRequested(args))
+{
+    return await HealthProbe.RunAsync(args);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 var dataDirectory = Path.GetFullPath(builder.Configuration["Standalone:DataDirectory"] ?? "notifiche-data");
 Directory.CreateDirectory(dataDirectory);
@@ -38,3 +44,4 @@ app.MapEmailDispatch();
 app.MapSmsDispatch();
 app.MapPushDispatch();
 await app.RunAsync();
+return 0;

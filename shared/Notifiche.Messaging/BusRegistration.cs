@@ -12,6 +12,9 @@ public static class BusRegistration
     /// <summary>Time the bus, then the host, get beyond <see cref="MessagingOptions.ShutdownTimeout"/> to stop.</summary>
     public static readonly TimeSpan StopMargin = TimeSpan.FromSeconds(5);
 
+    /// <summary>Name of the bus's health check in the health answers.</summary>
+    public const string BusHealthCheck = "masstransit-bus";
+
     /// <summary>
     /// A service's consumers, for the host's one bus: each service's <c>Add…()</c> calls this, and
     /// <see cref="AddNotificheBus"/> — called once, after every service of the host was added — registers them all.
@@ -47,6 +50,13 @@ public static class BusRegistration
         builder.Services.AddMassTransit(x =>
         {
             x.DisableUsageTelemetry();
+            // Tagged "bus" only (ServiceDefaultsExtensions.BusTag): without tags MassTransit adds "ready", and a broker
+            // outage would take every gateway out of its load balancer while its outbox could still accept notices.
+            x.ConfigureHealthCheckOptions(o =>
+            {
+                o.Name = BusHealthCheck;
+                o.Tags.Add("bus");
+            });
             x.AddConsumeObserver<NoticeIdTagging>();
             x.SetKebabCaseEndpointNameFormatter();
             foreach (var add in configure)

@@ -21,6 +21,9 @@ public static class ProviderDispatch
         }
 
         bus.TryAddSingleton(sp => new ProviderDispatchEndpoint<TConsumer>(queue, killSwitch(sp)));
+        // The kill switch's state as a gauge, one for the host (the standalone has two provider dispatchers).
+        bus.TryAddSingleton<KillSwitchGauge>();
+
         bus.AddConsumer<TConsumer, ProviderDispatchConsumerDefinition<TConsumer>>();
     }
 }
@@ -46,11 +49,14 @@ public sealed class ProviderDispatchConsumerDefinition<TConsumer> : ConsumerDefi
     }
 
     protected override void ConfigureConsumer(
-        IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<TConsumer> consumerConfigurator, IRegistrationContext context) =>
+        IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<TConsumer> consumerConfigurator, IRegistrationContext context)
+    {
+        endpointConfigurator.ConnectReceiveEndpointObserver(context.GetRequiredService<KillSwitchGauge>());
         endpointConfigurator.UseKillSwitch(k => k
             .SetActivationThreshold(_killSwitch.ActivationThreshold)
             .SetTripThreshold(_killSwitch.TripThresholdPercent)
             .SetTrackingPeriod(_killSwitch.TrackingPeriod)
             .SetRestartTimeout(_killSwitch.RestartTimeout)
             .SetExceptionFilter(f => f.Handle<TransientFailureException>()));
+    }
 }

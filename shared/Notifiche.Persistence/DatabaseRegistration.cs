@@ -2,6 +2,9 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
 using Notifiche.ServiceDefaults;
 
 namespace Notifiche.Persistence;
@@ -43,7 +46,10 @@ public static class DatabaseRegistration
             o.UseSnakeCaseNamingConvention();
         });
         builder.Services.AddHealthChecks().AddDbContextCheck<TContext>($"{name.ToLowerInvariant()}-db", tags: [ServiceDefaultsExtensions.ReadyTag]);
-        builder.Services.AddHostedService<DatabaseSchema<TContext>>();
+        builder.Services.AddOptions<DatabaseStartupOptions>().BindConfiguration(DatabaseStartupOptions.Section).ValidateDataAnnotations();
+        builder.Services.AddSingleton<DatabaseSchema<TContext>>();
+        builder.Services.AddSingleton<IDatabaseSchema>(s => s.GetRequiredService<DatabaseSchema<TContext>>());
+        builder.Services.AddHostedService(s => s.GetRequiredService<DatabaseSchema<TContext>>());
         return builder;
     }
 
@@ -85,11 +91,97 @@ public static class DatabaseRegistration
         new DbContextOptionsBuilder<TContext>().UseNpgsql("Host=localhost").UseSnakeCaseNamingConvention().Options;
 }
 
-/// <summary>Migrates (PostgreSQL) or creates (SQLite) a service's schema when its host starts.</summary>
-public sealed class DatabaseSchema<TContext>(IServiceProvider services) : IHostedService
+/// <summary>A service's schema step, for <see cref="DatabaseSchemas.MigrateOnlyAsync"/>.</summary>
+public interface IDatabaseSchema
+{
+    Task PrepareAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Migrates (PostgreSQL) or creates (SQLite) a service's schema when its host starts, retrying while the database is
+/// unreachable (<see cref="DatabaseStartupOptions"/>): a transient error (connection refused, timeout, the server
+/// starting or shutting down) is logged and tried again after a back-off; any other error (a wrong password, a failed
+/// migration) stops the start at once.
+/// </summary>
+public sealed class DatabaseSchema<TContext>(IServiceProvider services, IOptions<DatabaseStartupOptions> options,
+    ILogger<DatabaseSchema<TContext>> logger) : IHostedService, IDatabaseSchema
     where TContext : DbContext
 {
-    public Task StartAsync(CancellationToken cancellationToken) => services.PrepareDatabaseAsync<TContext>(cancellationToken);
+    public Task StartAsync(CancellationToken cancellationToken) => PrepareAsync(cancellationToken);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task PrepareAsync(CancellationToken cancellationToken)
+    {
+        var startup = options.Value;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await services.PrepareDatabaseAsync<TContext>(cancellationToken);
+                if (attempt > 1)
+                {
+                    logger.LogInformation("{Database} database reached at attempt {Attempt}; schema up to date", typeof(TContext).Name, attempt);
+                }
+
+                return;
+            }
+            catch (Exception e) when (attempt < startup.Attempts && IsTransient(e) && !cancellationToken.IsCancellationRequested)
+            {
+                var delay = startup.DelayAfter(attempt);
+                // The exception's type and SQL state only: its message can name the server and the user.
+                logger.LogWarning("{Database} database not reachable at attempt {Attempt} of {Attempts} ({Error}); next try in {Delay} s",
+                    typeof(TContext).Name, attempt, startup.Attempts, Describe(e), delay.TotalSeconds);
+                await Task.Delay(delay, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Worth another try: the database is not (yet) there, as opposed to refusing us or failing a migration.</summary>
+    public static bool IsTransient(Exception e) => e switch
+    {
+        PostgresException p => p.IsTransient || p.SqlState is PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.AdminShutdown
+            or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.TooManyConnections,
+        NpgsqlException n => n.IsTransient,
+        TimeoutException or System.Net.Sockets.SocketException => true,
+        _ => e.InnerException is { } inner && IsTransient(inner),
+    };
+
+    private static string Describe(Exception e) =>
+        e is PostgresException p ? $"{p.GetType().Name} {p.SqlState}" : e.InnerException is { } inner ? $"{e.GetType().Name}: {inner.GetType().Name}" : e.GetType().Name;
+}
+
+public static class DatabaseSchemas
+{
+    /// <summary>The switch that makes a service image a migration job: bring every database of the service up to date, then exit.</summary>
+    public const string MigrateOnlySwitch = "--migrate-only";
+
+    public static bool IsMigrateOnly(string[] args) => args.Contains(MigrateOnlySwitch, StringComparer.Ordinal);
+
+    /// <summary>The arguments for the host's configuration, without the switches it does not understand.</summary>
+    public static string[] HostArguments(string[] args) => args.Where(a => a != MigrateOnlySwitch).ToArray();
+
+    /// <summary>
+    /// Runs every database's schema step of a built host (with its retries) without starting the host: no bus, no
+    /// Kestrel, no background work. 0 when done, 1 when a step failed (logged).
+    /// </summary>
+    public static async Task<int> MigrateOnlyAsync(this IHost host)
+    {
+        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DatabaseSchemas).FullName!);
+        try
+        {
+            foreach (var schema in host.Services.GetServices<IDatabaseSchema>())
+            {
+                await schema.PrepareAsync(CancellationToken.None);
+            }
+
+            logger.LogInformation("Every database schema is up to date");
+            return 0;
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Bringing the database schema up to date failed");
+            return 1;
+        }
+    }
 }

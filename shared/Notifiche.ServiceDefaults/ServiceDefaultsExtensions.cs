@@ -18,8 +18,31 @@ namespace Notifiche.ServiceDefaults;
 /// <summary>Cross-cutting setup every Notifiche service shares: telemetry, health, HTTP resilience, problem details.</summary>
 public static class ServiceDefaultsExtensions
 {
-    /// <summary>Tag of the health checks that decide readiness (broker, database); liveness only asks "is the process up".</summary>
+    /// <summary>
+    /// Tag of the health checks that decide readiness: a service's databases. The broker and the gateway's outbox are
+    /// reported beside them in <c>/health/ready</c>'s answer but do not decide it (issue 19): with the broker away the
+    /// gateway still accepts notices into its outbox, which is what the outbox is for, and metrics and alerts tell
+    /// the on-call engineer. Liveness only asks "is the process up".
+    /// </summary>
     public const string ReadyTag = "ready";
+
+    /// <summary>Tag of the bus's health check (MassTransit's, named <c>masstransit-bus</c>): it decides <see cref="BusPath"/>.</summary>
+    public const string BusTag = "bus";
+
+    /// <summary>Tag of a check whose description is ours (counts, ages, no secrets): the health answers show it.</summary>
+    public const string DescribedTag = "described";
+
+    /// <summary>Readiness: 200 while every <see cref="ReadyTag"/> check is healthy.</summary>
+    public const string ReadyPath = "/health/ready";
+
+    /// <summary>
+    /// 200 while the bus is connected to the broker: for whoever must wait until a service consumes again (the test
+    /// platforms after a broker restart, an operator), never for a load balancer.
+    /// </summary>
+    public const string BusPath = "/health/bus";
+
+    /// <summary>Liveness: the process is up.</summary>
+    public const string LivePath = "/health/live";
 
     /// <summary>Prometheus scrape endpoint of every service.</summary>
     public const string MetricsPath = "/metrics";
@@ -118,8 +141,9 @@ public static class ServiceDefaultsExtensions
     }
 
     /// <summary>
-    /// <c>/health/live</c> (process up), <c>/health/ready</c> (every check tagged ready, e.g. broker and database) and
-    /// the Prometheus scrape endpoint <c>/metrics</c>.
+    /// <c>/health/live</c> (process up), <c>/health/ready</c> (every check run and reported; the databases, tagged
+    /// <see cref="ReadyTag"/>, decide), <c>/health/bus</c> (the bus connected) and the Prometheus scrape endpoint
+    /// <c>/metrics</c>. Each answers JSON naming every check it ran and its state (<see cref="HealthAnswers"/>).
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
@@ -129,17 +153,21 @@ public static class ServiceDefaultsExtensions
         }
 
         app.MapPrometheusScrapingEndpoint(MetricsPath);
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        app.MapHealthChecks(LivePath, new HealthCheckOptions
         {
-            Predicate = r => r.Tags.Contains(ReadyTag) || r.Tags.Contains("masstransit"),
-            // MassTransit reports a bus that lost its broker as Degraded: not ready to take work.
-            ResultStatusCodes =
-            {
-                [HealthStatus.Healthy] = StatusCodes.Status200OK,
-                [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
-                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
-            },
+            Predicate = r => r.Tags.Contains("live"),
+            ResponseWriter = HealthAnswers.Writer(tags => tags.Contains("live")),
+        });
+        app.MapHealthChecks(ReadyPath, new HealthCheckOptions
+        {
+            Predicate = r => !r.Tags.Contains("live"),
+            ResponseWriter = HealthAnswers.Writer(tags => tags.Contains(ReadyTag)),
+        });
+        // MassTransit reports a bus that lost its broker as Degraded or Unhealthy: either is 503 here.
+        app.MapHealthChecks(BusPath, new HealthCheckOptions
+        {
+            Predicate = r => r.Tags.Contains(BusTag),
+            ResponseWriter = HealthAnswers.Writer(tags => tags.Contains(BusTag)),
         });
         return app;
     }

@@ -21,8 +21,6 @@ public class Alerting_the_sre_on_call
         ["rabbitmq_detailed_queue_consumers"] = "queue_consumer_count",
     };
 
-    private static readonly HashSet<string> PromQlWords = ["and", "or", "unless", "bool", "offset", "le", "inf", "nan"];
-
     private static List<Dictionary<object, object?>> Alerts() =>
         [.. Rules.List("groups").Maps().SelectMany(g => g.List("rules").Maps()).Where(r => r.ContainsKey("alert"))];
 
@@ -32,40 +30,9 @@ public class Alerting_the_sre_on_call
             .Select(m => Regex.Replace(m.Groups[1].Value.Trim().ToLowerInvariant(), "[^\\p{L}\\p{N} _-]", "").Replace(' ', '-'))
             .ToHashSet();
 
-    /// <summary>The metric names of a PromQL expression: identifiers that are no function, label, keyword or range.</summary>
-    private static IEnumerable<string> MetricsIn(string expr)
-    {
-        var bare = Regex.Replace(expr, "\"[^\"]*\"|\\{[^}]*\\}|\\[[^\\]]*\\]|\\b(by|on|without|ignoring|group_left|group_right)\\s*\\([^)]*\\)", " ");
-        return Regex.Matches(bare, "(?<![\\w.])((?>[a-zA-Z_:][a-zA-Z0-9_:]*))(?!\\s*\\()")
-            .Select(m => m.Groups[1].Value)
-            .Where(w => !PromQlWords.Contains(w.ToLowerInvariant()))
-            .Distinct();
-    }
+    private static IEnumerable<string> MetricsIn(string expr) => ExposedMetrics.In(expr);
 
-    /// <summary>The gateway's instruments as the Prometheus exporter names them (dots to '_', unit 's' to _seconds, counters _total).</summary>
-    private static HashSet<string> GatewayMetricNames()
-    {
-        var names = new HashSet<string>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, _) =>
-        {
-            if (instrument.Meter.Name != GatewayMetrics.MeterName)
-            {
-                return;
-            }
-
-            var name = instrument.Name.Replace('.', '_') + (instrument.Unit == "s" ? "_seconds" : "");
-            var type = instrument.GetType().GetGenericTypeDefinition();
-            names.UnionWith(
-                type == typeof(Counter<>) ? [name + "_total"]
-                : type == typeof(Histogram<>) ? [name + "_bucket", name + "_count", name + "_sum"]
-                : [name]);
-        };
-        listener.Start();
-        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        _ = new GatewayMetrics(services.GetRequiredService<IMeterFactory>());
-        return names;
-    }
+    private static HashSet<string> GatewayMetricNames() => ExposedMetrics.Notifiche();
 
     [Test]
     public void Should_link_every_alert_to_a_section_of_the_runbook()

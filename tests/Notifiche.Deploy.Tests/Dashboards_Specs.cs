@@ -22,24 +22,52 @@ public class Watching_the_platform_in_prometheus_and_grafana
         Assert.That(targets, Is.EquivalentTo(Compose.BuiltProjects().Keys.Where(k => k != "standalone").Select(k => $"{k}:8080")));
     }
 
+    private static readonly JsonElement Dashboard =
+        JsonDocument.Parse(File.ReadAllText(Repository.Path("deploy", "grafana", "dashboards", "notifiche.json"))).RootElement;
+
+    private static List<string> Expressions() =>
+        Dashboard.GetProperty("panels").EnumerateArray().SelectMany(p => p.GetProperty("targets").EnumerateArray())
+            .Select(t => t.GetProperty("expr").GetString()!).ToList();
+
+    /// <summary>Issue 19: every metric a panel reads exists: an instrument of the code, ASP.NET Core's, RabbitMQ's or Prometheus's own.</summary>
     [Test]
     public void Should_chart_only_metrics_the_services_or_rabbitmq_expose()
     {
-        using var dashboard = JsonDocument.Parse(File.ReadAllText(Repository.Path("deploy", "grafana", "dashboards", "notifiche.json")));
-        var expressions = dashboard.RootElement.GetProperty("panels").EnumerateArray()
-            .SelectMany(p => p.GetProperty("targets").EnumerateArray()).Select(t => t.GetProperty("expr").GetString()!).ToList();
-        var metricsSource = File.ReadAllText(Repository.Path("services", "Notifiche.Gateway", "Observability", "GatewayMetrics.cs"));
-        // Instrument names as the Prometheus exporter writes them: dots to underscores, counters _total, seconds suffixed.
-        var exposed = Regex.Matches(metricsSource, "\"(notifiche\\.[a-z_.]+)\"[^;]*?, \"(\\{[^\"]*\\}|s)\"")
-            .Select(m => m.Groups[1].Value.Replace('.', '_') + (m.Groups[2].Value == "s" ? "_seconds" : string.Empty))
-            .ToList();
+        var known = ExposedMetrics.Notifiche().Concat(ExposedMetrics.AspNetCore).Append("up").ToHashSet();
+        var used = Expressions().SelectMany(ExposedMetrics.In).ToHashSet();
 
-        Assert.That(expressions, Is.Not.Empty);
-        foreach (var metric in expressions.SelectMany(e => Regex.Matches(e, "\\b(notifiche_[a-z_]+)").Select(m => m.Groups[1].Value)))
+        Assert.That(used, Does.Contain("notifiche_dispatches_total").And.Contains("http_server_request_duration_seconds_count"), "metrics were parsed");
+        Assert.That(used.Where(m => !m.StartsWith("rabbitmq_detailed_queue_", StringComparison.Ordinal)).Except(known), Is.Empty);
+        Assert.That(Expressions(), Has.Some.Contains("notifiche.dead-letters"), "dead letters are charted");
+    }
+
+    [Test]
+    public void Should_chart_what_the_sre_on_call_looks_at()
+    {
+        var expressions = Expressions();
+        var used = expressions.SelectMany(ExposedMetrics.In).ToHashSet();
+
+        Assert.Multiple(() =>
         {
-            Assert.That(exposed.Any(name => metric == name || metric.StartsWith(name + "_", StringComparison.Ordinal)), Is.True, metric);
-        }
+            // RED of the HTTP servers: rate, errors, duration.
+            Assert.That(expressions, Has.Some.Matches<string>(e => e.Contains("rate(http_server_request_duration_seconds_count") && !e.Contains("5..")), "request rate");
+            Assert.That(expressions, Has.Some.Contains("http_response_status_code=~\"5..\""), "errors");
+            Assert.That(expressions, Has.Some.Contains("histogram_quantile(0.95, sum by (le, http_route) (rate(http_server_request_duration_seconds_bucket"), "duration");
+            Assert.That(expressions, Has.Some.Contains("http_response_status_code=\"429\""), "429s");
+            Assert.That(used, Is.SupersetOf(new[]
+            {
+                "notifiche_notices_refused_total", "notifiche_callbacks_failed_total", "notifiche_dispatch_attempts_failed_total", "notifiche_kill_switch_open", "notifiche_kill_switch_trips_total",
+            }));
+        });
+    }
 
-        Assert.That(expressions, Has.Some.Contains("notifiche.dead-letters"), "dead letters are charted");
+    [Test]
+    public void Should_define_every_template_variable_the_panels_use()
+    {
+        var defined = Dashboard.GetProperty("templating").GetProperty("list").EnumerateArray().Select(v => v.GetProperty("name").GetString()!).ToHashSet();
+        var used = Expressions().SelectMany(e => Regex.Matches(e, "\\$(\\w+)").Select(m => m.Groups[1].Value)).ToHashSet();
+
+        Assert.That(defined, Is.SupersetOf(new[] { "instance", "service", "channel" }));
+        Assert.That(used, Is.EquivalentTo(defined), "every variable used, every use defined");
     }
 }

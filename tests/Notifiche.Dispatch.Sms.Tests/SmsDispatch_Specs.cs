@@ -3,6 +3,7 @@ using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Notifiche.Contracts;
+using Notifiche.Messaging;
 
 namespace Notifiche.Dispatch.Sms.Tests;
 
@@ -167,6 +168,8 @@ public class Provider_failing_every_call : SmsDispatchSpec
 
         await Eventually.Holds(() => Count<Fault<SendSms>>(_ => true) == 3, TimeSpan.FromSeconds(10), "three commands faulted");
         Assert.That(await endpoint.Stopped.Task.WaitAsync(TimeSpan.FromSeconds(5)), Is.EqualTo("send-sms"), "the kill switch stopped the endpoint");
+        var gauge = Services.GetRequiredService<KillSwitchGauge>();
+        await Eventually.Holds(() => gauge.Trips("send-sms") >= 1, TimeSpan.FromSeconds(5), "notifiche.kill_switch.trips counts the trip of send-sms");
         Stub.Answer = (_, _) => null;
         var later = Enumerable.Range(0, 2).Select(i => Command(phone: $"+39347000002{i}")).ToList();
         foreach (var command in later)
@@ -178,6 +181,7 @@ public class Provider_failing_every_call : SmsDispatchSpec
         // is stopped is not observable here, only the stop and the restart are (on RabbitMQ a stopped endpoint cancels
         // its broker consumer, so they stay in the queue).
         await endpoint.Restarted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await Eventually.Holds(() => !gauge.IsOpen("send-sms"), TimeSpan.FromSeconds(5), "notifiche.kill_switch.open reads 0 again once it consumes");
         await Eventually.Holds(() => later.All(c => Count<NotificationSent>(s => s.NoticeId == c.NoticeId) == 1), TimeSpan.FromSeconds(15),
             "the later commands delivered once the provider is back");
         Assert.That(Stub.Accepted.Select(r => r.To), Is.EquivalentTo(later.Select(c => c.PhoneNumber)), "each delivered once");

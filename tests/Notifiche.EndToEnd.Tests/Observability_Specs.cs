@@ -11,7 +11,7 @@ namespace Notifiche.EndToEnd.Tests;
 
 public class Counting_notices_in_the_metrics
 {
-    private static async Task<double> MetricAsync(string name, params string[] labels)
+    internal static async Task<double> MetricAsync(string name, params string[] labels)
     {
         var text = await Platform.Hosts.Gateway.GetStringAsync("/metrics");
         return text.Split('\n')
@@ -222,6 +222,41 @@ public class Reporting_readiness
 {
     private static async Task<HttpStatusCode> ReadyAsync() => (await Platform.Hosts.Gateway.GetAsync("/health/ready")).StatusCode;
 
+    private static async Task<HttpStatusCode> BusAsync() => (await Platform.Hosts.Gateway.GetAsync("/health/bus")).StatusCode;
+
+    /// <summary>The answer's checks by name: (status, whether it decides the answer).</summary>
+    private static async Task<(string Body, Dictionary<string, (string Status, bool Decides)> Checks)> AnswerAsync(string path)
+    {
+        var response = await Platform.Hosts.Gateway.GetAsync(path);
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/json"), path);
+        var body = await response.Content.ReadAsStringAsync();
+        using var json = System.Text.Json.JsonDocument.Parse(body);
+        return (body, json.RootElement.GetProperty("checks").EnumerateArray().ToDictionary(
+            c => c.GetProperty("name").GetString()!,
+            c => (c.GetProperty("status").GetString()!, c.GetProperty("decides").GetBoolean())));
+    }
+
+    private static void AssertNothingSecret(string body)
+    {
+        foreach (var secret in new[] { "Password", "Username", "Host=", "127.0.0.1", "localhost", "Exception", Platform.Hosts.Vhost.Name })
+        {
+            Assert.That(body, Does.Not.Contain(secret).IgnoreCase, $"the health answer shows '{secret}'");
+        }
+    }
+
+    [Test]
+    public async Task Should_name_every_check_and_its_state_in_json_with_only_the_database_deciding_readiness()
+    {
+        var (body, checks) = await AnswerAsync("/health/ready");
+        Assert.That(checks["gateway-db"], Is.EqualTo(("Healthy", true)));
+        Assert.That(checks["masstransit-bus"], Is.EqualTo(("Healthy", false)), "reported, not deciding");
+        Assert.That(checks["outbox"], Is.EqualTo(("Healthy", false)), "reported, not deciding");
+        Assert.That(body, Does.Contain("\"status\":\"Healthy\""));
+        AssertNothingSecret(body);
+        Assert.That((await AnswerAsync("/health/bus")).Checks.Keys, Is.EquivalentTo(new[] { "masstransit-bus" }));
+        Assert.That((await AnswerAsync("/health/live")).Checks.Keys, Is.EquivalentTo(new[] { "self" }));
+    }
+
     [Test]
     public async Task Should_turn_unready_while_the_database_is_unreachable_and_ready_when_it_returns()
     {
@@ -230,6 +265,9 @@ public class Reporting_readiness
         {
             await Platform.Hosts.Database.SetReachableAsync(false);
             await Eventually.Until(ReadyAsync, s => s == HttpStatusCode.ServiceUnavailable, what: "unready");
+            var (body, checks) = await AnswerAsync("/health/ready");
+            Assert.That(checks["gateway-db"], Is.EqualTo(("Unhealthy", true)));
+            AssertNothingSecret(body); // the check's exception names the host and the database user
             Assert.That((await Platform.Hosts.Gateway.GetAsync("/health/live")).StatusCode, Is.EqualTo(HttpStatusCode.OK), "still alive");
         }
         finally
@@ -241,21 +279,35 @@ public class Reporting_readiness
         await Platform.Hosts.WaitUntilReadyAsync();
     }
 
+    /// <summary>
+    /// Issue 19: a broker outage must not take the gateways out of their load balancer; their outbox keeps accepting
+    /// notices. The bus's state is in the answer, and <c>/health/bus</c> says when it consumes again.
+    /// </summary>
     [Test]
-    public async Task Should_turn_unready_while_the_broker_refuses_the_service_and_ready_when_it_returns()
+    public async Task Should_stay_ready_and_keep_accepting_while_the_broker_refuses_the_service_reporting_the_bus_as_unhealthy()
     {
         Assert.That(await ReadyAsync(), Is.EqualTo(HttpStatusCode.OK));
+        var service = await Platform.Hosts.RegisterServiceAsync("ready-broker-away");
         try
         {
             await Platform.Hosts.Vhost.SetReachableAsync(false);
-            await Eventually.Until(ReadyAsync, s => s == HttpStatusCode.ServiceUnavailable, what: "unready");
+            await Eventually.Until(BusAsync, s => s == HttpStatusCode.ServiceUnavailable, what: "the bus reported disconnected");
+            Assert.That(await ReadyAsync(), Is.EqualTo(HttpStatusCode.OK), "still ready: the database decides");
+            var (body, checks) = await AnswerAsync("/health/ready");
+            // MassTransit says Degraded for a bus that lost its broker (Unhealthy for one that failed for good).
+            Assert.That(checks["masstransit-bus"].Status, Is.AnyOf("Degraded", "Unhealthy"));
+            Assert.That(checks["masstransit-bus"].Decides, Is.False);
+            Assert.That(checks["gateway-db"], Is.EqualTo(("Healthy", true)));
+            AssertNothingSecret(body);
+            Assert.That((await AnswerAsync("/health/bus")).Checks["masstransit-bus"].Decides, Is.True);
+            await NoticeApi.SubmitAsync(service, NoticeApi.Body($"broker-away-{Guid.NewGuid():N}@example.it"));
         }
         finally
         {
             await Platform.Hosts.Vhost.SetReachableAsync(true);
         }
 
-        await Eventually.Until(ReadyAsync, s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(90), "ready again");
+        await Eventually.Until(BusAsync, s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(90), "the bus connected again");
         await Platform.Hosts.WaitUntilReadyAsync();
     }
 }

@@ -23,6 +23,7 @@ public class Delivering_while_the_smtp_server_fails
         var smtp = Platform.Hosts.Smtp;
         var address = $"outage-{Guid.NewGuid():N}@example.it";
         await smtp.StopAsync();
+        var attemptsBefore = await Counting_notices_in_the_metrics.MetricAsync("notifiche_dispatch_attempts_failed_total", "channel=\"email\"");
 
         var id = await NoticeApi.SubmitAsync(_service, NoticeApi.Body(address));
         await Task.Delay(TimeSpan.FromSeconds(1.5)); // a few attempts fail against the closed port
@@ -32,6 +33,12 @@ public class Delivering_while_the_smtp_server_fails
         await NoticeApi.WaitForChannelAsync(_service, id, "email", "SENT");
 
         Assert.That(smtp.MessagesTo(address), Has.Count.EqualTo(1));
+        // Every failed attempt in the audit trail (the channel THROTTLED) is counted for the dashboard (issue 19).
+        var events = await _service.GetStringAsync($"/api/v1/notices/{id}/events");
+        var failedAttempts = System.Text.RegularExpressions.Regex.Count(events, "\"dispatch_attempt_failed\"");
+        Assert.That(failedAttempts, Is.GreaterThan(0), "attempts failed against the closed port");
+        Assert.That(await Counting_notices_in_the_metrics.MetricAsync("notifiche_dispatch_attempts_failed_total", "channel=\"email\""),
+            Is.GreaterThanOrEqualTo(attemptsBefore + failedAttempts));
     }
 
     [Test]

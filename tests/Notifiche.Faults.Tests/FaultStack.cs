@@ -116,7 +116,7 @@ public sealed class FaultStack
         }
     }
 
-    /// <summary>Every service answers ready again (after a scenario broke and restored something).</summary>
+    /// <summary>Every service answers ready and its bus is connected again (after a scenario broke and restored something).</summary>
     public Task WaitAllReadyAsync() => Task.WhenAll(Services.Select(s => s.WaitReadyAsync()));
 
     /// <summary>

@@ -67,13 +67,15 @@ public sealed class ServiceProcess : IAsyncDisposable
 
             try
             {
-                return (await http.GetAsync(new Uri(BaseAddress, "/health/ready"))).IsSuccessStatusCode;
+                // Ready (its database) and consuming (its bus connected): readiness alone no longer waits for the broker.
+                return (await http.GetAsync(new Uri(BaseAddress, "/health/ready"))).IsSuccessStatusCode
+                    && (await http.GetAsync(new Uri(BaseAddress, "/health/bus"))).IsSuccessStatusCode;
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
                 return false;
             }
-        }, ready => ready, TimeSpan.FromSeconds(120), $"{Name} ready");
+        }, ready => ready, TimeSpan.FromSeconds(120), $"{Name} ready and its bus connected");
     }
 
     /// <summary>SIGKILL: the process gets no chance to finish anything.</summary>

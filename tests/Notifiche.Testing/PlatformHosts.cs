@@ -70,15 +70,21 @@ public sealed class PlatformHosts : IAsyncDisposable
         return platform;
     }
 
-    /// <summary>Waits until every host answers ready (after a spec broke and restored the broker or a database).</summary>
+    /// <summary>
+    /// Waits until every host answers ready and its bus is connected (after a spec broke and restored the broker or a
+    /// database): readiness alone no longer waits for the broker (issue 19), <c>/health/bus</c> does.
+    /// </summary>
     public async Task WaitUntilReadyAsync()
     {
         using var http = new HttpClient();
         foreach (var host in _hosts)
         {
-            var ready = new Uri(new Uri(host.Urls.First()), "/health/ready");
-            await Eventually.Until(async () => (await http.GetAsync(ready)).IsSuccessStatusCode, ok => ok, TimeSpan.FromSeconds(90),
-                $"{host.Environment.ApplicationName} ready");
+            foreach (var path in new[] { "/health/ready", "/health/bus" })
+            {
+                var uri = new Uri(new Uri(host.Urls.First()), path);
+                await Eventually.Until(async () => (await http.GetAsync(uri)).IsSuccessStatusCode, ok => ok, TimeSpan.FromSeconds(90),
+                    $"{host.Environment.ApplicationName} {path}");
+            }
         }
     }
 

@@ -21,6 +21,7 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _routed;
     private readonly Counter<long> _refused;
     private readonly Counter<long> _dispatches;
+    private readonly Counter<long> _attemptsFailed;
     private readonly Histogram<double> _latency;
     private readonly Counter<long> _redriven;
     private readonly Counter<long> _callbacksFailed;
@@ -35,6 +36,8 @@ public sealed class GatewayMetrics
         _routed = meter.CreateCounter<long>("notifiche.notices.routed", "{notice}", "Routing outcomes: processed or rejected (with reason), per service.");
         _refused = meter.CreateCounter<long>("notifiche.notices.refused", "{notice}",
             "Submissions the service's governance refused (suspended, sandbox, quota, rate, source address), per service and reason.");
+        _attemptsFailed = meter.CreateCounter<long>("notifiche.dispatch.attempts.failed", "{attempt}",
+            "Failed dispatch attempts being retried (a channel THROTTLED), per channel.");
         _dispatches = meter.CreateCounter<long>("notifiche.dispatches", "{notification}", "Final channel outcomes: SENT, FAILED, EXPIRED, per channel.");
         _latency = meter.CreateHistogram<double>("notifiche.delivery.latency", "s", "From acceptance to SENT, per channel.", tags: null,
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DeliveryLatencyBoundaries });
@@ -66,6 +69,8 @@ public sealed class GatewayMetrics
             _latency.Record(sinceAccepted.TotalSeconds, new KeyValuePair<string, object?>("channel", channel));
         }
     }
+
+    public void AttemptFailed(string channel) => _attemptsFailed.Add(1, new KeyValuePair<string, object?>("channel", channel));
 
     public void CallbackFailed(string serviceId) => _callbacksFailed.Add(1, new KeyValuePair<string, object?>("service_id", serviceId));
 

@@ -4,7 +4,11 @@ using Notifiche.Gateway.Outbox;
 
 namespace Notifiche.Gateway.Observability;
 
-/// <summary>Not ready while the oldest unpublished outbox row is older than <see cref="OutboxOptions.StuckAfter"/>: the relay cannot publish.</summary>
+/// <summary>
+/// Unhealthy while the oldest unpublished outbox row is older than <see cref="OutboxOptions.StuckAfter"/>: the relay
+/// cannot publish. Reported in <c>/health/ready</c>'s answer without deciding it (the gateway keeps accepting notices
+/// into the outbox); the NotificheOutboxStuck alert pages on the same condition from the outbox metrics.
+/// </summary>
 public sealed class OutboxHealthCheck(GatewayMetrics metrics, IOptions<OutboxOptions> options) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)

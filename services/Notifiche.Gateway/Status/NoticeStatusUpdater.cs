@@ -201,6 +201,7 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db, StatusAnnouncements
 
         var outcomes = new Exception?[group.Count];
         var announced = false;
+        var attemptsFailed = new List<string>();
         foreach (var i in order)
         {
             var o = group[i].Item;
@@ -229,6 +230,11 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db, StatusAnnouncements
                 _ => (NoticeEventTypes.DispatchAttemptFailed, reasons[i]),
             };
             db.Record(o.NoticeId, type, o.At, o.Channel, detail);
+            if (type == NoticeEventTypes.DispatchAttemptFailed)
+            {
+                attemptsFailed.Add(o.Channel);
+            }
+
             if (changed[i])
             {
                 announced |= await announcements.AnnounceAsync(o.NoticeId, notice.ServiceId, o.Status, o.At, ct, o.Channel, group[i].TraceParent);
@@ -246,6 +252,11 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db, StatusAnnouncements
         foreach (var i in order.Where(i => changed[i] && group[i].Item.Status != ChannelStatus.Throttled))
         {
             metrics.Dispatched(group[i].Item.Channel, group[i].Item.Status, now - notices[i]!.Value.AcceptedAt);
+        }
+
+        foreach (var channel in attemptsFailed)
+        {
+            metrics.AttemptFailed(channel);
         }
 
         return outcomes;
