@@ -178,6 +178,22 @@ public class Submitting_a_notice_over_the_broker
     }
 
     [Test]
+    public async Task Should_reject_a_plain_json_submission_with_an_unknown_member_naming_it_and_store_nothing()
+    {
+        var before = await Platform.Hosts.Database.CountAsync("notices");
+        var submission = JsonSerializer.SerializeToNode(BrokerService.Notice(_service.Id, $"unknown-{Guid.NewGuid():N}@example.it"))!;
+        submission["sendAt"] = "2026-12-24T09:00:00Z";
+        await _service.PublishRawAsync(JsonSerializer.SerializeToUtf8Bytes(submission));
+
+        var reply = await _service.NextReplyAsync();
+
+        Assert.That(reply.GetProperty("reason").GetString(), Is.EqualTo("INVALID_NOTICE"));
+        Assert.That(reply.GetProperty("errors").EnumerateObject().Select(e => e.Name), Is.EqualTo(new[] { "sendAt" }));
+        Assert.That(reply.GetProperty("detail").GetString(), Does.Contain("sendAt"));
+        Assert.That(await Platform.Hosts.Database.CountAsync("notices"), Is.EqualTo(before));
+    }
+
+    [Test]
     public async Task Should_refuse_a_message_claiming_another_service_and_tell_the_publisher()
     {
         var before = await Platform.Hosts.Database.CountAsync("notices");

@@ -1,7 +1,11 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using MassTransit;
 using Notifiche.Contracts;
 using Notifiche.Gateway.Registry;
 using Notifiche.Messaging;
+using Notifiche.ServiceDefaults;
+using MassTransit.Serialization;
 
 namespace Notifiche.Gateway.Ingress;
 
@@ -21,7 +25,9 @@ public sealed class SubmitNoticeConsumer(BrokerIngress ingress) : IConsumer<Subm
                 "SubmitNotice without a valid AMQP user_id property: publish it with user_id set to your broker user (your service id).");
         }
 
-        var outcome = await ingress.SubmitAsync(user, context.Message, context.CancellationToken);
+        var outcome = UnknownMember(context) is { } member
+            ? ingress.UnknownMember(user, context.Message, member)
+            : await ingress.SubmitAsync(user, context.Message, context.CancellationToken);
         var replies = await context.GetSendEndpoint(IngressTopology.ReplyAddress(user));
         if (outcome.Accepted is { } accepted)
         {
@@ -32,6 +38,32 @@ public sealed class SubmitNoticeConsumer(BrokerIngress ingress) : IConsumer<Subm
             await replies.Send(outcome.Rejected!, context.CancellationToken);
         }
     }
+    /// <summary>
+    /// MassTransit reads plain JSON leniently (and must: services exchange messages across versions), so a plain-JSON
+    /// submission is read once more, strictly, to find a member <see cref="SubmitNotice"/> does not have.
+    /// </summary>
+    private static string? UnknownMember(ConsumeContext context)
+    {
+        if (context.ReceiveContext.ContentType?.MediaType != PlainJson)
+        {
+            return null;
+        }
+
+        try
+        {
+            JsonSerializer.Deserialize<SubmitNotice>(context.ReceiveContext.Body.GetBytes(), Strict);
+            return null;
+        }
+        catch (JsonException e) when (JsonBodyErrors.Describe(e) is (var member, JsonBodyErrors.UnknownMember))
+        {
+            return member;
+        }
+    }
+
+    private const string PlainJson = "application/json";
+
+    private static readonly JsonSerializerOptions Strict =
+        new(SystemTextJsonMessageSerializer.Options) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
 }
 
 public sealed class SubmitNoticeConsumerDefinition : ConsumerDefinition<SubmitNoticeConsumer>
