@@ -41,6 +41,7 @@ public static class GatewayExtensions
         builder.Services.AddScoped<NoticeStatusUpdater>();
         builder.Services.AddSingleton<StatusWriter>();
         builder.Services.AddScoped<BrokerIngress>();
+        builder.Services.AddSingleton<ReplyExchanges>();
         builder.Services.AddScoped<SubmissionPolicy>();
         builder.Services.AddScoped<RateLimiter>();
         builder.Services.AddScoped<Census.CensusReport>();

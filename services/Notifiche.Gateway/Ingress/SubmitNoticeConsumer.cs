@@ -29,22 +29,49 @@ public sealed class SubmitNoticeConsumer(BrokerIngress ingress) : IConsumer<Subm
             ? ingress.UnknownMember(user, context.Message, member)
             : await ingress.SubmitAsync(user, context.Message, context.CancellationToken);
         var replies = await context.GetSendEndpoint(IngressTopology.ReplyAddress(user));
+        // Plain JSON is answered with plain JSON (no envelope: it would also tell the service the gateway's host name,
+        // process id and versions); a MassTransit client gets the envelope it sent.
+        var plain = IsPlainJson(context);
         if (outcome.Accepted is { } accepted)
         {
-            await replies.Send(accepted, context.CancellationToken);
+            await replies.Send(accepted, send => AnswerInKind(send, plain), context.CancellationToken);
         }
         else
         {
-            await replies.Send(outcome.Rejected!, context.CancellationToken);
+            await replies.Send(outcome.Rejected!, send => AnswerInKind(send, plain), context.CancellationToken);
         }
     }
+
+    private static void AnswerInKind<T>(SendContext<T> send, bool plain)
+        where T : class
+    {
+        if (!plain)
+        {
+            return;
+        }
+
+        send.Serializer = PlainReplies;
+        // Without an envelope the reply's kind travels as the AMQP type property: NoticeSubmissionAccepted or NoticeSubmissionRejected.
+        if (send.TryGetPayload<RabbitMqSendContext>(out var amqp))
+        {
+            amqp.BasicProperties.Type = typeof(T).Name;
+        }
+    }
+
+    private static bool IsPlainJson(ConsumeContext context) => context.ReceiveContext.ContentType?.MediaType == PlainJson;
+
+    /// <summary>
+    /// The reply body is the message alone (camelCase, like the submission), without MassTransit's transport headers
+    /// (<c>MT-Host-Info</c> would name the gateway's machine, process and versions; <c>MT-Source-Address</c> its broker).
+    /// </summary>
+    private static readonly SystemTextJsonRawMessageSerializer PlainReplies = new(default(RawSerializerOptions));
     /// <summary>
     /// MassTransit reads plain JSON leniently (and must: services exchange messages across versions), so a plain-JSON
     /// submission is read once more, strictly, to find a member <see cref="SubmitNotice"/> does not have.
     /// </summary>
     private static string? UnknownMember(ConsumeContext context)
     {
-        if (context.ReceiveContext.ContentType?.MediaType != PlainJson)
+        if (!IsPlainJson(context))
         {
             return null;
         }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Notifiche.Gateway.Census;
+using Notifiche.Gateway.Ingress;
 
 namespace Notifiche.Gateway.Registry;
 
@@ -21,8 +22,16 @@ public static class AdminEndpoints
             .WithSummary("One service.");
         admin.MapPatch("/services/{id}", UpdateService)
             .WithSummary("Changes the fields present in the body; null clears an optional field (a limit, the department).");
-        admin.MapPost("/services/{id}/activate", (string id, ServiceRegistry registry, CancellationToken ct) =>
-            ChangeStateAsync(id, ServiceStates.Active, registry, ct))
+        admin.MapPost("/services/{id}/activate", async (string id, ServiceRegistry registry, ReplyExchanges replies, CancellationToken ct) =>
+            {
+                var result = await ChangeStateAsync(id, ServiceStates.Active, registry, ct);
+                if (result is IStatusCodeHttpResult { StatusCode: StatusCodes.Status200OK })
+                {
+                    await replies.DeclareAsync(id, ct);
+                }
+
+                return result;
+            })
             .WithSummary("Takes the service live (from sandbox or suspended): it may send to anyone.");
         admin.MapPost("/services/{id}/suspend", (string id, ServiceRegistry registry, CancellationToken ct) =>
             ChangeStateAsync(id, ServiceStates.Suspended, registry, ct))
@@ -37,7 +46,7 @@ public static class AdminEndpoints
         Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Service not found",
             detail: $"No service with id '{id}' is registered; list them with GET /api/v1/admin/services.");
 
-    private static async Task<IResult> CreateService(JsonElement body, ServiceRegistry registry, CancellationToken ct)
+    private static async Task<IResult> CreateService(JsonElement body, ServiceRegistry registry, ReplyExchanges replies, CancellationToken ct)
     {
         var (service, errors) = ServiceForm.Create(body);
         if (service is null)
@@ -52,6 +61,7 @@ public static class AdminEndpoints
         }
 
         var key = await registry.CreateAsync(service, ct);
+        await replies.DeclareAsync(service.Id, ct);
         return Results.Created($"/api/v1/admin/services/{service.Id}",
             new CreatedService(service.Id, key.Secret, key.KeyId.ToString(), service.State));
     }
