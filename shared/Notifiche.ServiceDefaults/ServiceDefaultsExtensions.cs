@@ -25,6 +25,9 @@ public static class ServiceDefaultsExtensions
     /// <summary>Prometheus scrape endpoint of every service.</summary>
     public const string MetricsPath = "/metrics";
 
+    /// <summary>The name of the OpenAPI document (served at <c>/openapi/v1.json</c>); services add their transformers to it.</summary>
+    public const string OpenApiDocument = "v1";
+
     /// <summary>The meter .NET 9+ publishes runtime and process metrics on (no instrumentation package needed).</summary>
     public const string RuntimeMeter = "System.Runtime";
 
@@ -100,7 +103,7 @@ public static class ServiceDefaultsExtensions
     {
         if (builder.FirstTime(nameof(AddApiDefaults)))
         {
-            builder.Services.AddOpenApi();
+            builder.Services.AddOpenApi(OpenApiDocument);
         }
 
         return builder;
