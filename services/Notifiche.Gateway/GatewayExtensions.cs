@@ -8,6 +8,7 @@ using Notifiche.Gateway.Inbox;
 using Notifiche.Gateway.Governance;
 using Notifiche.Gateway.Notices;
 using Notifiche.Gateway.Observability;
+using Notifiche.Gateway.OpenApi;
 using Notifiche.Gateway.Outbox;
 using Notifiche.Gateway.Redrive;
 using Notifiche.Gateway.Registry;
@@ -41,6 +42,8 @@ public static class GatewayExtensions
         builder.Services.AddScoped<NoticeStatusUpdater>();
         builder.Services.AddSingleton<StatusWriter>();
         builder.Services.AddScoped<BrokerIngress>();
+        builder.Services.AddSingleton<ReplyExchanges>();
+        builder.Services.AddGatewayOpenApi();
         builder.Services.AddScoped<SubmissionPolicy>();
         builder.Services.AddScoped<RateLimiter>();
         builder.Services.AddScoped<Census.CensusReport>();

@@ -6,6 +6,7 @@ using Notifiche.Messaging;
 using Notifiche.Preferences;
 using Notifiche.ServiceDefaults;
 using Notifiche.Standalone;
+using Scalar.AspNetCore;
 
 // The embedded default: gateway, preferences and the email, SMS and push dispatchers in one process, composed with the
 // same calls as each service's own Program.cs, on the in-memory transport, SQLite, a pickup folder for emails and
@@ -43,5 +44,7 @@ app.MapPreferences();
 app.MapEmailDispatch();
 app.MapSmsDispatch();
 app.MapPushDispatch();
+// The interactive reference of the OpenAPI document (/openapi/v1.json), for whoever tries the API on their machine.
+app.MapScalarApiReference("/docs", o => o.WithTitle("Notifiche API"));
 await app.RunAsync();
 return 0;

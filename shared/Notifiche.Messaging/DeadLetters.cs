@@ -25,18 +25,11 @@ public sealed partial class DeadLetterTopology(IOptions<MessagingOptions> option
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var rabbit = options.Value.RabbitMq;
-        var factory = new ConnectionFactory
-        {
-            VirtualHost = rabbit.VirtualHost, UserName = rabbit.Username, Password = rabbit.Password, ClientProvidedName = "notifiche-topology",
-        };
-        // Any node of a cluster will do: the client tries them in random order until one answers.
-        var endpoints = rabbit.Nodes().Select(n => new AmqpTcpEndpoint(n.Host, n.Port)).ToList();
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await using var connection = await factory.CreateConnectionAsync(endpoints, cancellationToken);
+                await using var connection = await options.Value.RabbitMq.ConnectAsync("notifiche-topology", cancellationToken);
                 await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
                 await channel.ExchangeDeclareAsync(DeadLetters.Exchange, ExchangeType.Fanout, durable: true, cancellationToken: cancellationToken);
                 await channel.QueueDeclareAsync(DeadLetters.Queue, durable: true, exclusive: false, autoDelete: false,

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using RabbitMQ.Client;
 
 namespace Notifiche.Messaging;
 
@@ -81,6 +82,14 @@ public sealed class RabbitMqOptions
     /// <summary>The nodes to connect to, in the order given: each of <see cref="Hosts"/>, or <see cref="Host"/> alone.</summary>
     public IReadOnlyList<BrokerNode> Nodes() =>
         Hosts.Count == 0 ? [new BrokerNode(Host, Port)] : Hosts.Select(h => BrokerNode.Parse(h, Port) ?? throw new FormatException(h)).ToList();
+
+    /// <summary>
+    /// A plain AMQP connection beside the bus, for the topology MassTransit does not declare itself (the dead-letter queue,
+    /// the services' reply exchanges). Any node of a cluster will do: the client tries them in random order until one answers.
+    /// </summary>
+    public Task<IConnection> ConnectAsync(string clientName, CancellationToken ct) =>
+        new ConnectionFactory { VirtualHost = VirtualHost, UserName = Username, Password = Password, ClientProvidedName = clientName }
+            .CreateConnectionAsync(Nodes().Select(n => new AmqpTcpEndpoint(n.Host, n.Port)).ToList(), ct);
 
     internal IEnumerable<ValidationResult> Validate(string section)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -46,6 +47,9 @@ public static class ServiceDefaultsExtensions
 
     /// <summary>Prometheus scrape endpoint of every service.</summary>
     public const string MetricsPath = "/metrics";
+
+    /// <summary>The name of the OpenAPI document (served at <c>/openapi/v1.json</c>); services add their transformers to it.</summary>
+    public const string OpenApiDocument = "v1";
 
     /// <summary>The meter .NET 9+ publishes runtime and process metrics on (no instrumentation package needed).</summary>
     public const string RuntimeMeter = "System.Runtime";
@@ -101,8 +105,16 @@ public static class ServiceDefaultsExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<StorageUnavailableHandler>();
-        // The public APIs speak snake_case JSON, like the IO app's API that administrations already integrate with.
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
+        builder.Services.AddExceptionHandler<BadRequestBodyHandler>();
+        // A body that cannot be bound throws (instead of a bare 400) so that BadRequestBodyHandler can name the field.
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        // The public APIs speak snake_case JSON, like the IO app's API that administrations already integrate with; an
+        // unknown member is refused (a misspelt optional field would otherwise be silently dropped).
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        });
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
         builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
 
@@ -114,7 +126,7 @@ public static class ServiceDefaultsExtensions
     {
         if (builder.FirstTime(nameof(AddApiDefaults)))
         {
-            builder.Services.AddOpenApi();
+            builder.Services.AddOpenApi(OpenApiDocument);
         }
 
         return builder;

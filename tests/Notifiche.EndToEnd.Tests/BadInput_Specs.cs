@@ -39,6 +39,10 @@ public class Submitting_invalid_notices
         yield return new TestCaseData("""{"fiscal_code": "RSSMRA85T10A562S", "content": {"subject": 42}}""", "content.subject").SetName("wrong JSON type");
         yield return new TestCaseData("""{"fiscal_code": "RSSMRA85T10A562S", "content": """, "content").SetName("truncated JSON");
         yield return new TestCaseData("null", "body").SetName("JSON null");
+        // A misspelt or not-yet-existing optional field must not be dropped silently (a future send_at would deliver at once).
+        yield return new TestCaseData(Json(new { fiscal_code = NoticeApi.FiscalCode, content = new { subject = "Oggetto valido", markdown = new string('m', 100) }, send_at = "2026-12-24T09:00:00Z" }), "send_at").SetName("unknown member");
+        yield return new TestCaseData(Json(new { fiscal_code = NoticeApi.FiscalCode, content = new { subject = "Oggetto valido", markdown = new string('m', 100), duedate = "2026-12-24" } }), "content.duedate").SetName("unknown nested member");
+        yield return new TestCaseData(Json(new { fiscalCode = NoticeApi.FiscalCode, content = new { subject = "Oggetto valido", markdown = new string('m', 100) } }), "fiscalCode").SetName("member spelt in camelCase");
     }
 
     [TestCaseSource(nameof(InvalidBodies))]
@@ -53,6 +57,45 @@ public class Submitting_invalid_notices
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.That(problem.GetProperty("errors").TryGetProperty(field, out _), Is.True, problem.ToString());
         Assert.That(await Platform.Hosts.Database.CountAsync("notices"), Is.EqualTo(before));
+    }
+
+    [Test]
+    public async Task Should_say_that_an_unknown_member_is_not_a_field()
+    {
+        var response = await _service.PostAsync("/api/v1/notices", new StringContent(
+            Json(new { fiscal_code = NoticeApi.FiscalCode, content = new { subject = "Oggetto valido", markdown = new string('m', 100) }, send_at = "2026-12-24" }),
+            Encoding.UTF8, "application/json"));
+
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.That(problem.GetProperty("errors").GetProperty("send_at")[0].GetString(), Is.EqualTo("is not a field of this request"));
+        Assert.That(problem.GetProperty("title").GetString(), Is.EqualTo("Unknown field"));
+    }
+
+    [Test]
+    public async Task Should_refuse_an_unknown_member_in_the_callback_registration_naming_it()
+    {
+        var response = await _service.PutAsync("/api/v1/callback", new StringContent(
+            Json(new { url = "https://example.it/notifiche", secret = new string('s', 40), events = new[] { "SENT" } }), Encoding.UTF8, "application/json"));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.That(problem.GetProperty("errors").GetProperty("events")[0].GetString(), Is.EqualTo("is not a field of this request"), problem.ToString());
+        Assert.That((await _service.GetAsync("/api/v1/callback")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "nothing registered");
+    }
+
+    [TestCase("{\"email\": \"a@example.it\", \"emial_verified\": true}", "emial_verified")]
+    [TestCase("{\"email\": \"a@example.it\", \"channels\": {\"email\": true, \"pec\": true}}", "channels.pec")]
+    [TestCase("{\"email\": 42}", "email")]
+    public async Task Should_refuse_a_profile_with_an_unknown_or_mistyped_member_naming_it(string body, string field)
+    {
+        var response = await Platform.Hosts.Preferences.PutAsync($"/api/v1/profiles/{Citizens.NewFiscalCode()}",
+            new StringContent(body, Encoding.UTF8, "application/json"));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.That(problem.GetProperty("errors").TryGetProperty(field, out _), Is.True, problem.ToString());
     }
 
     [TestCase(" rssmra85t10a562s ")]

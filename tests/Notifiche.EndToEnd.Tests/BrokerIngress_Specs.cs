@@ -38,7 +38,7 @@ public sealed class BrokerService : IAsyncDisposable
         await Platform.Hosts.Vhost.CreateUserAsync(id, Password, IngressTopology.Permissions(id));
         var connection = await ConnectAsync(id);
         var channel = await connection.CreateChannelAsync(new CreateChannelOptions(true, true));
-        await channel.ExchangeDeclareAsync(IngressTopology.ReplyExchange(id), ExchangeType.Fanout, durable: true);
+        // As README says: the reply exchange exists once the service is registered; the client only binds its queue.
         await channel.QueueDeclareAsync($"{id}.replies", durable: true, exclusive: false, autoDelete: false);
         await channel.QueueBindAsync($"{id}.replies", IngressTopology.ReplyExchange(id), string.Empty);
         return new BrokerService(id, http, connection, channel);
@@ -60,15 +60,18 @@ public sealed class BrokerService : IAsyncDisposable
             ContentType = "application/json", Persistent = true, UserId = userId == string.Empty ? Id : userId, MessageId = Guid.NewGuid().ToString(),
         }, body);
 
-    /// <summary>The next reply on this service's queue: the message inside MassTransit's envelope.</summary>
+    /// <summary>The next reply on this service's queue, as the broker delivered it.</summary>
+    public async Task<BasicGetResult> NextRawReplyAsync() =>
+        (await Eventually.Until(() => Channel.BasicGetAsync(ReplyQueue, autoAck: true), r => r is not null,
+            TimeSpan.FromSeconds(60), "a reply from the gateway"))!;
+
+    /// <summary>The next reply on this service's queue: plain JSON, as the submission was.</summary>
     public async Task<JsonElement> NextReplyAsync()
     {
-        var reply = await Eventually.Until(() => Channel.BasicGetAsync(ReplyQueue, autoAck: true), r => r is not null,
-            TimeSpan.FromSeconds(60), "a reply from the gateway");
-        using var envelope = JsonDocument.Parse(reply!.Body);
-        var type = envelope.RootElement.GetProperty("messageType").EnumerateArray().First().GetString();
-        var message = envelope.RootElement.GetProperty("message").Clone();
-        TestContext.Out.WriteLine($"reply {type}: {message}");
+        var reply = await NextRawReplyAsync();
+        Assert.That(reply.BasicProperties.ContentType, Is.EqualTo("application/json"), "a plain-JSON submission is answered in plain JSON");
+        var message = JsonDocument.Parse(reply.Body).RootElement.Clone();
+        TestContext.Out.WriteLine($"reply: {message}");
         return message;
     }
 
@@ -178,6 +181,22 @@ public class Submitting_a_notice_over_the_broker
     }
 
     [Test]
+    public async Task Should_reject_a_plain_json_submission_with_an_unknown_member_naming_it_and_store_nothing()
+    {
+        var before = await Platform.Hosts.Database.CountAsync("notices");
+        var submission = JsonSerializer.SerializeToNode(BrokerService.Notice(_service.Id, $"unknown-{Guid.NewGuid():N}@example.it"))!;
+        submission["sendAt"] = "2026-12-24T09:00:00Z";
+        await _service.PublishRawAsync(JsonSerializer.SerializeToUtf8Bytes(submission));
+
+        var reply = await _service.NextReplyAsync();
+
+        Assert.That(reply.GetProperty("reason").GetString(), Is.EqualTo("INVALID_NOTICE"));
+        Assert.That(reply.GetProperty("errors").EnumerateObject().Select(e => e.Name), Is.EqualTo(new[] { "sendAt" }));
+        Assert.That(reply.GetProperty("detail").GetString(), Does.Contain("sendAt"));
+        Assert.That(await Platform.Hosts.Database.CountAsync("notices"), Is.EqualTo(before));
+    }
+
+    [Test]
     public async Task Should_refuse_a_message_claiming_another_service_and_tell_the_publisher()
     {
         var before = await Platform.Hosts.Database.CountAsync("notices");
@@ -283,5 +302,61 @@ public class A_suspended_service_submitting_over_the_broker
         Assert.That(reply.GetProperty("reason").GetString(), Is.EqualTo("SERVICE_SUSPENDED"));
         Assert.That((int)http.StatusCode, Is.EqualTo(403));
         Assert.That(await Platform.Hosts.Database.CountAsync("notices"), Is.EqualTo(before));
+    }
+}
+
+/// <summary>What an independent AMQP client (not MassTransit) sees, following README: no envelope, no host details.</summary>
+public class Replies_to_an_independent_client
+{
+    private BrokerService _service = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync() => _service = await BrokerService.StartAsync("ingress-plain");
+
+    [OneTimeTearDown]
+    public async Task StopAsync() => await _service.DisposeAsync();
+
+    [Test]
+    public async Task Should_find_the_reply_exchange_declared_as_soon_as_the_service_is_registered()
+    {
+        var id = $"ingress-decl-{Guid.NewGuid():N}"[..30];
+        using var http = await Platform.Hosts.RegisterServiceAsync(id);
+        await Platform.Hosts.Vhost.CreateUserAsync(id, "service-broker-password", IngressTopology.Permissions(id));
+        await using var connection = await BrokerService.ConnectAsync(id);
+        await using var channel = await connection.CreateChannelAsync();
+
+        // Without the gateway's declaration this is 404 NOT_FOUND - no exchange 'notifiche.replies.<id>'.
+        await channel.ExchangeDeclarePassiveAsync(IngressTopology.ReplyExchange(id));
+        await channel.QueueDeclareAsync($"{id}.replies", durable: true, exclusive: false, autoDelete: false);
+        await channel.QueueBindAsync($"{id}.replies", IngressTopology.ReplyExchange(id), string.Empty);
+
+        Assert.That(channel.IsOpen, Is.True);
+    }
+
+    [Test]
+    public async Task Should_answer_plain_json_with_plain_json_that_tells_nothing_about_the_gateway_host()
+    {
+        await _service.PublishAsync(BrokerService.Notice(_service.Id, $"plain-{Guid.NewGuid():N}@example.it", submissionId: "pratica-plain"));
+
+        var reply = await _service.NextRawReplyAsync();
+
+        var body = Encoding.UTF8.GetString(reply.Body.Span);
+        var headers = (reply.BasicProperties.Headers ?? new Dictionary<string, object?>()).ToDictionary(h => h.Key,
+            h => h.Value is byte[] bytes ? Encoding.UTF8.GetString(bytes) : h.Value?.ToString());
+        TestContext.Out.WriteLine(body);
+        TestContext.Out.WriteLine(string.Join(Environment.NewLine, headers.Select(h => $"{h.Key}: {h.Value}")));
+        var message = JsonDocument.Parse(body).RootElement;
+        Assert.Multiple(() =>
+        {
+            Assert.That(reply.BasicProperties.ContentType, Is.EqualTo("application/json"));
+            Assert.That(reply.BasicProperties.Type, Is.EqualTo("NoticeSubmissionAccepted"));
+            Assert.That(message.GetProperty("submissionId").GetString(), Is.EqualTo("pratica-plain"));
+            Assert.That(message.TryGetProperty("noticeId", out _), Is.True, "the reply itself, not an envelope");
+            Assert.That(message.TryGetProperty("message", out _) || message.TryGetProperty("host", out _), Is.False, "no MassTransit envelope");
+            Assert.That(body, Does.Not.Contain(Environment.MachineName));
+            Assert.That(headers.Keys, Has.None.StartsWith("MT-Host").And.None.StartsWith("MT-Source"));
+            Assert.That(headers.Values, Has.None.Contains(Environment.MachineName));
+            Assert.That(headers.Values, Has.None.Contains("MassTransit"));
+        });
     }
 }

@@ -15,6 +15,12 @@ public class Running_the_standalone_platform
     [SetUp]
     public async Task StartAsync()
     {
+        // One fixture instance runs every test: forget the previous test's process, whose banner names another port.
+        lock (_output)
+        {
+            _output.Clear();
+        }
+
         _dataDirectory = Directory.CreateTempSubdirectory("notifiche-standalone-").FullName;
         var port = FreePort.Next();
         var start = new ProcessStartInfo("dotnet")
@@ -64,6 +70,40 @@ public class Running_the_standalone_platform
         var message = await MimeMessage.LoadAsync(eml);
         Assert.That(message.To.Mailboxes.Single().Address, Is.EqualTo("mario.rossi@example.it"));
         Assert.That(message.HtmlBody, Does.Contain("<strong>carta d'identità</strong>"));
+    }
+
+    [Test]
+    public async Task Should_serve_the_interactive_api_reference_at_docs()
+    {
+        var url = _output.Select(l => l.Trim()).First(l => l.StartsWith("Notifiche standalone is running on ")).Split(' ')[^1];
+        using var client = new HttpClient { BaseAddress = new Uri(url) };
+
+        // The banner may come a moment before Kestrel listens.
+        var page = await Eventually.Until(async () =>
+        {
+            try
+            {
+                return await client.GetAsync("/docs");
+            }
+            catch (HttpRequestException)
+            {
+                return null;
+            }
+        }, r => r is not null, TimeSpan.FromSeconds(30), $"the standalone answering on {url}");
+        var document = await client.GetFromJsonAsync<System.Text.Json.JsonElement>("/openapi/v1.json");
+
+        Assert.That(page!.IsSuccessStatusCode, Is.True, page.StatusCode.ToString());
+        Assert.That(page.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/html"));
+        Assert.That(await page.Content.ReadAsStringAsync(), Does.Contain("openapi/v1.json").And.Contain("Notifiche API"));
+        Assert.That(document.GetProperty("paths").TryGetProperty("/api/v1/notices", out _), Is.True);
+    }
+
+    private string[] Output()
+    {
+        lock (_output)
+        {
+            return [.. _output];
+        }
     }
 
     private bool Printed(string text)

@@ -87,5 +87,6 @@ public static class CensusEndpoints
                 ? Results.Ok(await census.ForMonthAsync(parsed, serviceId, ct))
                 : Results.ValidationProblem(new Dictionary<string, string[]> { ["month"] = ["must be a month as yyyy-MM, e.g. 2026-11"] });
         })
+        .Produces<CensusResponse>().ProducesValidationProblem()
         .WithSummary("The census per service for a month (?month=yyyy-MM, default this month; ?service_id= for one service).");
 }

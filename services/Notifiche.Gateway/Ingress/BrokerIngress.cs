@@ -4,6 +4,7 @@ using System.Text.Json;
 using Notifiche.Contracts;
 using Notifiche.Gateway.Notices;
 using Notifiche.Gateway.Registry;
+using Notifiche.ServiceDefaults;
 
 namespace Notifiche.Gateway.Ingress;
 
@@ -68,6 +69,15 @@ public sealed class BrokerIngress(ServiceRegistry registry, NoticeStore store, T
         ? null
         : $"submission:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(submissionId)))}";
 
+    /// <summary>
+    /// A plain-JSON submission with a member <see cref="SubmitNotice"/> does not have (a misspelt field, one a later version
+    /// may add): rejected, never silently ignored. <paramref name="member"/> is spelt as in the message.
+    /// </summary>
+    public IngressOutcome UnknownMember(string brokerUser, SubmitNotice message, string member) =>
+        Reject(brokerUser, message, SubmissionRejections.InvalidNotice,
+            $"The message has a member '{member}' SubmitNotice does not know; remove it or correct its spelling. Nothing was stored.",
+            new Dictionary<string, string[]> { [member] = [JsonBodyErrors.UnknownMember] }, namedAsInMessage: true);
+
     private static SubmitNoticeRequest ToRequest(SubmitNotice m) => new()
     {
         FiscalCode = m.FiscalCode,
@@ -84,7 +94,7 @@ public sealed class BrokerIngress(ServiceRegistry registry, NoticeStore store, T
         }, null);
 
     private IngressOutcome Reject(string brokerUser, SubmitNotice message, string reason, string detail,
-        Dictionary<string, string[]>? errors = null)
+        Dictionary<string, string[]>? errors = null, bool namedAsInMessage = false)
     {
         logger.LogWarning("Broker submission of {ServiceId} rejected: {Reason}", brokerUser, reason);
         return new(null, new NoticeSubmissionRejected
@@ -94,7 +104,7 @@ public sealed class BrokerIngress(ServiceRegistry registry, NoticeStore store, T
             Reason = reason,
             Detail = detail,
             // The validator names fields as the HTTP body spells them (snake_case); the message spells them camelCase.
-            Errors = (errors ?? []).ToDictionary(e => MessageMemberName(e.Key), e => e.Value),
+            Errors = (errors ?? []).ToDictionary(e => namedAsInMessage ? e.Key : MessageMemberName(e.Key), e => e.Value),
             RejectedAt = clock.GetUtcNow(),
         });
     }

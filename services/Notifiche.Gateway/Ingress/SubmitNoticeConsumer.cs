@@ -1,7 +1,11 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using MassTransit;
 using Notifiche.Contracts;
 using Notifiche.Gateway.Registry;
 using Notifiche.Messaging;
+using Notifiche.ServiceDefaults;
+using MassTransit.Serialization;
 
 namespace Notifiche.Gateway.Ingress;
 
@@ -21,17 +25,72 @@ public sealed class SubmitNoticeConsumer(BrokerIngress ingress) : IConsumer<Subm
                 "SubmitNotice without a valid AMQP user_id property: publish it with user_id set to your broker user (your service id).");
         }
 
-        var outcome = await ingress.SubmitAsync(user, context.Message, context.CancellationToken);
+        var outcome = UnknownMember(context) is { } member
+            ? ingress.UnknownMember(user, context.Message, member)
+            : await ingress.SubmitAsync(user, context.Message, context.CancellationToken);
         var replies = await context.GetSendEndpoint(IngressTopology.ReplyAddress(user));
+        // Plain JSON is answered with plain JSON (no envelope: it would also tell the service the gateway's host name,
+        // process id and versions); a MassTransit client gets the envelope it sent.
+        var plain = IsPlainJson(context);
         if (outcome.Accepted is { } accepted)
         {
-            await replies.Send(accepted, context.CancellationToken);
+            await replies.Send(accepted, send => AnswerInKind(send, plain), context.CancellationToken);
         }
         else
         {
-            await replies.Send(outcome.Rejected!, context.CancellationToken);
+            await replies.Send(outcome.Rejected!, send => AnswerInKind(send, plain), context.CancellationToken);
         }
     }
+
+    private static void AnswerInKind<T>(SendContext<T> send, bool plain)
+        where T : class
+    {
+        if (!plain)
+        {
+            return;
+        }
+
+        send.Serializer = PlainReplies;
+        // Without an envelope the reply's kind travels as the AMQP type property: NoticeSubmissionAccepted or NoticeSubmissionRejected.
+        if (send.TryGetPayload<RabbitMqSendContext>(out var amqp))
+        {
+            amqp.BasicProperties.Type = typeof(T).Name;
+        }
+    }
+
+    private static bool IsPlainJson(ConsumeContext context) => context.ReceiveContext.ContentType?.MediaType == PlainJson;
+
+    /// <summary>
+    /// The reply body is the message alone (camelCase, like the submission), without MassTransit's transport headers
+    /// (<c>MT-Host-Info</c> would name the gateway's machine, process and versions; <c>MT-Source-Address</c> its broker).
+    /// </summary>
+    private static readonly SystemTextJsonRawMessageSerializer PlainReplies = new(default(RawSerializerOptions));
+    /// <summary>
+    /// MassTransit reads plain JSON leniently (and must: services exchange messages across versions), so a plain-JSON
+    /// submission is read once more, strictly, to find a member <see cref="SubmitNotice"/> does not have.
+    /// </summary>
+    private static string? UnknownMember(ConsumeContext context)
+    {
+        if (!IsPlainJson(context))
+        {
+            return null;
+        }
+
+        try
+        {
+            JsonSerializer.Deserialize<SubmitNotice>(context.ReceiveContext.Body.GetBytes(), Strict);
+            return null;
+        }
+        catch (JsonException e) when (JsonBodyErrors.Describe(e) is (var member, JsonBodyErrors.UnknownMember))
+        {
+            return member;
+        }
+    }
+
+    private const string PlainJson = "application/json";
+
+    private static readonly JsonSerializerOptions Strict =
+        new(SystemTextJsonMessageSerializer.Options) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
 }
 
 public sealed class SubmitNoticeConsumerDefinition : ConsumerDefinition<SubmitNoticeConsumer>

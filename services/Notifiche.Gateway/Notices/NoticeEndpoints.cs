@@ -8,6 +8,7 @@ using Notifiche.Gateway.Data;
 using Notifiche.Gateway.Governance;
 using Notifiche.Gateway.Registry;
 using Notifiche.Messaging;
+using Notifiche.ServiceDefaults;
 
 namespace Notifiche.Gateway.Notices;
 
@@ -64,9 +65,7 @@ public static class NoticeEndpoints
         }
         catch (JsonException e)
         {
-            var field = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "body" : e.Path.TrimStart('$', '.');
-            return Results.ValidationProblem(new Dictionary<string, string[]> { [field] = ["is not valid JSON for this field"] },
-                title: "Malformed JSON", detail: $"The body could not be read as a notice (line {e.LineNumber + 1}).");
+            return JsonBodyErrors.Problem(e);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {

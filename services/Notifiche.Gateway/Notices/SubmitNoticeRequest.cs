@@ -1,24 +1,52 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+
 namespace Notifiche.Gateway.Notices;
 
-/// <summary>Body of <c>POST /api/v1/notices</c> (snake_case JSON). Everything nullable so that a missing field gets a clear error.</summary>
+/// <summary>
+/// Body of <c>POST /api/v1/notices</c> (snake_case JSON). Everything nullable so that a missing field gets a clear error
+/// from <see cref="NoticeValidator"/>, which decides; the attributes only describe its rules in the OpenAPI document.
+/// </summary>
 public sealed record SubmitNoticeRequest
 {
+    /// <summary>Pattern of a codice fiscale as stored (omocodia letters allowed in the digit positions); the check character is verified too.</summary>
+    public const string FiscalCodePattern = "^[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-EHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]$";
+
+    [Required, StringLength(16, MinimumLength = 16), RegularExpression(FiscalCodePattern)]
+    [Description("The citizen's codice fiscale; trimmed and upper-cased, then checked for format, check character and omocodia.")]
     public string? FiscalCode { get; init; }
+
+    [Required]
     public NoticeContentRequest? Content { get; init; }
+
+    [Range(NoticeValidator.TtlMin, NoticeValidator.TtlMax)]
+    [Description("Seconds the notice may wait for delivery before its channels expire; default 604800 (7 days).")]
     public int? TimeToLive { get; init; }
+
+    [Description("Used when the citizen has no profile.")]
     public DefaultAddressesRequest? DefaultAddresses { get; init; }
+
+    [StringLength(NoticeValidator.CategoryMax, MinimumLength = 1)]
+    [Description("One of the notice categories declared in the service's census.")]
     public string? Category { get; init; }
 }
 
 public sealed record NoticeContentRequest
 {
+    [Required, StringLength(NoticeValidator.SubjectMax, MinimumLength = NoticeValidator.SubjectMin)]
+    [Description("No control characters, no bidirectional marks or overrides.")]
     public string? Subject { get; init; }
+
+    [Required, StringLength(NoticeValidator.MarkdownMax, MinimumLength = NoticeValidator.MarkdownMin)]
+    [Description("CommonMark; raw HTML is shown as text, only http, https and mailto links are kept.")]
     public string? Markdown { get; init; }
+
     public DateOnly? DueDate { get; init; }
 }
 
 public sealed record DefaultAddressesRequest
 {
+    [EmailAddress, StringLength(254)]
     public string? Email { get; init; }
 }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Notifiche.Gateway.Census;
+using Notifiche.Gateway.Ingress;
 
 namespace Notifiche.Gateway.Registry;
 
@@ -12,22 +13,37 @@ public static class AdminEndpoints
     {
         var admin = app.MapGroup("/api/v1/admin").RequireAuthorization(KeySchemes.Operator).WithTags("Admin");
         admin.MapPost("/services", CreateService)
+            .Produces<CreatedService>(StatusCodes.Status201Created).ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Registers a sending service (in sandbox) and returns its first API key (shown only once).");
         admin.MapGet("/services", async (ServiceRegistry registry, CancellationToken ct) =>
             Results.Ok((await registry.ListAsync(ct)).Select(ServiceView.From)))
+            .Produces<ServiceView[]>()
             .WithSummary("Every registered service.");
         admin.MapGet("/services/{id}", async (string id, ServiceRegistry registry, CancellationToken ct) =>
             await registry.FindAsync(id, ct) is { } service ? Results.Ok(ServiceView.From(service)) : ServiceNotFound(id))
+            .Produces<ServiceView>().ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("One service.");
         admin.MapPatch("/services/{id}", UpdateService)
+            .Produces<ServiceView>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Changes the fields present in the body; null clears an optional field (a limit, the department).");
-        admin.MapPost("/services/{id}/activate", (string id, ServiceRegistry registry, CancellationToken ct) =>
-            ChangeStateAsync(id, ServiceStates.Active, registry, ct))
+        admin.MapPost("/services/{id}/activate", async (string id, ServiceRegistry registry, ReplyExchanges replies, CancellationToken ct) =>
+            {
+                var result = await ChangeStateAsync(id, ServiceStates.Active, registry, ct);
+                if (result is IStatusCodeHttpResult { StatusCode: StatusCodes.Status200OK })
+                {
+                    await replies.DeclareAsync(id, ct);
+                }
+
+                return result;
+            })
+            .Produces<ServiceView>().ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Takes the service live (from sandbox or suspended): it may send to anyone.");
         admin.MapPost("/services/{id}/suspend", (string id, ServiceRegistry registry, CancellationToken ct) =>
             ChangeStateAsync(id, ServiceStates.Suspended, registry, ct))
+            .Produces<ServiceView>().ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Suspends the service: every submission gets 403 until it is activated again.");
         admin.MapPost("/services/{id}/sandbox-recipients", ChangeSandboxRecipients)
+            .Produces<ServiceView>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Adds and removes test codici fiscali: {\"add\": [...], \"remove\": [...]}.");
         admin.MapKeys();
         admin.MapCensus();
@@ -37,7 +53,7 @@ public static class AdminEndpoints
         Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Service not found",
             detail: $"No service with id '{id}' is registered; list them with GET /api/v1/admin/services.");
 
-    private static async Task<IResult> CreateService(JsonElement body, ServiceRegistry registry, CancellationToken ct)
+    private static async Task<IResult> CreateService(JsonElement body, ServiceRegistry registry, ReplyExchanges replies, CancellationToken ct)
     {
         var (service, errors) = ServiceForm.Create(body);
         if (service is null)
@@ -52,6 +68,7 @@ public static class AdminEndpoints
         }
 
         var key = await registry.CreateAsync(service, ct);
+        await replies.DeclareAsync(service.Id, ct);
         return Results.Created($"/api/v1/admin/services/{service.Id}",
             new CreatedService(service.Id, key.Secret, key.KeyId.ToString(), service.State));
     }

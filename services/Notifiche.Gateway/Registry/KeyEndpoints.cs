@@ -6,11 +6,14 @@ public static class KeyEndpoints
     public static void MapKeys(this RouteGroupBuilder admin)
     {
         admin.MapPost("/services/{id}/keys", IssueKey)
+            .Produces<IssuedKeyView>(StatusCodes.Status201Created).ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary($"Issues another key (optional expires_at); at most {ServiceRegistry.MaxActiveKeys} active keys per service. The key is shown only once.");
         admin.MapGet("/services/{id}/keys", async (string id, ServiceRegistry registry, TimeProvider clock, CancellationToken ct) =>
             await registry.ExistsAsync(id, ct)
                 ? Results.Ok((await registry.KeysAsync(id, ct)).Select(k => KeyView.From(k, clock.GetUtcNow())))
                 : AdminEndpoints.ServiceNotFound(id))
+            .Produces<KeyView[]>().ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("The service's keys: id, status, created, expires, revoked.");
         admin.MapPost("/services/{id}/keys/{keyId:guid}/revoke", async (string id, Guid keyId, ServiceRegistry registry, TimeProvider clock,
             CancellationToken ct) =>
@@ -18,6 +21,7 @@ public static class KeyEndpoints
                 ? Results.Ok(KeyView.From(key, clock.GetUtcNow()))
                 : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Key not found",
                     detail: $"Service '{id}' has no key {keyId}; list its keys with GET /api/v1/admin/services/{id}/keys."))
+            .Produces<KeyView>().ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Revokes a key: the next request with it gets 401.");
     }
 
