@@ -1,14 +1,15 @@
 using Notifiche.Dispatch.Email;
 using Notifiche.Dispatch.Push;
 using Notifiche.Dispatch.Sms;
+using Notifiche.Dispatch.Telegram;
 using Notifiche.Gateway;
 using Notifiche.Messaging;
 using Notifiche.Preferences;
 using Notifiche.Standalone;
 
-// The embedded default: gateway, preferences and the email, SMS and push dispatchers in one process, composed with the
+// The embedded default: gateway, preferences and the email, SMS, push and Telegram dispatchers in one process, composed with the
 // same calls as each service's own Program.cs, on the in-memory transport, SQLite, a pickup folder for emails and
-// recording sandboxes for SMS and push (see appsettings.json). Everything lives under the data folder.
+// recording sandboxes for SMS, push and Telegram (see appsettings.json). Everything lives under the data folder.
 var builder = WebApplication.CreateBuilder(args);
 var dataDirectory = Path.GetFullPath(builder.Configuration["Standalone:DataDirectory"] ?? "notifiche-data");
 Directory.CreateDirectory(dataDirectory);
@@ -20,6 +21,7 @@ builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
     ["Email:PickupDirectory"] = Path.Combine(dataDirectory, "mail"),
     ["Sms:SandboxDirectory"] = Path.Combine(dataDirectory, "sms"),
     ["Push:SandboxDirectory"] = Path.Combine(dataDirectory, "push"),
+    ["Telegram:SandboxDirectory"] = Path.Combine(dataDirectory, "telegram"),
 });
 
 builder.AddGateway();
@@ -27,6 +29,7 @@ builder.AddPreferences();
 builder.AddEmailDispatch();
 builder.AddSmsDispatch();
 builder.AddPushDispatch();
+builder.AddTelegramDispatch();
 builder.AddNotificheBus();
 builder.Services.AddSingleton(new DataDirectory(dataDirectory));
 builder.Services.AddHostedService<DemoService>();
@@ -37,4 +40,5 @@ app.MapPreferences();
 app.MapEmailDispatch();
 app.MapSmsDispatch();
 app.MapPushDispatch();
+app.MapTelegramDispatch();
 await app.RunAsync();
