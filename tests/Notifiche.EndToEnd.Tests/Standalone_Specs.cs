@@ -15,6 +15,12 @@ public class Running_the_standalone_platform
     [SetUp]
     public async Task StartAsync()
     {
+        // NUnit runs every test of the fixture on one instance: the previous test's output must not count as this start's banner.
+        lock (_output)
+        {
+            _output.Clear();
+        }
+
         _dataDirectory = Directory.CreateTempSubdirectory("notifiche-standalone-").FullName;
         var port = FreePort.Next();
         var start = new ProcessStartInfo("dotnet")

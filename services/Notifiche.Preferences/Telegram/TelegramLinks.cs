@@ -22,7 +22,8 @@ public sealed class TelegramLinks(PreferencesDbContext db, IOptions<TelegramLink
     public async Task<Link> IssueAsync(string fiscalCode, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        await db.TelegramLinkTokens.Where(t => t.ExpiresAt < now).ExecuteDeleteAsync(ct);
+        // Plain SQL: SQLite (the embedded default) cannot translate a DateTimeOffset comparison; its UTC timestamps compare as text.
+        await db.Database.ExecuteSqlInterpolatedAsync($"DELETE FROM telegram_link_tokens WHERE expires_at < {now}", ct);
         var token = Base64Url(RandomNumberGenerator.GetBytes(TokenBytes));
         var expiresAt = now + options.Value.LinkTokenLifetime;
         db.TelegramLinkTokens.Add(new TelegramLinkToken { TokenHash = Hash(token), FiscalCode = fiscalCode, ExpiresAt = expiresAt });
