@@ -232,3 +232,30 @@ public class Telegram_on_the_platform
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
     }
 }
+
+/// <summary>Preferences refuses to start with Telegram half configured or a guessable webhook secret (issue 16's rule: secrets of 32+ characters).</summary>
+public class Preferences_with_a_bad_telegram_configuration
+{
+    [TestCase("notifiche_test_bot", "too-short-secret")]
+    [TestCase("notifiche_test_bot", "")]
+    [TestCase("notifiche_test_bot", "a secret with spaces is not one Telegram accepts!")]
+    [TestCase("", TestSettings.TelegramWebhookSecret)]
+    public void Should_not_start(string botUsername, string secret)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Messaging:Transport"] = "InMemory",
+            ["ConnectionStrings:Preferences"] = $"Data Source={Path.Combine(Path.GetTempPath(), $"notifiche-prefs-{Guid.NewGuid():N}.db")}",
+            ["Preferences:Database:Provider"] = "Sqlite",
+            ["Preferences:AppBackendKey"] = TestSettings.AppBackendKey,
+            ["Preferences:Telegram:BotUsername"] = botUsername,
+            ["Preferences:Telegram:WebhookSecret"] = secret,
+        };
+
+        var failure = Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() =>
+            ServiceHosts.StartAsync(ServiceHosts.Preferences, settings, _ => { }));
+
+        Assert.That(failure!.Message, Does.Contain("Preferences:Telegram:"));
+        Assert.That(failure.Message, Does.Not.Contain(TestSettings.TelegramWebhookSecret), "a secret is never echoed");
+    }
+}
