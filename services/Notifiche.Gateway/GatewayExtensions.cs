@@ -96,6 +96,7 @@ public static class GatewayExtensions
         bus.AddConsumer<SendEmailFaultConsumer>();
         bus.AddConsumer<SendSmsFaultConsumer>();
         bus.AddConsumer<SendPushFaultConsumer>();
+        bus.AddConsumer<SendTelegramFaultConsumer>();
         bus.AddConsumer<SubmitNoticeConsumer, SubmitNoticeConsumerDefinition>();
         bus.AddConsumer<DispatchAttemptFailedConsumer>();
         bus.AddConsumer<StatusCallbackConsumer, StatusCallbackConsumerDefinition>();

@@ -4,6 +4,7 @@ using Notifiche.Persistence;
 using Notifiche.Preferences.Data;
 using Notifiche.Preferences.Profiles;
 using Notifiche.Preferences.Routing;
+using Notifiche.Preferences.Telegram;
 using Notifiche.ServiceDefaults;
 
 namespace Notifiche.Preferences;
@@ -25,6 +26,11 @@ public static class PreferencesExtensions
         builder.AddBusConsumers(bus => bus.AddPreferencesConsumers());
         builder.Services.AddStaticKey(ProfileEndpoints.Scheme, "X-Api-Key", AppBackendKeySetting,
             "The profiles API is for the citizen app backend, with its own key.");
+        builder.Services.AddOptions<TelegramLinkOptions>().BindConfiguration(TelegramLinkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        // Telegram's webhook proves itself with the secret_token given to setWebhook (compared in constant time).
+        builder.Services.AddStaticKey(TelegramEndpoints.WebhookScheme, TelegramEndpoints.SecretHeader, $"{TelegramLinkOptions.Section}:WebhookSecret",
+            "The Telegram webhook is for Telegram, with the secret token given to setWebhook.");
+        builder.Services.AddScoped<TelegramLinks>();
         return builder;
     }
 
@@ -32,6 +38,7 @@ public static class PreferencesExtensions
     {
         bus.AddConsumer<NoticeSubmittedConsumer>();
         bus.AddConsumer<PushTokenRejectedConsumer>();
+        bus.AddConsumer<TelegramChatRejectedConsumer>();
     }
 
     /// <summary>Health, metrics, the API middleware and the profiles API.</summary>
@@ -40,6 +47,7 @@ public static class PreferencesExtensions
         app.MapDefaultEndpoints();
         app.UseApiDefaults();
         app.MapProfiles();
+        app.MapTelegram();
         return app;
     }
 }

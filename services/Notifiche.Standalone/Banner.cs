@@ -15,7 +15,8 @@ public static class Banner
               app backend key (profiles and inbox APIs): {appBackendKey}
               operator key (admin API, notifiche-admin): {(string.IsNullOrEmpty(operatorKey) ? "(not set: Gateway:OperatorKey)" : operatorKey)}
               emails       : written as .eml files to {Path.Combine(dataDirectory, "mail")}
-              SMS and push : recorded (not sent) in {Path.Combine(dataDirectory, "sms")} and {Path.Combine(dataDirectory, "push")}
+              SMS, push, Telegram: recorded (not sent) in {Path.Combine(dataDirectory, "sms")}, {Path.Combine(dataDirectory, "push")}
+                             and {Path.Combine(dataDirectory, "telegram")}
               API document : {url}/openapi/v1.json
             Send a notice with the curl command in README.md; press Ctrl+C to stop.
 

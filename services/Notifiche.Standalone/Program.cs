@@ -1,6 +1,7 @@
 using Notifiche.Dispatch.Email;
 using Notifiche.Dispatch.Push;
 using Notifiche.Dispatch.Sms;
+using Notifiche.Dispatch.Telegram;
 using Notifiche.Gateway;
 using Notifiche.Messaging;
 using Notifiche.Preferences;
@@ -8,9 +9,9 @@ using Notifiche.ServiceDefaults;
 using Notifiche.Standalone;
 using Scalar.AspNetCore;
 
-// The embedded default: gateway, preferences and the email, SMS and push dispatchers in one process, composed with the
+// The embedded default: gateway, preferences and the email, SMS, push and Telegram dispatchers in one process, composed with the
 // same calls as each service's own Program.cs, on the in-memory transport, SQLite, a pickup folder for emails and
-// recording sandboxes for SMS and push (see appsettings.json). Everything lives under the data folder.
+// recording sandboxes for SMS, push and Telegram (see appsettings.json). Everything lives under the data folder.
 if (HealthProbe.IsRequested(args))
 {
     return await HealthProbe.RunAsync(args);
@@ -27,6 +28,7 @@ builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
     ["Email:PickupDirectory"] = Path.Combine(dataDirectory, "mail"),
     ["Sms:SandboxDirectory"] = Path.Combine(dataDirectory, "sms"),
     ["Push:SandboxDirectory"] = Path.Combine(dataDirectory, "push"),
+    ["Telegram:SandboxDirectory"] = Path.Combine(dataDirectory, "telegram"),
 });
 
 builder.AddGateway();
@@ -34,6 +36,7 @@ builder.AddPreferences();
 builder.AddEmailDispatch();
 builder.AddSmsDispatch();
 builder.AddPushDispatch();
+builder.AddTelegramDispatch();
 builder.AddNotificheBus();
 builder.Services.AddSingleton(new DataDirectory(dataDirectory));
 builder.Services.AddHostedService<DemoService>();
@@ -46,5 +49,6 @@ app.MapSmsDispatch();
 app.MapPushDispatch();
 // The interactive reference of the OpenAPI document (/openapi/v1.json), for whoever tries the API on their machine.
 app.MapScalarApiReference("/docs", o => o.WithTitle("Notifiche API"));
+app.MapTelegramDispatch();
 await app.RunAsync();
 return 0;

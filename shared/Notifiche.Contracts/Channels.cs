@@ -6,8 +6,10 @@ public static class Channels
     public const string Email = "email";
     public const string Sms = "sms";
     public const string Push = "push";
+    /// <summary>Instant messaging: a Telegram chat the citizen linked to the platform's bot.</summary>
+    public const string Telegram = "telegram";
 
-    public static readonly IReadOnlyList<string> All = [Email, Sms, Push];
+    public static readonly IReadOnlyList<string> All = [Email, Sms, Push, Telegram];
 }
 
 /// <summary>Why a notice was rejected by routing (DESIGN §5).</summary>

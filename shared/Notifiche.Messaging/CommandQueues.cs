@@ -14,11 +14,13 @@ public static class CommandQueues
     public const string SendEmail = "send-email";
     public const string SendSms = "send-sms";
     public const string SendPush = "send-push";
+    public const string SendTelegram = "send-telegram";
 
     /// <summary>The channel each dispatch command queue delivers on.</summary>
     public static readonly IReadOnlyDictionary<string, string> DispatchChannels = new Dictionary<string, string>
     {
         [SendEmail] = Channels.Email, [SendSms] = Channels.Sms, [SendPush] = Channels.Push,
+        [SendTelegram] = Channels.Telegram,
     };
 
     /// <summary>Binds the command queues at publish time.</summary>
@@ -29,5 +31,6 @@ public static class CommandQueues
         QueueArguments.BindOnPublish<SendEmail>(cfg, SendEmail);
         QueueArguments.BindOnPublish<SendSms>(cfg, SendSms);
         QueueArguments.BindOnPublish<SendPush>(cfg, SendPush);
+        QueueArguments.BindOnPublish<SendTelegram>(cfg, SendTelegram);
     }
 }

@@ -12,18 +12,18 @@ namespace Notifiche.Messaging;
 /// ±25 % jitter on the result. Every retry happens in memory, with the message held unacknowledged in the broker.
 /// <list type="table">
 /// <listheader><term>queue</term><description>policy</description></listheader>
-/// <item><term><c>send-sms</c>, <c>send-push</c> (<see cref="ProviderQueues"/>)</term><description>
+/// <item><term><c>send-sms</c>, <c>send-push</c>, <c>send-telegram</c> (<see cref="ProviderQueues"/>)</term><description>
 /// <b>In memory</b>: <see cref="ProviderRetry"/> — 1 attempt + 30 retries, waits 6 s, 11 s, 21 s, 41 s, then 1 min each:
 /// about 27 minutes in all (20–34 at the jitter's extremes), longer than a provider outage usually lasts. Keys
 /// <c>Messaging:ProviderRetry:{Limit,MinInterval,MaxInterval,Delta}</c>, or <c>Messaging:EndpointRetry:send-sms:…</c>.
 /// A <see cref="PermanentFailureException"/> (bad number, rejected token) is not retried. Each failed attempt that will be
 /// retried publishes <c>DispatchAttemptFailed</c> (the notice's audit trail).
 /// <b>Provider HTTP pipeline</b>, inside each attempt (<c>ProviderResilience</c> in Notifiche.ServiceDefaults, keys
-/// <c>Sms|Push:Resilience:*</c>): 60 s in all, 10 s per call; up to 3 more calls 1 s → 30 s apart (or as <c>Retry-After</c>
+/// <c>Sms|Push|Telegram:Resilience:*</c>): 60 s in all, 10 s per call; up to 3 more calls 1 s → 30 s apart (or as <c>Retry-After</c>
 /// asks), only when the provider cannot have taken the request (no connection, 408, 429, 503) — never after a timeout or
 /// a 500/502/504, whose outcome the dispatch ledger records as unknown; a circuit breaker fails calls fast for 15 s once
 /// half of at least 10 calls in 30 s failed. What is left is one transient failure of the attempt.
-/// <b>Kill switch</b> (<see cref="KillSwitchSettings"/>, keys <c>Sms|Push:KillSwitch:*</c>): when at least 15 % of at
+/// <b>Kill switch</b> (<see cref="KillSwitchSettings"/>, keys <c>Sms|Push|Telegram:KillSwitch:*</c>): when at least 15 % of at
 /// least 10 commands in a minute failed transiently, the endpoint stops consuming for 1 minute: the commands wait in the
 /// queue instead of spending their retries; the ones in hand keep retrying. Permanent failures never trip it.
 /// <b>Then</b>: <c>Fault&lt;SendSms&gt;</c> is published (the gateway marks the channel <c>FAILED</c>) and the message moves
@@ -53,7 +53,7 @@ public static class DeliveryPolicy
     public const int BrokerDeliveryLimit = 10;
 
     /// <summary>Queues whose consumer calls a paid external provider: <see cref="ProviderRetry"/> and a kill switch.</summary>
-    public static readonly IReadOnlySet<string> ProviderQueues = new HashSet<string> { CommandQueues.SendSms, CommandQueues.SendPush };
+    public static readonly IReadOnlySet<string> ProviderQueues = new HashSet<string> { CommandQueues.SendSms, CommandQueues.SendPush, CommandQueues.SendTelegram };
 
     /// <summary>In-memory retry of every queue without a policy of its own (<c>Messaging:Retry</c>): <see cref="RetryOptions"/>' defaults.</summary>
     public static RetryOptions Retry => new();

@@ -49,6 +49,7 @@ public sealed class DispatchAttemptObserver(IServiceProvider services, string ch
         Channels.Email when consume.TryGetMessage<SendEmail>(out var email) => email.Message.NoticeId,
         Channels.Sms when consume.TryGetMessage<SendSms>(out var sms) => sms.Message.NoticeId,
         Channels.Push when consume.TryGetMessage<SendPush>(out var push) => push.Message.NoticeId,
+        Channels.Telegram when consume.TryGetMessage<SendTelegram>(out var telegram) => telegram.Message.NoticeId,
         _ => null,
     };
 

@@ -14,6 +14,7 @@ public static class EventQueues
 {
     public const string NoticeSubmitted = "notice-submitted";
     public const string PushTokenRejected = "push-token-rejected";
+    public const string TelegramChatRejected = "telegram-chat-rejected";
     public const string NoticeRouted = "notice-routed";
     public const string NotificationSent = "notification-sent";
     public const string NotificationFailed = "notification-failed";
@@ -22,18 +23,21 @@ public static class EventQueues
     public const string SendEmailFault = "send-email-fault";
     public const string SendSmsFault = "send-sms-fault";
     public const string SendPushFault = "send-push-fault";
+    public const string SendTelegramFault = "send-telegram-fault";
     public const string StatusCallback = "status-callback";
 
     /// <summary>The gateway's queues of per-channel outcomes, which it applies only once the notice is routed.</summary>
     public static readonly IReadOnlyList<string> ChannelOutcomes =
     [
         NotificationSent, NotificationFailed, NotificationExpired, DispatchAttemptFailed, SendEmailFault, SendSmsFault, SendPushFault,
+        SendTelegramFault,
     ];
 
     internal static void DeclareFor(IRabbitMqBusFactoryConfigurator cfg)
     {
         QueueArguments.BindOnPublish<NoticeSubmitted>(cfg, NoticeSubmitted);
         QueueArguments.BindOnPublish<PushTokenRejected>(cfg, PushTokenRejected);
+        QueueArguments.BindOnPublish<TelegramChatRejected>(cfg, TelegramChatRejected);
         QueueArguments.BindOnPublish<NoticeRouted>(cfg, NoticeRouted);
         QueueArguments.BindOnPublish<NotificationSent>(cfg, NotificationSent);
         QueueArguments.BindOnPublish<NotificationFailed>(cfg, NotificationFailed);
@@ -42,6 +46,7 @@ public static class EventQueues
         QueueArguments.BindOnPublish<Fault<SendEmail>>(cfg, SendEmailFault);
         QueueArguments.BindOnPublish<Fault<SendSms>>(cfg, SendSmsFault);
         QueueArguments.BindOnPublish<Fault<SendPush>>(cfg, SendPushFault);
+        QueueArguments.BindOnPublish<Fault<SendTelegram>>(cfg, SendTelegramFault);
         QueueArguments.BindOnPublish<NoticeStatusChanged>(cfg, StatusCallback);
     }
 }

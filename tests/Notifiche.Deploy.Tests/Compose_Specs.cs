@@ -10,7 +10,7 @@ public class The_compose_file
         Assert.That(Compose.Services.Keys(), Is.EquivalentTo(new[]
         {
             "rabbitmq", "postgres", "mailpit", "jaeger", "prometheus", "grafana",
-            "gateway", "preferences", "dispatch-email", "dispatch-sms", "dispatch-push",
+            "gateway", "preferences", "dispatch-email", "dispatch-sms", "dispatch-push", "dispatch-telegram",
         }));
     }
 
@@ -40,7 +40,7 @@ public class The_compose_file
     [Test]
     public void Should_keep_the_sandbox_records_in_volumes()
     {
-        foreach (var (service, key) in new[] { ("dispatch-sms", "Sms__SandboxDirectory"), ("dispatch-push", "Push__SandboxDirectory") })
+        foreach (var (service, key) in new[] { ("dispatch-sms", "Sms__SandboxDirectory"), ("dispatch-push", "Push__SandboxDirectory"), ("dispatch-telegram", "Telegram__SandboxDirectory") })
         {
             var directory = Compose.Service(service).Text($"environment.{key}");
             var targets = Compose.Service(service).List("volumes").OfType<string>().Select(v => v.Split(':')[1]);

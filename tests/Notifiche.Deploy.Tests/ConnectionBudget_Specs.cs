@@ -40,6 +40,7 @@ public class Fitting_the_postgresql_connection_budget
         Assert.That(pools.Select(p => p.Deployment), Is.EquivalentTo(new[]
         {
             "notifiche-gateway", "notifiche-preferences", "notifiche-dispatch-email", "notifiche-dispatch-sms", "notifiche-dispatch-push",
+            "notifiche-dispatch-telegram",
         }), "every service that connects to PostgreSQL is counted");
         Assert.That(total, Is.LessThanOrEqualTo(maxConnections * ServicesShare), $"{total} connections against max_connections {maxConnections}");
     }

@@ -116,13 +116,15 @@ public class The_kubernetes_manifests
             ["Notifiche.Dispatch.Email"] = CommandQueues.SendEmail,
             ["Notifiche.Dispatch.Sms"] = CommandQueues.SendSms,
             ["Notifiche.Dispatch.Push"] = CommandQueues.SendPush,
+            ["Notifiche.Dispatch.Telegram"] = CommandQueues.SendTelegram,
         }));
         Assert.Multiple(() =>
         {
             foreach (var scaler in Manifests.OfKind("ScaledObject"))
             {
                 Assert.That(scaler.Text("spec.minReplicaCount"), Is.EqualTo("1"));
-                Assert.That(scaler.Text("spec.maxReplicaCount"), Is.EqualTo("10"));
+                // Telegram throttles one bot at about 30 messages a second: more than 4 replicas would only collect 429s.
+                Assert.That(scaler.Text("spec.maxReplicaCount"), Is.EqualTo(scaler.Text("metadata.name") == "notifiche-dispatch-telegram" ? "4" : "10"));
                 Assert.That(scaler.List("spec.triggers").Maps().Single().Text("metadata.mode"), Is.EqualTo("QueueLength"));
                 Assert.That(Manifests.Named("Deployment", scaler.Text("spec.scaleTargetRef.name")!)!.Text("spec.replicas"), Is.Null,
                     "KEDA owns the replica count of a scaled Deployment");
@@ -174,7 +176,7 @@ public class The_kubernetes_manifests
         {
             Assert.That(cluster.Text("apiVersion"), Is.EqualTo("postgresql.cnpg.io/v1"));
             Assert.That(cluster.Text("spec.instances"), Is.EqualTo("3"));
-            Assert.That(connectionStrings, Has.Count.EqualTo(5), "the gateway, preferences and the three dispatchers' ledgers");
+            Assert.That(connectionStrings, Has.Count.EqualTo(6), "the gateway, preferences and the four dispatchers' ledgers");
             foreach (var connectionString in connectionStrings)
             {
                 Assert.That(connectionString["Host"], Is.EqualTo(name + "-rw"));
@@ -236,6 +238,6 @@ public class The_kubernetes_checks
         var unreferenced = Broken("common-config.yaml", "name: notifiche-common", "name: notifiche-shared");
 
         Assert.That(unlisted.UnlistedFiles(), Is.EqualTo(new[] { "dispatch-push.yaml is not in kustomization.yaml" }));
-        Assert.That(unreferenced.MissingReferences(), Has.Exactly(5).Contains("ConfigMap notifiche-common does not exist"));
+        Assert.That(unreferenced.MissingReferences(), Has.Exactly(6).Contains("ConfigMap notifiche-common does not exist"));
     }
 }

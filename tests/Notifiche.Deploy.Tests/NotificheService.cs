@@ -15,6 +15,7 @@ public sealed class NotificheService
         new("Notifiche.Dispatch.Email", typeof(Notifiche.Dispatch.Email.EmailOptions).Assembly),
         new("Notifiche.Dispatch.Sms", typeof(Notifiche.Dispatch.Sms.SmsOptions).Assembly),
         new("Notifiche.Dispatch.Push", typeof(Notifiche.Dispatch.Push.PushOptions).Assembly),
+        new("Notifiche.Dispatch.Telegram", typeof(Notifiche.Dispatch.Telegram.TelegramOptions).Assembly),
     ];
 
     private readonly Lazy<ConfigurationKeys> _configuration;

@@ -97,6 +97,28 @@ public class Running_the_standalone_platform
         Assert.That(await page.Content.ReadAsStringAsync(), Does.Contain("openapi/v1.json").And.Contain("Notifiche API"));
         Assert.That(document.GetProperty("paths").TryGetProperty("/api/v1/notices", out _), Is.True);
     }
+    [Test]
+    public async Task Should_link_a_telegram_chat_through_the_webhook_and_record_the_message_in_the_telegram_folder()
+    {
+        var key = (await File.ReadAllTextAsync(Path.Combine(_dataDirectory, "demo-api-key.txt"))).Trim();
+        var url = new Uri(_output.Select(l => l.Trim()).First(l => l.StartsWith("Notifiche standalone is running on ")).Split(' ')[^1]);
+        using var app = new HttpClient { BaseAddress = url };
+        app.DefaultRequestHeaders.Add("X-Api-Key", "demo-app-backend-key");
+        (await app.PutAsJsonAsync($"/api/v1/profiles/{NoticeApi.FiscalCode}", new { language = "it" })).EnsureSuccessStatusCode();
+        var link = await (await app.PostAsync($"/api/v1/profiles/{NoticeApi.FiscalCode}/telegram/link", null)).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        var token = new Uri(link.GetProperty("link").GetString()!).Query["?start=".Length..];
+        await using var telegram = await TelegramStub.StartAsync();
+        var reply = await telegram.PostUpdateAsync(new Uri(url, "/api/v1/telegram/webhook"), "demo-telegram-webhook-secret-0123456789", 555001, $"/start {token}");
+        Assert.That(reply.Text, Does.StartWith("Fatto!"), reply.ToString());
+        using var client = new HttpClient { BaseAddress = url };
+        client.DefaultRequestHeaders.Add("X-Api-Key", key);
+
+        var id = await NoticeApi.SubmitAsync(client, NoticeApi.Body());
+        await NoticeApi.WaitForChannelAsync(client, id, "telegram", "SENT");
+
+        var line = (await File.ReadAllLinesAsync(Path.Combine(_dataDirectory, "telegram", "telegram.jsonl"))).Single();
+        Assert.That(line, Does.Contain("\"chat_id\":555001").And.Contain(id.ToString()));
+    }
 
     private string[] Output()
     {

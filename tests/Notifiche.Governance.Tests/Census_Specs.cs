@@ -42,6 +42,7 @@ public class The_census
         AssertChannel(channels["email"], allowed: true, expected: 1000, sent: 2, failed: 1);
         AssertChannel(channels["sms"], allowed: true, expected: 2000, sent: 1, failed: 0);
         AssertChannel(channels["push"], allowed: false, expected: null, sent: 0, failed: 0);
+        AssertChannel(channels["telegram"], allowed: false, expected: null, sent: 0, failed: 0);
         var sms = Platform.Hosts.Twilio.Accepted.Single(r => r.To == citizen.Phone);
         Assert.That(channels["sms"].GetProperty("sms_segments").GetInt32(), Is.GreaterThanOrEqualTo(1));
         Assert.That(channels["sms"].GetProperty("cost_euro").GetDecimal(), Is.EqualTo(channels["sms"].GetProperty("sms_segments").GetInt32() * 0.05m),

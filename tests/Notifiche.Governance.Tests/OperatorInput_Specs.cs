@@ -73,6 +73,19 @@ public class Bad_operator_input
     }
 
     [Test]
+    public async Task Should_allow_telegram_as_a_channel_but_not_yet_an_expected_volume_for_it()
+    {
+        var body = Valid("bad-telegram-volume");
+        body["allowed_channels"] = new[] { "email", "telegram" };
+        body["expected_monthly_volume"] = new Dictionary<string, int> { ["email"] = 10, ["telegram"] = 5 };
+
+        var errors = await ErrorsAsync(await Operator.SendAsync(HttpMethod.Post, "/services", body));
+
+        Assert.That(errors.EnumerateObject().Select(e => e.Name), Is.EqualTo(new[] { "expected_monthly_volume.telegram" }), errors.ToString());
+        Assert.That(errors.GetProperty("expected_monthly_volume.telegram")[0].GetString(), Does.Contain("telegram yet"));
+    }
+
+    [Test]
     public async Task Should_list_every_missing_required_field_on_create()
     {
         var errors = await ErrorsAsync(await Operator.SendAsync(HttpMethod.Post, "/services", new { id = "bad-missing" }));

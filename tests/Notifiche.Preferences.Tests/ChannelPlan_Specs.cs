@@ -14,8 +14,10 @@ public class Planning_the_channels_of_a_notice
     };
 
     private static Profile Citizen(bool email = true, bool sms = true, bool push = true, bool verified = true,
-        string? address = "a@example.it", string? phone = "+393471234567", string[]? tokens = null, string[]? blocked = null) => new()
+        string? address = "a@example.it", string? phone = "+393471234567", string[]? tokens = null, string[]? blocked = null,
+        long? chat = null, bool telegram = true) => new()
     {
+        TelegramChatId = chat, TelegramEnabled = telegram,
         FiscalCode = "RSSMRA85T10A562S", Email = address, EmailVerified = verified, Phone = phone, PushTokens = [.. tokens ?? ["t1"]],
         EmailEnabled = email, SmsEnabled = sms, PushEnabled = push, BlockedServices = [.. blocked ?? []],
     };
@@ -35,6 +37,10 @@ public class Planning_the_channels_of_a_notice
         yield return new TestCaseData(Notice(All, "d@example.it"), null, new[] { "email" }, null).SetName("no profile, default email");
         yield return new TestCaseData(Notice(All), null, Array.Empty<string>(), "USER_NOT_FOUND").SetName("no profile, no default email");
         yield return new TestCaseData(Notice(["sms"], "d@example.it"), null, Array.Empty<string>(), "NO_CHANNEL").SetName("no profile, email not allowed");
+        yield return new TestCaseData(Notice([.. All, "telegram"]), Citizen(chat: 42), new[] { "email", "sms", "push", "telegram" }, null).SetName("telegram chat linked");
+        yield return new TestCaseData(Notice([.. All, "telegram"]), Citizen(), new[] { "email", "sms", "push" }, null).SetName("no telegram chat linked");
+        yield return new TestCaseData(Notice([.. All, "telegram"]), Citizen(chat: 42, telegram: false), new[] { "email", "sms", "push" }, null).SetName("citizen switched telegram off");
+        yield return new TestCaseData(Notice(All), Citizen(chat: 42), new[] { "email", "sms", "push" }, null).SetName("service not allowed telegram");
     }
 
     [TestCaseSource(nameof(Cases))]
@@ -54,5 +60,12 @@ public class Planning_the_channels_of_a_notice
         Assert.That(plan.Email, Is.EqualTo("a@example.it"));
         Assert.That(plan.Phone, Is.Null);
         Assert.That(plan.PushTokens, Is.EqualTo(new[] { "t1", "t2" }));
+    }
+
+    [Test]
+    public void Should_carry_the_telegram_chat_only_when_telegram_is_planned()
+    {
+        Assert.That(ChannelPlan.For(Notice(["email", "telegram"]), Citizen(chat: 42)).TelegramChatId, Is.EqualTo(42));
+        Assert.That(ChannelPlan.For(Notice(["email"]), Citizen(chat: 42)).TelegramChatId, Is.Null);
     }
 }

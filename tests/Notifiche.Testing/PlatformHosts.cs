@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace Notifiche.Testing;
 
 /// <summary>
-/// The gateway, preferences and the three dispatchers as real ASP.NET Core hosts (Kestrel on loopback, RabbitMQ transport,
+/// The gateway, preferences and the four dispatchers as real ASP.NET Core hosts (Kestrel on loopback, RabbitMQ transport,
 /// PostgreSQL, SMTP), composed exactly as each service's Program.cs composes them (<see cref="ServiceHosts"/>), on a
 /// fixture's own vhost and database, configured by <see cref="TestSettings"/> with fast retries.
 /// </summary>
@@ -18,8 +18,9 @@ public sealed class PlatformHosts : IAsyncDisposable
     private readonly Dictionary<string, Func<Task<WebApplication>>> _starts = [];
 
     private PlatformHosts(RabbitMqTestVhost vhost, PostgresTestDatabase database, PostgresTestDatabase preferencesDatabase, SmtpTestServer smtp,
-        TwilioStub twilio, FcmStub fcm)
+        TwilioStub twilio, FcmStub fcm, TelegramStub telegram)
     {
+        Telegram = telegram;
         Vhost = vhost;
         Database = database;
         PreferencesDatabase = preferencesDatabase;
@@ -40,10 +41,15 @@ public sealed class PlatformHosts : IAsyncDisposable
     public TwilioStub Twilio { get; }
     /// <summary>Firebase Cloud Messaging HTTP v1 and its OAuth token endpoint, as the push dispatcher calls them.</summary>
     public FcmStub Fcm { get; }
+    /// <summary>Telegram: the Bot API the Telegram dispatcher calls, and the side that posts updates to the bot's webhook.</summary>
+    public TelegramStub Telegram { get; }
+    /// <summary>The preferences service's Telegram webhook, where <see cref="Telegram"/> posts updates.</summary>
+    public Uri TelegramWebhook { get; private set; } = null!;
     /// <summary>The dispatchers' ledgers, a database each, as in production.</summary>
     public PostgresTestDatabase EmailDispatchDatabase { get; private set; } = null!;
     public PostgresTestDatabase SmsDispatchDatabase { get; private set; } = null!;
     public PostgresTestDatabase PushDispatchDatabase { get; private set; } = null!;
+    public PostgresTestDatabase TelegramDispatchDatabase { get; private set; } = null!;
     public HttpClient Gateway { get; private set; } = null!;
     /// <summary>The gateway's inbox API, as the citizen app backend calls it (with its key).</summary>
     public HttpClient Inbox { get; private set; } = null!;
@@ -56,7 +62,7 @@ public sealed class PlatformHosts : IAsyncDisposable
     {
         var platform = new PlatformHosts(await RabbitMqTestVhost.CreateAsync(name), await PostgresTestDatabase.CreateAsync(name),
             await PostgresTestDatabase.CreateAsync($"{name}_prefs"), await SmtpTestServer.StartNewAsync(), await TwilioStub.StartAsync(),
-            await FcmStub.StartAsync());
+            await FcmStub.StartAsync(), await TelegramStub.StartAsync());
         try
         {
             await platform.StartHostsAsync();
@@ -149,6 +155,7 @@ public sealed class PlatformHosts : IAsyncDisposable
         var preferences = await StartHostAsync(ServiceHosts.Preferences, _settings.Preferences(PreferencesDatabase.ConnectionString));
         Preferences = new HttpClient { BaseAddress = new Uri(preferences.Urls.First()) };
         Preferences.DefaultRequestHeaders.Add("X-Api-Key", AppBackendKey);
+        TelegramWebhook = new Uri(Preferences.BaseAddress!, "/api/v1/telegram/webhook");
 
         EmailDispatchDatabase = await PostgresTestDatabase.CreateAsync("dispatch_email");
         SmsDispatchDatabase = await PostgresTestDatabase.CreateAsync("dispatch_sms");
@@ -160,6 +167,8 @@ public sealed class PlatformHosts : IAsyncDisposable
             ["Messaging:ShutdownTimeout"] = "00:00:05",
         }));
         await StartHostAsync(ServiceHosts.PushDispatch, _settings.Dispatcher(PushDispatchDatabase.ConnectionString, Fcm.DispatcherSettings()));
+        TelegramDispatchDatabase = await PostgresTestDatabase.CreateAsync("dispatch_telegram");
+        await StartHostAsync(ServiceHosts.TelegramDispatch, _settings.Dispatcher(TelegramDispatchDatabase.ConnectionString, Telegram.DispatcherSettings()));
     }
 
     private Task<WebApplication> StartHostAsync(string service, Dictionary<string, string?> settings)
@@ -193,10 +202,11 @@ public sealed class PlatformHosts : IAsyncDisposable
         await Smtp.DisposeAsync();
         await Twilio.DisposeAsync();
         await Fcm.DisposeAsync();
+        await Telegram.DisposeAsync();
         await Vhost.DisposeAsync();
         await Database.DisposeAsync();
         await PreferencesDatabase.DisposeAsync();
-        foreach (var ledger in new[] { EmailDispatchDatabase, SmsDispatchDatabase, PushDispatchDatabase }.Where(d => d is not null))
+        foreach (var ledger in new[] { EmailDispatchDatabase, SmsDispatchDatabase, PushDispatchDatabase, TelegramDispatchDatabase }.Where(d => d is not null))
         {
             await ledger.DisposeAsync();
         }

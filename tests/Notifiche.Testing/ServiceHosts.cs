@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Notifiche.Dispatch.Email;
 using Notifiche.Dispatch.Push;
 using Notifiche.Dispatch.Sms;
+using Notifiche.Dispatch.Telegram;
 using Notifiche.Gateway;
 using Notifiche.Messaging;
 using Notifiche.Preferences;
@@ -22,6 +23,7 @@ public static class ServiceHosts
     public const string EmailDispatch = "Notifiche.Dispatch.Email";
     public const string SmsDispatch = "Notifiche.Dispatch.Sms";
     public const string PushDispatch = "Notifiche.Dispatch.Push";
+    public const string TelegramDispatch = "Notifiche.Dispatch.Telegram";
 
     private static readonly Lazy<string> EmptyContentRoot = new(() => Directory.CreateTempSubdirectory("notifiche-host-").FullName);
 
@@ -32,6 +34,7 @@ public static class ServiceHosts
         [EmailDispatch] = (b => b.AddEmailDispatch(), app => app.MapEmailDispatch()),
         [SmsDispatch] = (b => b.AddSmsDispatch(), app => app.MapSmsDispatch()),
         [PushDispatch] = (b => b.AddPushDispatch(), app => app.MapPushDispatch()),
+        [TelegramDispatch] = (b => b.AddTelegramDispatch(), app => app.MapTelegramDispatch()),
     };
 
     /// <summary>

@@ -20,6 +20,9 @@ public sealed record TestSettings(TestBroker Broker)
     /// </summary>
     public bool FastRetries { get; init; }
 
+    /// <summary>The secret token Telegram (the test's <c>TelegramStub</c>) sends to the preferences service's webhook.</summary>
+    public const string TelegramWebhookSecret = "test-telegram-webhook-secret-never-used-outside-tests";
+
     /// <summary>How often the gateway's outbox relay looks for rows nobody signalled (production: 5 s).</summary>
     public TimeSpan? OutboxSweepInterval { get; init; } = TimeSpan.FromSeconds(1);
 
@@ -46,6 +49,8 @@ public sealed record TestSettings(TestBroker Broker)
         ["ConnectionStrings:Preferences"] = connectionString,
         ["Preferences:Database:Provider"] = "PostgreSql",
         ["Preferences:AppBackendKey"] = AppBackendKey,
+        ["Preferences:Telegram:BotUsername"] = TelegramStub.BotUsername,
+        ["Preferences:Telegram:WebhookSecret"] = TelegramWebhookSecret,
     });
 
     /// <summary>A dispatcher: its ledger's database and its provider's settings (<c>SmtpTestServer.DispatcherSettings</c>, …).</summary>

@@ -7,7 +7,7 @@ namespace Notifiche.Admin;
 /// <summary><c>census</c>: who sends what, on which channels, how much — one line per service for a month.</summary>
 public static class CensusVerb
 {
-    private static readonly string[] Channels = ["email", "sms", "push"];
+    private static readonly string[] Channels = ["email", "sms", "push", "telegram"];
 
     public static Command Command(TextWriter output)
     {

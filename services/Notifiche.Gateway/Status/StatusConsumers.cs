@@ -67,3 +67,9 @@ public sealed class SendPushFaultConsumer(StatusWriter status) : IConsumer<Fault
     public Task Consume(ConsumeContext<Fault<SendPush>> context) =>
         status.ChannelAsync(NoticeStatusUpdater.Faulted(context.Message, context.Message.Message.NoticeId, Channels.Push), context.CancellationToken);
 }
+
+public sealed class SendTelegramFaultConsumer(StatusWriter status) : IConsumer<Fault<SendTelegram>>
+{
+    public Task Consume(ConsumeContext<Fault<SendTelegram>> context) =>
+        status.ChannelAsync(NoticeStatusUpdater.Faulted(context.Message, context.Message.Message.NoticeId, Channels.Telegram), context.CancellationToken);
+}

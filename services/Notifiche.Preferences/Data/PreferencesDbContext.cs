@@ -13,6 +13,8 @@ public class PreferencesDbContext : DbContext
 
     public DbSet<Profile> Profiles => Set<Profile>();
 
+    public DbSet<TelegramLinkToken> TelegramLinkTokens => Set<TelegramLinkToken>();
+
     protected override void OnModelCreating(ModelBuilder model)
     {
         model.Entity<Profile>(e =>
@@ -23,6 +25,15 @@ public class PreferencesDbContext : DbContext
             e.Property(p => p.Email).HasMaxLength(254);
             e.Property(p => p.Phone).HasMaxLength(16);
             e.Property(p => p.Language).HasMaxLength(8);
+            e.HasIndex(p => p.TelegramChatId);
+        });
+        model.Entity<TelegramLinkToken>(e =>
+        {
+            e.ToTable("telegram_link_tokens");
+            e.HasKey(t => t.TokenHash);
+            e.Property(t => t.TokenHash).HasMaxLength(64);
+            e.Property(t => t.FiscalCode).HasMaxLength(16);
+            e.HasIndex(t => t.FiscalCode);
         });
     }
 }

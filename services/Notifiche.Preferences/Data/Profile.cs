@@ -16,6 +16,9 @@ public class Profile
     public bool EmailEnabled { get; set; } = true;
     public bool SmsEnabled { get; set; } = true;
     public bool PushEnabled { get; set; } = true;
+    /// <summary>The Telegram chat linked through the bot (<c>/start &lt;link token&gt;</c>); never set by the profiles API.</summary>
+    public long? TelegramChatId { get; set; }
+    public bool TelegramEnabled { get; set; } = true;
     /// <summary>Ids of services the citizen does not want to hear from.</summary>
     public List<string> BlockedServices { get; set; } = [];
     /// <summary>Ids of services the citizen lets see when a notice was read (read receipts); none by default.</summary>

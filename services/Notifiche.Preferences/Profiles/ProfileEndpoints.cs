@@ -34,6 +34,8 @@ public static class ProfileEndpoints
         }
         else
         {
+            // The chat is linked by the bot (/start), never by this API: replacing the profile keeps it.
+            profile.TelegramChatId = existing.TelegramChatId;
             db.Entry(existing).CurrentValues.SetValues(profile);
             existing.PushTokens = profile.PushTokens;
             existing.BlockedServices = profile.BlockedServices;
@@ -65,6 +67,7 @@ public static class ProfileEndpoints
 
         db.Profiles.Remove(profile);
         await db.SaveChangesAsync(ct);
+        await db.TelegramLinkTokens.Where(t => t.FiscalCode == profile.FiscalCode).ExecuteDeleteAsync(ct);
         return Results.NoContent();
     }
 

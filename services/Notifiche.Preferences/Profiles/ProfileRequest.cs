@@ -18,13 +18,15 @@ public sealed record ProfileRequest
 }
 
 /// <summary>Which channels the citizen wants; all on when not given.</summary>
-public sealed record ChannelSwitches(bool Email = true, bool Sms = true, bool Push = true);
+public sealed record ChannelSwitches(bool Email = true, bool Sms = true, bool Push = true, bool Telegram = true);
 
 /// <summary>The stored profile as the app backend (and the citizen's data export) sees it.</summary>
 public sealed record ProfileResponse(
     string FiscalCode, string? Email, bool EmailVerified, string? Phone, IReadOnlyList<string> PushTokens, string Language,
-    ChannelSwitches Channels, IReadOnlyList<string> BlockedServices, DateTimeOffset UpdatedAt, IReadOnlyList<string> ReadReceiptServices)
+    ChannelSwitches Channels, IReadOnlyList<string> BlockedServices, DateTimeOffset UpdatedAt, IReadOnlyList<string> ReadReceiptServices,
+    long? TelegramChatId)
 {
     public static ProfileResponse From(Profile p) => new(p.FiscalCode, p.Email, p.EmailVerified, p.Phone, p.PushTokens, p.Language,
-        new ChannelSwitches(p.EmailEnabled, p.SmsEnabled, p.PushEnabled), p.BlockedServices, p.UpdatedAt, p.ReadReceiptServices);
+        new ChannelSwitches(p.EmailEnabled, p.SmsEnabled, p.PushEnabled, p.TelegramEnabled), p.BlockedServices, p.UpdatedAt, p.ReadReceiptServices,
+        p.TelegramChatId);
 }

@@ -67,6 +67,7 @@ public static class ProfileValidator
             EmailEnabled = channels.Email,
             SmsEnabled = channels.Sms,
             PushEnabled = channels.Push,
+            TelegramEnabled = channels.Telegram,
             BlockedServices = blocked,
             ReadReceiptServices = readReceipts,
         }, errors);

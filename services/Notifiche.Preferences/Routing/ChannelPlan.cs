@@ -10,6 +10,7 @@ public sealed record ChannelPlan
     public string? Email { get; init; }
     public string? Phone { get; init; }
     public IReadOnlyList<string> PushTokens { get; init; } = [];
+    public long? TelegramChatId { get; init; }
     public string Language { get; init; } = Languages.Italian;
     /// <summary>Set when the notice is rejected (not kept in the inbox).</summary>
     public string? RejectionReason { get; init; }
@@ -56,12 +57,18 @@ public sealed record ChannelPlan
             channels.Add(Contracts.Channels.Push);
         }
 
+        if (profile.TelegramEnabled && Allowed(Contracts.Channels.Telegram) && profile.TelegramChatId is not null)
+        {
+            channels.Add(Contracts.Channels.Telegram);
+        }
+
         return new()
         {
             Channels = channels,
             Email = channels.Contains(Contracts.Channels.Email) ? profile.Email : null,
             Phone = channels.Contains(Contracts.Channels.Sms) ? profile.Phone : null,
             PushTokens = channels.Contains(Contracts.Channels.Push) ? profile.PushTokens : [],
+            TelegramChatId = channels.Contains(Contracts.Channels.Telegram) ? profile.TelegramChatId : null,
             Language = profile.Language,
             ReadReceipts = profile.ReadReceiptServices.Contains(notice.ServiceId),
             Detail = channels.Count == 0

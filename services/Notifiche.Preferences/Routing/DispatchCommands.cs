@@ -23,6 +23,11 @@ public static class DispatchCommands
             NoticeId = notice.NoticeId, ServiceId = notice.ServiceId, ServiceName = notice.ServiceName, DeviceTokens = plan.PushTokens,
             Subject = notice.Subject, Language = plan.Language, ExpiresAt = notice.ExpiresAt,
         },
+        Channels.Telegram => new SendTelegram
+        {
+            NoticeId = notice.NoticeId, ServiceId = notice.ServiceId, ServiceName = notice.ServiceName, ChatId = plan.TelegramChatId!.Value,
+            Subject = notice.Subject, Language = plan.Language, ExpiresAt = notice.ExpiresAt,
+        },
         _ => throw new ArgumentOutOfRangeException(nameof(channel), channel, "no dispatcher for this channel"),
     };
 }

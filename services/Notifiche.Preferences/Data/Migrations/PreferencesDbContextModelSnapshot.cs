@@ -77,6 +77,14 @@ namespace Notifiche.Preferences.Data.Migrations
                         .HasColumnType("boolean")
                         .HasColumnName("sms_enabled");
 
+                    b.Property<long?>("TelegramChatId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("telegram_chat_id");
+
+                    b.Property<bool>("TelegramEnabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("telegram_enabled");
+
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
@@ -84,7 +92,36 @@ namespace Notifiche.Preferences.Data.Migrations
                     b.HasKey("FiscalCode")
                         .HasName("pk_profiles");
 
+                    b.HasIndex("TelegramChatId")
+                        .HasDatabaseName("ix_profiles_telegram_chat_id");
+
                     b.ToTable("profiles", (string)null);
+                });
+
+            modelBuilder.Entity("Notifiche.Preferences.Data.TelegramLinkToken", b =>
+                {
+                    b.Property<string>("TokenHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("token_hash");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("FiscalCode")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("fiscal_code");
+
+                    b.HasKey("TokenHash")
+                        .HasName("pk_telegram_link_tokens");
+
+                    b.HasIndex("FiscalCode")
+                        .HasDatabaseName("ix_telegram_link_tokens_fiscal_code");
+
+                    b.ToTable("telegram_link_tokens", (string)null);
                 });
 #pragma warning restore 612, 618
         }
