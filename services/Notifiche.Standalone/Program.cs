@@ -8,10 +8,13 @@ using Notifiche.Standalone;
 
 // The embedded default: gateway, preferences and the email, SMS and push dispatchers in one process, composed with the
 // same calls as each service's own Program.cs, on the in-memory transport, SQLite, a pickup folder for emails and
-// recording sandboxes for SMS and push (see appsettings.json). Everything lives under the data folder.
+// recording sandboxes for SMS and push (see appsettings.json). Everything lives under the data folder, the keys too:
+// generated on first start (StandaloneKeys), printed at every start. It listens on loopback unless Urls says otherwise.
 var builder = WebApplication.CreateBuilder(args);
 var dataDirectory = Path.GetFullPath(builder.Configuration["Standalone:DataDirectory"] ?? "notifiche-data");
 Directory.CreateDirectory(dataDirectory);
+var keys = StandaloneKeys.LoadOrCreate(builder.Configuration, dataDirectory);
+builder.Configuration.AddInMemoryCollection(keys.Settings());
 builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
 {
     ["ConnectionStrings:Gateway"] = $"Data Source={Path.Combine(dataDirectory, "gateway.db")}",
@@ -29,6 +32,7 @@ builder.AddSmsDispatch();
 builder.AddPushDispatch();
 builder.AddNotificheBus();
 builder.Services.AddSingleton(new DataDirectory(dataDirectory));
+builder.Services.AddSingleton(keys);
 builder.Services.AddHostedService<DemoService>();
 
 var app = builder.Build();

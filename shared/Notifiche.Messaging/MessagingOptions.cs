@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Notifiche.ServiceDefaults;
 
 namespace Notifiche.Messaging;
 
@@ -50,7 +51,8 @@ public sealed class MessagingOptions : IValidatableObject
     public int PrefetchCount { get; set; } = 32;
 
     // Data annotations validate only this object's own properties, not those of RabbitMq: its rules are checked here.
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) => RabbitMq.Validate($"{Section}:{nameof(RabbitMq)}");
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        Transport == MessagingTransport.RabbitMq ? RabbitMq.Validate($"{Section}:{nameof(RabbitMq)}") : [];
 }
 
 public sealed class RabbitMqOptions
@@ -75,6 +77,11 @@ public sealed class RabbitMqOptions
     [Required]
     public string Username { get; set; } = "guest";
 
+    /// <summary>
+    /// A secret like any other (issue 16: at least 32 characters, no placeholder) unless every node is on this machine
+    /// (<c>localhost</c>, a loopback address): a developer's or a test's broker, whose <c>guest</c> RabbitMQ accepts
+    /// from loopback only anyway.
+    /// </summary>
     [Required]
     public string Password { get; set; } = "guest";
 
@@ -94,13 +101,21 @@ public sealed class RabbitMqOptions
             yield return new ValidationResult($"{section}:{nameof(Port)} must be a port number (1–65535).", [nameof(Port)]);
         }
 
+        var malformed = false;
         for (var i = 0; i < Hosts.Count; i++)
         {
             if (BrokerNode.Parse(Hosts[i], Port) is null)
             {
+                malformed = true;
                 yield return new ValidationResult(
                     $"{section}:{nameof(Hosts)}:{i} is '{Hosts[i]}': expected host or host:port, with a port from 1 to 65535.", [nameof(Hosts)]);
             }
+        }
+
+        if (!malformed && !Nodes().All(n => Secrets.IsLocalHost(n.Host))
+            && Secrets.Problem($"{section}:{nameof(Password)}", Password) is { } weak)
+        {
+            yield return new ValidationResult(weak, [nameof(Password)]);
         }
     }
 }

@@ -92,14 +92,14 @@ public class The_compose_checks
     {
         var broken = new ComposeFile(Text
             .Replace("SERVICE: Notifiche.Dispatch.Push", "SERVICE: Notifiche.Dispatch.Pigeon", StringComparison.Ordinal)
-            .Replace("./deploy/rabbitmq/definitions.json", "./deploy/rabbitmq/definition.json", StringComparison.Ordinal)
+            .Replace("./deploy/rabbitmq/rabbitmq.conf", "./deploy/rabbitmq/rabbit.conf", StringComparison.Ordinal)
             .Replace("\"8084:8080\"", "\"8083:8080\"", StringComparison.Ordinal)
             .Replace("mailpit:\n        condition", "smtp:\n        condition", StringComparison.Ordinal));
 
         Assert.Multiple(() =>
         {
             Assert.That(broken.MissingProjects(), Has.One.Contains("Notifiche.Dispatch.Pigeon"));
-            Assert.That(broken.MissingVolumeSources(), Has.One.Contains("definition.json"));
+            Assert.That(broken.MissingVolumeSources(), Has.One.Contains("rabbit.conf"));
             Assert.That(broken.DuplicateHostPorts(), Has.One.EqualTo("host port 8083 is published by dispatch-sms, dispatch-push"));
             Assert.That(broken.UnknownDependencies(), Has.One.EqualTo("dispatch-email: depends_on smtp, which is no service"));
         });

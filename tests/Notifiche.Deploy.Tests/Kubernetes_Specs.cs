@@ -215,10 +215,10 @@ public class The_kubernetes_checks
     [Test]
     public void Should_catch_a_renamed_configuration_key()
     {
-        var broken = Broken("dispatch-sms.yaml", "Sms__Twilio__AuthToken:", "Sms__Twilio__Token:");
+        var broken = Broken("dispatch-sms.yaml", "Sms__Twilio__From:", "Sms__Twilio__Sender:");
 
         Assert.That(broken.UnknownEnvironmentKeys(ComposeFile.Load()),
-            Is.EqualTo(new[] { "notifiche-dispatch-sms: Sms__Twilio__Token (Secret notifiche-dispatch-sms) is no configuration key of Notifiche.Dispatch.Sms" }));
+            Is.EqualTo(new[] { "notifiche-dispatch-sms: Sms__Twilio__Sender (ConfigMap notifiche-dispatch-sms) is no configuration key of Notifiche.Dispatch.Sms" }));
     }
 
     [Test]

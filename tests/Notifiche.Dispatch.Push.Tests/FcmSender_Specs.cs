@@ -101,9 +101,10 @@ public class Fcm_answering_with_an_error : FcmSpec
     [Test]
     public async Task Should_be_transient_when_the_token_endpoint_is_down()
     {
+        var sender = Sender; // the running dispatcher, whose key file was checked when it started
         await Stub.DisposeAsync();
 
-        var result = await Sender.SendAsync(Notification, "device-token-1", ProviderHandOffs.Unguarded, CancellationToken.None);
+        var result = await sender.SendAsync(Notification, "device-token-1", ProviderHandOffs.Unguarded, CancellationToken.None);
 
         Assert.That(result, Is.InstanceOf<PushResult.Transient>());
     }
