@@ -31,7 +31,7 @@ public sealed partial class DeadLetterTopology(IOptions<MessagingOptions> option
             VirtualHost = rabbit.VirtualHost, UserName = rabbit.Username, Password = rabbit.Password, ClientProvidedName = "notifiche-topology",
         };
         // Any node of a cluster will do: the client tries them in random order until one answers.
-        var endpoints = rabbit.Nodes().Select(n => new AmqpTcpEndpoint(n.Host, n.Port)).ToList();
+        var endpoints = rabbit.Nodes().Select(n => new AmqpTcpEndpoint(n.Host, n.Port, BrokerTls.SslOption(rabbit.Tls, n.Host))).ToList();
         for (var attempt = 1; ; attempt++)
         {
             try

@@ -85,6 +85,10 @@ public sealed class RabbitMqOptions
     [Required]
     public string Password { get; set; } = "guest";
 
+    /// <summary>TLS to the broker (amqps): <c>Messaging:RabbitMq:Tls:{Enabled,ServerName,CaCertificatePath}</c>.</summary>
+    [Required]
+    public RabbitMqTlsOptions Tls { get; set; } = new();
+
     /// <summary>The nodes to connect to, in the order given: each of <see cref="Hosts"/>, or <see cref="Host"/> alone.</summary>
     public IReadOnlyList<BrokerNode> Nodes() =>
         Hosts.Count == 0 ? [new BrokerNode(Host, Port)] : Hosts.Select(h => BrokerNode.Parse(h, Port) ?? throw new FormatException(h)).ToList();
@@ -110,6 +114,11 @@ public sealed class RabbitMqOptions
                 yield return new ValidationResult(
                     $"{section}:{nameof(Hosts)}:{i} is '{Hosts[i]}': expected host or host:port, with a port from 1 to 65535.", [nameof(Hosts)]);
             }
+        }
+
+        if (Tls.Enabled && !string.IsNullOrWhiteSpace(Tls.CaCertificatePath) && !File.Exists(Tls.CaCertificatePath))
+        {
+            yield return new ValidationResult($"{section}:Tls:CaCertificatePath names no file ({Tls.CaCertificatePath}): mount the broker's CA certificate (PEM) there.", [nameof(Tls)]);
         }
 
         if (!malformed && !Nodes().All(n => Secrets.IsLocalHost(n.Host))

@@ -56,6 +56,16 @@ public class The_compose_file
     }
 
     [Test]
+    public void Should_state_the_ssl_mode_of_every_database_connection()
+    {
+        var connectionStrings = Compose.Services.Keys().SelectMany(s => Compose.Service(s).Map("environment"))
+            .Where(e => e.Key.ToString()!.StartsWith("ConnectionStrings__", StringComparison.Ordinal)).Select(e => (string)e.Value!).ToList();
+
+        Assert.That(connectionStrings, Has.Count.EqualTo(5));
+        Assert.That(connectionStrings, Has.All.Contain(";SSL Mode="), "issue 16: an explicit choice, explained in the file");
+    }
+
+    [Test]
     public void Should_give_every_notifiche_service_the_shared_broker_settings()
     {
         foreach (var service in Compose.BuiltProjects().Keys)

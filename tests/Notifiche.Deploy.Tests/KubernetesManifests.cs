@@ -74,6 +74,7 @@ public sealed class KubernetesManifests(IReadOnlyDictionary<string, string> file
     public IReadOnlySet<string> ExternalSecrets() =>
         OfKind("RabbitmqCluster").Select(c => c.Text("metadata.name") + "-default-user")
             .Concat(OfKind("Cluster").Select(c => c.Text("metadata.name") + "-app"))
+            .Concat(OfKind("Cluster").Select(c => c.Text("metadata.name") + "-ca"))
             .Concat(["notifiche-keda-rabbitmq"])
             .ToHashSet();
 
