@@ -20,7 +20,11 @@ public static class EmailDispatchExtensions
     {
         builder.AddServiceDefaults();
         builder.AddBusConsumers(bus => bus.AddEmailDispatchConsumers());
-        builder.Services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.Section).ValidateDataAnnotations()
+            // The mail provider issues the SMTP password, so no length of ours applies; a placeholder never does.
+            .ValidateSecrets(o => o.Transport == EmailTransport.Smtp && !string.IsNullOrEmpty(o.Smtp.Username)
+                ? [Secrets.Problem("Email:Smtp:Password", o.Smtp.Password, minimumLength: 1)]
+                : []);
         builder.AddDispatchLedger();
         // MailKit's own SMTP spans and meters (the "MailKit.Net.SmtpClient" source), picked up by the service defaults.
         MailKit.Telemetry.SmtpClient.Configure();

@@ -41,8 +41,14 @@ public sealed class SmtpOptions
     [Range(1, 65535)]
     public int Port { get; set; } = 25;
 
-    /// <summary>None, Auto, SslOnConnect, StartTls or StartTlsWhenAvailable (MailKit's <see cref="SecureSocketOptions"/>).</summary>
-    public SecureSocketOptions Security { get; set; } = SecureSocketOptions.StartTlsWhenAvailable;
+    /// <summary>
+    /// None, Auto, SslOnConnect, StartTls or StartTlsWhenAvailable (MailKit's <see cref="SecureSocketOptions"/>).
+    /// StartTls by default (issue 16, point 9): a relay that offers no STARTTLS, or one whose STARTTLS a man in the middle
+    /// strips, gets no message — the email fails transiently with <c>SMTP connection: no STARTTLS</c> until the relay
+    /// or this setting is fixed. Encryption only when available (StartTlsWhenAvailable, Auto) or none at all (None) must
+    /// be chosen explicitly; SslOnConnect is implicit TLS (port 465).
+    /// </summary>
+    public SecureSocketOptions Security { get; set; } = SecureSocketOptions.StartTls;
 
     public string? Username { get; set; }
 

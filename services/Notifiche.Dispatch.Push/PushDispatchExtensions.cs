@@ -21,7 +21,9 @@ public static class PushDispatchExtensions
     {
         builder.AddServiceDefaults();
         builder.AddBusConsumers(bus => bus.AddPushDispatchConsumers());
-        builder.Services.AddOptions<PushOptions>().BindConfiguration(PushOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<PushOptions>().BindConfiguration(PushOptions.Section).ValidateDataAnnotations()
+            // Checked at start, not after the first push's 25 minutes of retries.
+            .ValidateSecrets(o => o.Provider == PushProvider.Fcm ? FcmAccessToken.Problems(o.Fcm) : []);
         builder.AddDispatchLedger();
         builder.Services.AddSingleton<PushComposer>();
         builder.Services.AddSingleton<SandboxPushSender>();

@@ -23,7 +23,11 @@ public static class SmsDispatchExtensions
     {
         builder.AddServiceDefaults();
         builder.AddBusConsumers(bus => bus.AddSmsDispatchConsumers());
-        builder.Services.AddOptions<SmsOptions>().BindConfiguration(SmsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<SmsOptions>().BindConfiguration(SmsOptions.Section).ValidateDataAnnotations()
+            // Checked at start, not after the first SMS's 25 minutes of retries against a 401.
+            .ValidateSecrets(o => o.Provider == SmsProvider.Twilio
+                ? [Secrets.Problem("Sms:Twilio:AccountSid", o.Twilio.AccountSid), Secrets.Problem("Sms:Twilio:AuthToken", o.Twilio.AuthToken)]
+                : []);
         builder.AddDispatchLedger();
         builder.Services.AddSingleton<SmsComposer>();
         builder.Services.AddSingleton<SandboxSmsSender>();

@@ -4,7 +4,6 @@ using Notifiche.Gateway.Data;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Notifiche.Gateway.Registry;
-using Notifiche.Preferences;
 
 namespace Notifiche.Standalone;
 
@@ -13,7 +12,7 @@ namespace Notifiche.Standalone;
 /// so the file is the only copy); every start prints how to use it. Runs as a hosted service added after the gateway,
 /// so the gateway's schema is there.
 /// </summary>
-public sealed class DemoService(IServiceProvider services, IHostApplicationLifetime lifetime, IConfiguration configuration,
+public sealed class DemoService(IServiceProvider services, IHostApplicationLifetime lifetime, StandaloneKeys keys,
     IServer server, DataDirectory data) : IHostedService
 {
     public const string Id = "demo";
@@ -21,10 +20,8 @@ public sealed class DemoService(IServiceProvider services, IHostApplicationLifet
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var demoKey = await EnsureAsync(services, data.Path);
-        var appBackendKey = configuration[PreferencesExtensions.AppBackendKeySetting]!;
-        var operatorKey = configuration[KeySchemes.OperatorKeySetting];
         lifetime.ApplicationStarted.Register(() =>
-            Banner.Print(server.Features.Get<IServerAddressesFeature>()!.Addresses, data.Path, demoKey, appBackendKey, operatorKey));
+            Banner.Print(server.Features.Get<IServerAddressesFeature>()!.Addresses, data.Path, demoKey, keys));
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

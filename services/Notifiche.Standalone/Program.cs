@@ -11,7 +11,8 @@ using Scalar.AspNetCore;
 
 // The embedded default: gateway, preferences and the email, SMS, push and Telegram dispatchers in one process, composed with the
 // same calls as each service's own Program.cs, on the in-memory transport, SQLite, a pickup folder for emails and
-// recording sandboxes for SMS, push and Telegram (see appsettings.json). Everything lives under the data folder.
+// recording sandboxes for SMS, push and Telegram (see appsettings.json). Everything lives under the data folder, the keys too:
+// generated on first start (StandaloneKeys), printed at every start. It listens on loopback unless Urls says otherwise.
 if (HealthProbe.IsRequested(args))
 {
     return await HealthProbe.RunAsync(args);
@@ -20,6 +21,8 @@ if (HealthProbe.IsRequested(args))
 var builder = WebApplication.CreateBuilder(args);
 var dataDirectory = Path.GetFullPath(builder.Configuration["Standalone:DataDirectory"] ?? "notifiche-data");
 Directory.CreateDirectory(dataDirectory);
+var keys = StandaloneKeys.LoadOrCreate(builder.Configuration, dataDirectory);
+builder.Configuration.AddInMemoryCollection(keys.Settings());
 builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
 {
     ["ConnectionStrings:Gateway"] = $"Data Source={Path.Combine(dataDirectory, "gateway.db")}",
@@ -39,6 +42,7 @@ builder.AddPushDispatch();
 builder.AddTelegramDispatch();
 builder.AddNotificheBus();
 builder.Services.AddSingleton(new DataDirectory(dataDirectory));
+builder.Services.AddSingleton(keys);
 builder.Services.AddHostedService<DemoService>();
 
 var app = builder.Build();

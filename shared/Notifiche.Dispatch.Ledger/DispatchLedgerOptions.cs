@@ -13,9 +13,11 @@ public sealed class DispatchLedgerOptions
     /// <summary>
     /// Secret key of the address pseudonyms (HMAC-SHA256). Without the key a stolen ledger cannot be matched against
     /// a list of phone numbers or addresses. Changing it forgets the dispatches in flight: a command redelivered
-    /// across the change may reach its provider again.
+    /// across the change may reach its provider again. Like every secret, checked at start (<c>Secrets</c>).
     /// </summary>
-    [Required, MinLength(16)]
+    public const string AddressKeySetting = Section + ":" + nameof(AddressKey);
+
+    /// <inheritdoc cref="AddressKeySetting"/>
     public string AddressKey { get; set; } = string.Empty;
 
     /// <summary>

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Notifiche.Persistence;
+using Notifiche.ServiceDefaults;
 
 namespace Notifiche.Dispatch.Ledger;
 
@@ -21,7 +22,8 @@ public static class DispatchLedgerRegistration
         }
 
         builder.AddNotificheDatabase<DispatchLedgerDbContext>(DispatchLedgerOptions.Database);
-        builder.Services.AddOptions<DispatchLedgerOptions>().BindConfiguration(DispatchLedgerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<DispatchLedgerOptions>().BindConfiguration(DispatchLedgerOptions.Section).ValidateDataAnnotations()
+            .ValidateSecrets(o => [Secrets.Problem(DispatchLedgerOptions.AddressKeySetting, o.AddressKey)]);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<DispatchOwner>();
         builder.Services.AddSingleton<LedgerWriter>();

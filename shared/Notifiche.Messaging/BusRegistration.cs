@@ -86,6 +86,11 @@ public static class BusRegistration
                     h.Password(rabbit.RabbitMq.Password);
                     h.ConnectionName(Assembly.GetEntryAssembly()?.GetName().Name ?? "notifiche");
                     h.PublisherConfirmation = true;
+                    if (rabbit.RabbitMq.Tls.Enabled)
+                    {
+                        h.UseSsl(ssl => BrokerTls.Apply(ssl, rabbit.RabbitMq.Tls, nodes[0].Host));
+                    }
+
                     if (rabbit.RabbitMq.Hosts.Count > 0)
                     {
                         h.UseCluster(c =>

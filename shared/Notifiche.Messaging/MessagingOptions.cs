@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using RabbitMQ.Client;
+using Notifiche.ServiceDefaults;
 
 namespace Notifiche.Messaging;
 
@@ -51,7 +52,8 @@ public sealed class MessagingOptions : IValidatableObject
     public int PrefetchCount { get; set; } = 32;
 
     // Data annotations validate only this object's own properties, not those of RabbitMq: its rules are checked here.
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) => RabbitMq.Validate($"{Section}:{nameof(RabbitMq)}");
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        Transport == MessagingTransport.RabbitMq ? RabbitMq.Validate($"{Section}:{nameof(RabbitMq)}") : [];
 }
 
 public sealed class RabbitMqOptions
@@ -76,8 +78,17 @@ public sealed class RabbitMqOptions
     [Required]
     public string Username { get; set; } = "guest";
 
+    /// <summary>
+    /// A secret like any other (issue 16: at least 32 characters, no placeholder) unless every node is on this machine
+    /// (<c>localhost</c>, a loopback address): a developer's or a test's broker, whose <c>guest</c> RabbitMQ accepts
+    /// from loopback only anyway.
+    /// </summary>
     [Required]
     public string Password { get; set; } = "guest";
+
+    /// <summary>TLS to the broker (amqps): <c>Messaging:RabbitMq:Tls:{Enabled,ServerName,CaCertificatePath}</c>.</summary>
+    [Required]
+    public RabbitMqTlsOptions Tls { get; set; } = new();
 
     /// <summary>The nodes to connect to, in the order given: each of <see cref="Hosts"/>, or <see cref="Host"/> alone.</summary>
     public IReadOnlyList<BrokerNode> Nodes() =>
@@ -89,7 +100,7 @@ public sealed class RabbitMqOptions
     /// </summary>
     public Task<IConnection> ConnectAsync(string clientName, CancellationToken ct) =>
         new ConnectionFactory { VirtualHost = VirtualHost, UserName = Username, Password = Password, ClientProvidedName = clientName }
-            .CreateConnectionAsync(Nodes().Select(n => new AmqpTcpEndpoint(n.Host, n.Port)).ToList(), ct);
+            .CreateConnectionAsync(Nodes().Select(n => new AmqpTcpEndpoint(n.Host, n.Port, BrokerTls.SslOption(Tls, n.Host))).ToList(), ct);
 
     internal IEnumerable<ValidationResult> Validate(string section)
     {
@@ -103,13 +114,26 @@ public sealed class RabbitMqOptions
             yield return new ValidationResult($"{section}:{nameof(Port)} must be a port number (1–65535).", [nameof(Port)]);
         }
 
+        var malformed = false;
         for (var i = 0; i < Hosts.Count; i++)
         {
             if (BrokerNode.Parse(Hosts[i], Port) is null)
             {
+                malformed = true;
                 yield return new ValidationResult(
                     $"{section}:{nameof(Hosts)}:{i} is '{Hosts[i]}': expected host or host:port, with a port from 1 to 65535.", [nameof(Hosts)]);
             }
+        }
+
+        if (Tls.Enabled && !string.IsNullOrWhiteSpace(Tls.CaCertificatePath) && !File.Exists(Tls.CaCertificatePath))
+        {
+            yield return new ValidationResult($"{section}:Tls:CaCertificatePath names no file ({Tls.CaCertificatePath}): mount the broker's CA certificate (PEM) there.", [nameof(Tls)]);
+        }
+
+        if (!malformed && !Nodes().All(n => Secrets.IsLocalHost(n.Host))
+            && Secrets.Problem($"{section}:{nameof(Password)}", Password) is { } weak)
+        {
+            yield return new ValidationResult(weak, [nameof(Password)]);
         }
     }
 }

@@ -37,6 +37,9 @@ public static class DatabaseRegistration
             ?? throw new InvalidOperationException($"ConnectionStrings:{name} is not configured");
         if (provider == DatabaseProvider.PostgreSql)
         {
+            // Issue 16: a database password given in the connection string is a secret like any other.
+            builder.Services.AddOptions<DatabaseConnection>(name).Configure(c => c.ConnectionString = connectionString)
+                .ValidateSecrets(c => [Secrets.ConnectionStringProblem($"ConnectionStrings:{name}", c.ConnectionString)]);
             connectionString = WithAutoPrepare(connectionString);
         }
 
@@ -89,6 +92,12 @@ public static class DatabaseRegistration
     public static DbContextOptions<TContext> DesignTimeOptions<TContext>()
         where TContext : DbContext =>
         new DbContextOptionsBuilder<TContext>().UseNpgsql("Host=localhost").UseSnakeCaseNamingConvention().Options;
+}
+
+/// <summary>A service's connection string, as an option so that its password is validated when the host starts.</summary>
+public sealed class DatabaseConnection
+{
+    public string ConnectionString { get; set; } = string.Empty;
 }
 
 /// <summary>A service's schema step, for <see cref="DatabaseSchemas.MigrateOnlyAsync"/>.</summary>

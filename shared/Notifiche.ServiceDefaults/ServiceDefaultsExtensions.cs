@@ -127,13 +127,16 @@ public static class ServiceDefaultsExtensions
         if (builder.FirstTime(nameof(AddApiDefaults)))
         {
             builder.Services.AddOpenApi(OpenApiDocument);
+            builder.Services.AddOptions<ApiProtectionOptions>().BindConfiguration(ApiProtectionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+            builder.Services.AddSingleton<ApiProtection>();
         }
 
         return builder;
     }
 
     /// <summary>
-    /// The middleware of a service with a public API: key authentication, problem+json for responses that would
+    /// The middleware of a service with a public API: the body size limit and the throttling of failed
+    /// authentications (<see cref="ApiProtection"/>), key authentication, problem+json for responses that would
     /// otherwise have no body (415 from routing, 405, 404 of unknown paths), and the OpenAPI document. Called by each
     /// service's <c>Map…()</c> before it maps its API; once per host (later calls do nothing).
     /// </summary>
@@ -146,6 +149,8 @@ public static class ServiceDefaultsExtensions
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        var protection = app.Services.GetRequiredService<ApiProtection>();
+        app.Use((context, next) => protection.InvokeAsync(context, next));
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapOpenApi();

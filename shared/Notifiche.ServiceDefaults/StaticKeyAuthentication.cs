@@ -16,7 +16,7 @@ public sealed class StaticKeyOptions : AuthenticationSchemeOptions
 {
     public string Header { get; set; } = "X-Api-Key";
 
-    /// <summary>The expected secret; while empty every request is refused.</summary>
+    /// <summary>The expected secret; the host does not start without a good one (<see cref="Secrets"/>).</summary>
     public string? Key { get; set; }
 
     /// <summary>Role given to the caller, for authorization policies.</summary>
@@ -55,7 +55,10 @@ public sealed class StaticKeyHandler(IOptionsMonitor<StaticKeyOptions> options, 
 
 public static class StaticKeyAuthentication
 {
-    /// <summary>Adds a scheme and a same-named policy requiring it; the key is read from configuration key <paramref name="keySetting"/>.</summary>
+    /// <summary>
+    /// Adds a scheme and a same-named policy requiring it; the key is read from configuration key
+    /// <paramref name="keySetting"/>, and the host refuses to start when it is missing, short or a placeholder.
+    /// </summary>
     public static IServiceCollection AddStaticKey(this IServiceCollection services, string scheme, string header, string keySetting, string hint)
     {
         services.AddAuthentication().AddScheme<StaticKeyOptions, StaticKeyHandler>(scheme, null);
@@ -65,7 +68,7 @@ public static class StaticKeyAuthentication
             o.Key = config[keySetting];
             o.Role = scheme;
             o.Hint = $"{hint} Send it in the {header} header (configuration {keySetting}).";
-        });
+        }).ValidateSecrets(o => [Secrets.Problem(keySetting, o.Key)]);
         services.AddAuthorizationBuilder().AddPolicy(scheme, p => p.AddAuthenticationSchemes(scheme).RequireRole(scheme));
         return services;
     }

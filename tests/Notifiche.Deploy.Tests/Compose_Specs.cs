@@ -56,6 +56,16 @@ public class The_compose_file
     }
 
     [Test]
+    public void Should_state_the_ssl_mode_of_every_database_connection()
+    {
+        var connectionStrings = Compose.Services.Keys().SelectMany(s => Compose.Service(s).Map("environment"))
+            .Where(e => e.Key.ToString()!.StartsWith("ConnectionStrings__", StringComparison.Ordinal)).Select(e => (string)e.Value!).ToList();
+
+        Assert.That(connectionStrings, Has.Count.EqualTo(5));
+        Assert.That(connectionStrings, Has.All.Contain(";SSL Mode="), "issue 16: an explicit choice, explained in the file");
+    }
+
+    [Test]
     public void Should_give_every_notifiche_service_the_shared_broker_settings()
     {
         foreach (var service in Compose.BuiltProjects().Keys)
@@ -92,14 +102,14 @@ public class The_compose_checks
     {
         var broken = new ComposeFile(Text
             .Replace("SERVICE: Notifiche.Dispatch.Push", "SERVICE: Notifiche.Dispatch.Pigeon", StringComparison.Ordinal)
-            .Replace("./deploy/rabbitmq/definitions.json", "./deploy/rabbitmq/definition.json", StringComparison.Ordinal)
+            .Replace("./deploy/rabbitmq/rabbitmq.conf", "./deploy/rabbitmq/rabbit.conf", StringComparison.Ordinal)
             .Replace("\"8084:8080\"", "\"8083:8080\"", StringComparison.Ordinal)
             .Replace("mailpit:\n        condition", "smtp:\n        condition", StringComparison.Ordinal));
 
         Assert.Multiple(() =>
         {
             Assert.That(broken.MissingProjects(), Has.One.Contains("Notifiche.Dispatch.Pigeon"));
-            Assert.That(broken.MissingVolumeSources(), Has.One.Contains("definition.json"));
+            Assert.That(broken.MissingVolumeSources(), Has.One.Contains("rabbit.conf"));
             Assert.That(broken.DuplicateHostPorts(), Has.One.EqualTo("host port 8083 is published by dispatch-sms, dispatch-push"));
             Assert.That(broken.UnknownDependencies(), Has.One.EqualTo("dispatch-email: depends_on smtp, which is no service"));
         });

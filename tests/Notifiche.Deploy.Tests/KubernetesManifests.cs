@@ -5,12 +5,56 @@ public sealed class KubernetesManifests(IReadOnlyDictionary<string, string> file
 {
     public static readonly string Folder = Repository.Path("deploy", "kubernetes");
 
-    public IReadOnlyList<(string File, Dictionary<object, object?> Document)> Documents { get; } =
-        files.Where(f => f.Key != "kustomization.yaml")
+    public Dictionary<object, object?> Kustomization { get; } = Yaml.Document(files["kustomization.yaml"]);
+
+    /// <summary>Every document of every file, and the Secrets the kustomization generates (see <see cref="GeneratedSecrets"/>).</summary>
+    public IReadOnlyList<(string File, Dictionary<object, object?> Document)> Documents =>
+        field ??= files.Where(f => f.Key != "kustomization.yaml")
             .SelectMany(f => Yaml.Documents(f.Value).Select(d => (f.Key, d)))
+            .Concat(GeneratedSecrets().Select(g => ("kustomization.yaml", g.Secret)))
             .ToList();
 
-    public Dictionary<object, object?> Kustomization { get; } = Yaml.Document(files["kustomization.yaml"]);
+    /// <summary>
+    /// The Secrets of the kustomization's secretGenerator, as a Secret document each whose stringData has the keys (and
+    /// the values) of the example next to each source file (<c>secrets/gateway.env.example</c>): the real files are
+    /// git-ignored. <c>Examples</c> are the example files' paths.
+    /// </summary>
+    public IEnumerable<(Dictionary<object, object?> Secret, IReadOnlyList<string> Examples)> GeneratedSecrets()
+    {
+        foreach (var generator in Kustomization.List("secretGenerator").Maps())
+        {
+            var data = new Dictionary<object, object?>();
+            var examples = new List<string>();
+            foreach (var env in generator.List("envs").OfType<string>())
+            {
+                var example = Path.Combine(Folder, env + ".example");
+                examples.Add(example);
+                foreach (var line in File.Exists(example) ? File.ReadAllLines(example) : [])
+                {
+                    if (line.Length > 0 && !line.StartsWith('#') && line.IndexOf('=') is var eq and > 0)
+                    {
+                        data[line[..eq]] = line[(eq + 1)..];
+                    }
+                }
+            }
+
+            foreach (var file in generator.List("files").OfType<string>())
+            {
+                var (key, source) = file.Contains('=') ? (file[..file.IndexOf('=')], file[(file.IndexOf('=') + 1)..]) : (Path.GetFileName(file), file);
+                var example = Path.Combine(Folder, source + ".example");
+                examples.Add(example);
+                data[key] = File.Exists(example) ? File.ReadAllText(example) : null;
+            }
+
+            var secret = new Dictionary<object, object?>
+            {
+                ["apiVersion"] = "v1", ["kind"] = "Secret",
+                ["metadata"] = new Dictionary<object, object?> { ["name"] = generator.Text("name") },
+                ["stringData"] = data,
+            };
+            yield return (secret, examples);
+        }
+    }
 
     public IReadOnlyCollection<string> Files => files.Keys.ToList();
 
@@ -30,6 +74,7 @@ public sealed class KubernetesManifests(IReadOnlyDictionary<string, string> file
     public IReadOnlySet<string> ExternalSecrets() =>
         OfKind("RabbitmqCluster").Select(c => c.Text("metadata.name") + "-default-user")
             .Concat(OfKind("Cluster").Select(c => c.Text("metadata.name") + "-app"))
+            .Concat(OfKind("Cluster").Select(c => c.Text("metadata.name") + "-ca"))
             .Concat(["notifiche-keda-rabbitmq"])
             .ToHashSet();
 

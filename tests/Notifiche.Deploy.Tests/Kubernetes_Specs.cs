@@ -183,8 +183,25 @@ public class The_kubernetes_manifests
                 Assert.That(databases, Does.Contain(connectionString["Database"]));
                 Assert.That(connectionString["Username"], Is.EqualTo(cluster.Text("spec.bootstrap.initdb.owner")));
                 Assert.That(connectionString, Does.Not.ContainKey("Password"), "the password comes from the operator's Secret as PGPASSWORD");
+                Assert.That(connectionString["SSL Mode"], Is.EqualTo("VerifyFull"), "issue 16: TLS, and the server's certificate verified");
+                Assert.That(connectionString["Root Certificate"], Is.EqualTo("/etc/notifiche/postgres-ca/ca.crt"));
             }
         });
+    }
+
+    [Test]
+    public void Should_mount_the_database_ca_where_every_connection_string_reads_it()
+    {
+        foreach (var deployment in Manifests.OfKind("Deployment"))
+        {
+            var name = deployment.Text("metadata.name");
+            var mount = KubernetesManifests.Container(deployment).List("volumeMounts").Maps()
+                .Single(m => m.Text("mountPath") == "/etc/notifiche/postgres-ca");
+            var volume = deployment.List("spec.template.spec.volumes").Maps().Single(v => v.Text("name") == mount.Text("name"));
+            Assert.That(volume.Text("secret.secretName"), Is.EqualTo(Manifests.OfKind("Cluster").Single().Text("metadata.name") + "-ca"),
+                $"{name}: CloudNativePG's CA Secret");
+            Assert.That(volume.List("secret.items").Maps().Single().Text("path"), Is.EqualTo("ca.crt"), name);
+        }
     }
 
     [Test]
@@ -217,10 +234,10 @@ public class The_kubernetes_checks
     [Test]
     public void Should_catch_a_renamed_configuration_key()
     {
-        var broken = Broken("dispatch-sms.yaml", "Sms__Twilio__AuthToken:", "Sms__Twilio__Token:");
+        var broken = Broken("dispatch-sms.yaml", "Sms__Twilio__From:", "Sms__Twilio__Sender:");
 
         Assert.That(broken.UnknownEnvironmentKeys(ComposeFile.Load()),
-            Is.EqualTo(new[] { "notifiche-dispatch-sms: Sms__Twilio__Token (Secret notifiche-dispatch-sms) is no configuration key of Notifiche.Dispatch.Sms" }));
+            Is.EqualTo(new[] { "notifiche-dispatch-sms: Sms__Twilio__Sender (ConfigMap notifiche-dispatch-sms) is no configuration key of Notifiche.Dispatch.Sms" }));
     }
 
     [Test]

@@ -66,7 +66,7 @@ public class Sending_a_push_through_fcm : FcmSpec
 public class Fcm_answering_with_an_error : FcmSpec
 {
     [TestCase(404, "UNREGISTERED", typeof(PushResult.TokenRejected), 1, TestName = "UNREGISTERED 404: token rejected")]
-    [TestCase(400, "INVALID_ARGUMENT", typeof(PushResult.TokenRejected), 1, TestName = "INVALID_ARGUMENT 400: token rejected")]
+    [TestCase(400, "INVALID_ARGUMENT", typeof(PushResult.Permanent), 1, TestName = "INVALID_ARGUMENT 400 about the message: permanent, the token is kept")]
     [TestCase(403, "SENDER_ID_MISMATCH", typeof(PushResult.Permanent), 1, TestName = "SENDER_ID_MISMATCH 403: permanent")]
     [TestCase(401, "THIRD_PARTY_AUTH_ERROR", typeof(PushResult.Permanent), 1, TestName = "THIRD_PARTY_AUTH_ERROR 401: permanent")]
     [TestCase(429, "QUOTA_EXCEEDED", typeof(PushResult.Transient), 3, TestName = "QUOTA_EXCEEDED 429: transient, retried")]
@@ -87,6 +87,29 @@ public class Fcm_answering_with_an_error : FcmSpec
     }
 
     [Test]
+    public async Task Should_reject_the_token_on_an_invalid_argument_that_names_it()
+    {
+        Stub.Answer = (_, _) => FcmAnswer.InvalidToken();
+
+        var result = await Sender.SendAsync(Notification, "device-token-1", ProviderHandOffs.Unguarded, CancellationToken.None);
+
+        Assert.That(result, Is.EqualTo(new PushResult.TokenRejected("FCM INVALID_ARGUMENT")));
+    }
+
+    [TestCase(404)]
+    [TestCase(400)]
+    [TestCase(502)]
+    public async Task Should_keep_the_token_when_a_proxy_answers_with_an_html_page(int status)
+    {
+        Stub.Answer = (_, _) => FcmAnswer.HtmlPage(status);
+
+        var result = await Sender.SendAsync(Notification, "device-token-1", ProviderHandOffs.Unguarded, CancellationToken.None);
+
+        Assert.That(result, Is.Not.InstanceOf<PushResult.TokenRejected>(), "issue 16: only FCM's own UNREGISTERED or INVALID_ARGUMENT naming the token");
+        Assert.That(result.ToString(), Does.Contain($"FCM HTTP {status}"));
+    }
+
+    [Test]
     public async Task Should_wait_as_long_as_retry_after_asks_on_quota_exceeded()
     {
         Stub.Answer = (_, n) => n == 1 ? FcmAnswer.Error(429, "QUOTA_EXCEEDED", retryAfterSeconds: 1) : null;
@@ -101,9 +124,10 @@ public class Fcm_answering_with_an_error : FcmSpec
     [Test]
     public async Task Should_be_transient_when_the_token_endpoint_is_down()
     {
+        var sender = Sender; // the running dispatcher, whose key file was checked when it started
         await Stub.DisposeAsync();
 
-        var result = await Sender.SendAsync(Notification, "device-token-1", ProviderHandOffs.Unguarded, CancellationToken.None);
+        var result = await sender.SendAsync(Notification, "device-token-1", ProviderHandOffs.Unguarded, CancellationToken.None);
 
         Assert.That(result, Is.InstanceOf<PushResult.Transient>());
     }

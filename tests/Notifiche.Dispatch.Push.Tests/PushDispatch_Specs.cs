@@ -90,7 +90,7 @@ public class Dispatching_a_push_when_every_token_is_rejected : PushDispatchSpec
     [Test]
     public async Task Should_fail_permanently_and_report_every_token()
     {
-        Stub.Answer = (r, _) => r.Token == "device-a" ? FcmAnswer.Error(404, "UNREGISTERED") : FcmAnswer.Error(400, "INVALID_ARGUMENT");
+        Stub.Answer = (r, _) => r.Token == "device-a" ? FcmAnswer.Error(404, "UNREGISTERED") : FcmAnswer.InvalidToken();
 
         await Harness.Bus.Publish(Command(["device-a", "device-b"]));
 

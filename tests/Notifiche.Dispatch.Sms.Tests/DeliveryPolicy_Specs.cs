@@ -8,8 +8,8 @@ using Notifiche.Messaging;
 namespace Notifiche.Dispatch.Sms.Tests;
 
 /// <summary>
-/// The policy of <c>send-sms</c> as the product resolves it with nothing configured: the numbers
-/// <see cref="DeliveryPolicy"/>'s table states.
+/// The policy of <c>send-sms</c> as the product resolves it with nothing configured but Twilio's credentials (without
+/// which it does not start): the numbers <see cref="DeliveryPolicy"/>'s table states.
 /// </summary>
 public class The_delivery_policy_of_send_sms
 {
@@ -17,7 +17,12 @@ public class The_delivery_policy_of_send_sms
 
     [SetUp]
     public void Build() =>
-        _host = SmsTestHost.Build(new(TestDispatchLedger.Sqlite()) { ["Messaging:Transport"] = "InMemory" }, withBus: true);
+        _host = SmsTestHost.Build(new(TestDispatchLedger.Sqlite())
+        {
+            ["Messaging:Transport"] = "InMemory",
+            ["Sms:Twilio:AccountSid"] = TwilioStub.AccountSid,
+            ["Sms:Twilio:AuthToken"] = TwilioStub.AuthToken,
+        }, withBus: true);
 
     [TearDown]
     public void Dispose() => _host.Dispose();

@@ -194,7 +194,7 @@ public class Twilio_throttling_with_retry_after : TwilioSpec
 
 public class Twilio_refusing_our_credentials : TwilioSpec
 {
-    protected override void Configure(Dictionary<string, string?> settings) => settings["Sms:Twilio:AuthToken"] = "wrong";
+    protected override void Configure(Dictionary<string, string?> settings) => settings["Sms:Twilio:AuthToken"] = TestSettings.NewSecret(); // well formed, but not the account's
 
     [Test]
     public async Task Should_be_transient_so_the_command_is_replayable_once_configuration_is_fixed()

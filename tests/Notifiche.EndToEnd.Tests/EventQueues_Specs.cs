@@ -50,6 +50,8 @@ public class Publishing_events_before_their_consumer_ever_started
             b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["ConnectionStrings:Gateway"] = database.ConnectionString, ["Gateway:Database:Provider"] = "PostgreSql",
+                // Without its keys the gateway does not start (issue 16).
+                ["Gateway:OperatorKey"] = TestSettings.OperatorKey, ["Gateway:AppBackendKey"] = TestSettings.AppBackendKey,
             });
             b.AddGateway();
             b.AddNotificheBus(bus => bus.AddGatewayConsumers());

@@ -103,12 +103,12 @@ public class Running_the_standalone_platform
         var key = (await File.ReadAllTextAsync(Path.Combine(_dataDirectory, "demo-api-key.txt"))).Trim();
         var url = new Uri(_output.Select(l => l.Trim()).First(l => l.StartsWith("Notifiche standalone is running on ")).Split(' ')[^1]);
         using var app = new HttpClient { BaseAddress = url };
-        app.DefaultRequestHeaders.Add("X-Api-Key", "demo-app-backend-key");
+        app.DefaultRequestHeaders.Add("X-Api-Key", (await File.ReadAllTextAsync(Path.Combine(_dataDirectory, "app-backend-key.txt"))).Trim());
         (await app.PutAsJsonAsync($"/api/v1/profiles/{NoticeApi.FiscalCode}", new { language = "it" })).EnsureSuccessStatusCode();
         var link = await (await app.PostAsync($"/api/v1/profiles/{NoticeApi.FiscalCode}/telegram/link", null)).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
         var token = new Uri(link.GetProperty("link").GetString()!).Query["?start=".Length..];
         await using var telegram = await TelegramStub.StartAsync();
-        var reply = await telegram.PostUpdateAsync(new Uri(url, "/api/v1/telegram/webhook"), "demo-telegram-webhook-secret-0123456789", 555001, $"/start {token}");
+        var reply = await telegram.PostUpdateAsync(new Uri(url, "/api/v1/telegram/webhook"), (await File.ReadAllTextAsync(Path.Combine(_dataDirectory, "telegram-webhook-secret.txt"))).Trim(), 555001, $"/start {token}");
         Assert.That(reply.Text, Does.StartWith("Fatto!"), reply.ToString());
         using var client = new HttpClient { BaseAddress = url };
         client.DefaultRequestHeaders.Add("X-Api-Key", key);

@@ -11,8 +11,8 @@ namespace Notifiche.Faults.Tests;
 [SetUpFixture]
 public sealed class FaultStack
 {
-    public const string OperatorKey = TestSettings.OperatorKey;
-    public const string AppBackendKey = TestSettings.AppBackendKey;
+    public static readonly string OperatorKey = TestSettings.OperatorKey;
+    public static readonly string AppBackendKey = TestSettings.AppBackendKey;
 
     /// <summary>The email dispatcher's SMTP connections: at most this many messages are being handed over at once.</summary>
     public const int SmtpPoolSize = 4;

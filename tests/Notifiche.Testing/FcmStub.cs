@@ -18,7 +18,18 @@ public sealed record FcmRequest(DateTimeOffset At, string ProjectId, string? Aut
 /// <summary>What the stub answers a send: an HTTP status and FCM's error code (null: success), optionally a Retry-After.</summary>
 public sealed record FcmAnswer(int Status, string? ErrorCode, int? RetryAfterSeconds = null)
 {
+    /// <summary>The request field a <c>google.rpc.BadRequest</c> detail names (FCM names <c>message.token</c> for a malformed token).</summary>
+    public string? FieldViolation { get; init; }
+
+    /// <summary>An HTML page instead of Google's error document (a proxy's or a load balancer's error page).</summary>
+    public bool Html { get; init; }
+
     public static FcmAnswer Error(int status, string errorCode, int? retryAfterSeconds = null) => new(status, errorCode, retryAfterSeconds);
+
+    /// <summary>FCM's answer to a token that is not a registration token: 400 INVALID_ARGUMENT naming <c>message.token</c>.</summary>
+    public static FcmAnswer InvalidToken() => new(400, "INVALID_ARGUMENT") { FieldViolation = "message.token" };
+
+    public static FcmAnswer HtmlPage(int status) => new(status, null) { Html = true };
 }
 
 /// <summary>
@@ -125,13 +136,28 @@ public sealed class FcmStub : IAsyncDisposable
             http.Response.Headers.RetryAfter = seconds.ToString();
         }
 
+        if (answer.Html)
+        {
+            return Results.Content($"<html><body><h1>{answer.Status}</h1>The proxy could not reach the upstream.</body></html>", "text/html", statusCode: answer.Status);
+        }
+
+        var details = new List<object> { new Dictionary<string, string> { ["@type"] = "type.googleapis.com/google.firebase.fcm.v1.FcmError", ["errorCode"] = answer.ErrorCode! } };
+        if (answer.FieldViolation is { } field)
+        {
+            details.Add(new Dictionary<string, object>
+            {
+                ["@type"] = "type.googleapis.com/google.rpc.BadRequest",
+                ["fieldViolations"] = new[] { new Dictionary<string, string> { ["field"] = field, ["description"] = "Invalid registration token" } },
+            });
+        }
+
         var status = answer.Status switch { 400 => "INVALID_ARGUMENT", 401 => "UNAUTHENTICATED", 403 => "PERMISSION_DENIED", 404 => "NOT_FOUND", 429 => "RESOURCE_EXHAUSTED", 503 => "UNAVAILABLE", _ => "INTERNAL" };
         return Results.Json(new
         {
             error = new
             {
                 code = answer.Status, message = "Requested entity was not found.", status,
-                details = new object[] { new Dictionary<string, string> { ["@type"] = "type.googleapis.com/google.firebase.fcm.v1.FcmError", ["errorCode"] = answer.ErrorCode! } },
+                details,
             },
         }, statusCode: answer.Status);
     }

@@ -11,8 +11,8 @@ namespace Notifiche.Testing;
 /// </summary>
 public sealed class PlatformHosts : IAsyncDisposable
 {
-    public const string OperatorKey = TestSettings.OperatorKey;
-    public const string AppBackendKey = TestSettings.AppBackendKey;
+    public static readonly string OperatorKey = TestSettings.OperatorKey;
+    public static readonly string AppBackendKey = TestSettings.AppBackendKey;
 
     private readonly List<WebApplication> _hosts = [];
     private readonly Dictionary<string, Func<Task<WebApplication>>> _starts = [];

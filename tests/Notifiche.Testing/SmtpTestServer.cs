@@ -42,6 +42,7 @@ public sealed class SmtpTestServer : IAsyncDisposable
         ["Email:Transport"] = "Smtp",
         ["Email:Smtp:Host"] = "127.0.0.1",
         ["Email:Smtp:Port"] = Port.ToString(),
+        // The test server speaks plain SMTP: an explicit choice, since the dispatcher requires STARTTLS by default.
         ["Email:Smtp:Security"] = "None",
         ["Email:Smtp:PoolSize"] = poolSize.ToString(),
         ["Email:Smtp:Timeout"] = "00:00:05",

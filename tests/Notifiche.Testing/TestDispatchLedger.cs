@@ -3,7 +3,8 @@ namespace Notifiche.Testing;
 /// <summary>Settings of a dispatcher's ledger (<c>ConnectionStrings:DispatchLedger</c>, <c>DispatchLedger:*</c>) in tests.</summary>
 public static class TestDispatchLedger
 {
-    public const string AddressKey = "test-dispatch-address-key";
+    /// <summary>Random per test process (<see cref="TestSettings.NewSecret"/>).</summary>
+    public static readonly string AddressKey = TestSettings.NewSecret();
 
     /// <summary>A fresh SQLite file of its own, for the in-memory harness hosts.</summary>
     public static Dictionary<string, string?> Sqlite() =>

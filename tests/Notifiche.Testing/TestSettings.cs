@@ -7,11 +7,17 @@ namespace Notifiche.Testing;
 /// </summary>
 public sealed record TestSettings(TestBroker Broker)
 {
-    /// <summary>The operator key every test platform's gateway accepts (issue 16: secrets are at least 32 characters).</summary>
-    public const string OperatorKey = "test-operator-key-never-used-outside-tests";
+    /// <summary>
+    /// The operator key every test platform's gateway accepts: random per test process, as every secret here (issue 16:
+    /// the services refuse a missing, short or placeholder secret, so a test stack has none anybody knows either).
+    /// </summary>
+    public static readonly string OperatorKey = NewSecret();
 
     /// <summary>The citizen app backend's key, for the profiles and inbox APIs.</summary>
-    public const string AppBackendKey = "test-app-backend-key-never-used-outside-tests";
+    public static readonly string AppBackendKey = NewSecret();
+
+    /// <summary>A fresh random secret the services accept: 32 random bytes, base64url (43 characters).</summary>
+    public static string NewSecret() => System.Buffers.Text.Base64Url.EncodeToString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
     /// <summary>
     /// Retries in milliseconds instead of the production back-off (eight in-memory attempts, thirty for a provider call,
@@ -59,7 +65,13 @@ public sealed record TestSettings(TestBroker Broker)
 
     private Dictionary<string, string?> Service(params IReadOnlyDictionary<string, string?>[] parts)
     {
-        var settings = new Dictionary<string, string?>(Broker.Settings());
+        var settings = new Dictionary<string, string?>(Broker.Settings())
+        {
+            // Every test client comes from 127.0.0.1 and many specs expect a 401 on purpose: the production allowance of
+            // failed authentications (20, then 10 a minute) would throttle unrelated specs. The throttling's own spec sets its.
+            ["Api:FailedAuthentication:Burst"] = "100000",
+            ["Api:FailedAuthentication:PerMinute"] = "100000",
+        };
         if (FastRetries)
         {
             Merge(settings, FastRetry);
@@ -103,7 +115,11 @@ public sealed record TestSettings(TestBroker Broker)
     };
 }
 
-/// <summary>Where the services under test find RabbitMQ: one node or a cluster's nodes (<c>host:port</c>), a vhost, a user.</summary>
+/// <summary>
+/// Where the services under test find RabbitMQ: one node or a cluster's nodes (<c>host:port</c>), a vhost, a user. The
+/// test brokers listen on loopback with RabbitMQ's <c>guest</c>/<c>guest</c>, which the services accept only there
+/// (<c>Notifiche.ServiceDefaults.Secrets.IsLocalHost</c>): a broker beyond this machine needs a real password.
+/// </summary>
 public sealed record TestBroker(IReadOnlyList<string> Nodes, string VirtualHost, string User, string Password)
 {
     /// <summary>The node <c>./build.sh test</c> started, on a vhost of the caller's.</summary>

@@ -38,8 +38,10 @@ public sealed record TwilioAnswer(int Status, object Json, int? RetryAfterSecond
 /// </summary>
 public sealed class TwilioStub : IAsyncDisposable
 {
-    public const string AccountSid = "AC00000000000000000000000000000001";
-    public const string AuthToken = "test-auth-token";
+    /// <summary>Twilio's form (AC and 32 hex digits), random per test process like every test secret.</summary>
+    public static readonly string AccountSid = "AC" + System.Security.Cryptography.RandomNumberGenerator.GetHexString(32, lowercase: true);
+
+    public static readonly string AuthToken = System.Security.Cryptography.RandomNumberGenerator.GetHexString(32, lowercase: true);
 
     private readonly WebApplication _app;
     private int _sids;

@@ -13,8 +13,8 @@ namespace Notifiche.Benchmark;
 /// </summary>
 public sealed class BenchPlatform : IAsyncDisposable
 {
-    public const string OperatorKey = TestSettings.OperatorKey;
-    public const string AppBackendKey = TestSettings.AppBackendKey;
+    public static readonly string OperatorKey = TestSettings.OperatorKey;
+    public static readonly string AppBackendKey = TestSettings.AppBackendKey;
 
     private readonly BenchOptions _options;
     private readonly TestSettings _settings;

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Notifiche.Messaging;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 
@@ -62,10 +63,16 @@ public sealed class BrokerSession : IAsyncDisposable
     /// </summary>
     public async Task<IReadOnlyList<string>> DeadLetterQueuesAsync(CancellationToken cancellationToken)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
+        using var handler = new HttpClientHandler();
+        if (_settings.Tls.Enabled && BrokerTls.Validation(_settings.Tls) is { } validate)
+        {
+            handler.ServerCertificateCustomValidationCallback = (request, certificate, chain, errors) => validate(request, certificate, chain, errors);
+        }
+
+        using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(15) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
             Convert.ToBase64String(Encoding.UTF8.GetBytes($"{_settings.User}:{_settings.Password}")));
-        var url = $"http://{_settings.Host}:{_settings.ManagementPort}/api/queues/{Uri.EscapeDataString(_settings.VirtualHost)}?columns=name";
+        var url = $"{_settings.ManagementBase}api/queues/{Uri.EscapeDataString(_settings.VirtualHost)}?columns=name";
         HttpResponseMessage response;
         try
         {
@@ -73,7 +80,7 @@ public sealed class BrokerSession : IAsyncDisposable
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            throw new DlqException($"Cannot reach the RabbitMQ management API at http://{_settings.Host}:{_settings.ManagementPort}/ ({e.Message}): "
+            throw new DlqException($"Cannot reach the RabbitMQ management API at {_settings.ManagementBase} ({e.Message}): "
                 + $"it lists the queues. Pass --management-port (or {BrokerSettings.ManagementPortVariable}) and make sure the rabbitmq_management "
                 + "plugin is enabled; 'list --queue <name>', 'show' and 'replay' need only AMQP.");
         }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Notifiche.Messaging;
 using RabbitMQ.Client;
 
 namespace Notifiche.Dlq;
@@ -9,6 +10,13 @@ namespace Notifiche.Dlq;
 /// </summary>
 public sealed record BrokerSettings(string Host, int Port, string VirtualHost, string User, string Password, int ManagementPort)
 {
+    /// <summary>TLS to the broker (AMQPS), and HTTPS to its management API, validated as the services validate it.</summary>
+    public RabbitMqTlsOptions Tls { get; init; } = new();
+
+    public const string TlsVariable = "NOTIFICHE_RABBITMQ_TLS";
+    public const string TlsServerNameVariable = "NOTIFICHE_RABBITMQ_TLS_SERVER_NAME";
+    public const string TlsCaVariable = "NOTIFICHE_RABBITMQ_TLS_CA";
+
     public const string HostVariable = "NOTIFICHE_RABBITMQ_HOST";
     public const string PortVariable = "NOTIFICHE_RABBITMQ_PORT";
     public const string VirtualHostVariable = "NOTIFICHE_RABBITMQ_VHOST";
@@ -47,7 +55,23 @@ public sealed record BrokerSettings(string Host, int Port, string VirtualHost, s
         Recursive = true,
     };
 
-    public static IEnumerable<Option> Options => [HostOption, PortOption, VirtualHostOption, UserOption, PasswordOption, ManagementPortOption];
+    public static readonly Option<bool> TlsOption = new("--tls")
+    {
+        Description = $"Connect with TLS (AMQPS; the management API over HTTPS) [env {TlsVariable}=true; the broker's TLS port is usually 5671]", Recursive = true,
+    };
+
+    public static readonly Option<string> TlsServerNameOption = new("--tls-server-name")
+    {
+        Description = $"The name the broker's certificate must carry [env {TlsServerNameVariable}, default the host]", Recursive = true,
+    };
+
+    public static readonly Option<string> TlsCaOption = new("--tls-ca")
+    {
+        Description = $"PEM file of the CA the broker's certificate must chain to, instead of the system's roots [env {TlsCaVariable}]", Recursive = true,
+    };
+
+    public static IEnumerable<Option> Options =>
+        [HostOption, PortOption, VirtualHostOption, UserOption, PasswordOption, ManagementPortOption, TlsOption, TlsServerNameOption, TlsCaOption];
 
     public static BrokerSettings From(ParseResult parse) => new(
         parse.GetValue(HostOption) ?? Variable(HostVariable) ?? "localhost",
@@ -55,15 +79,27 @@ public sealed record BrokerSettings(string Host, int Port, string VirtualHost, s
         parse.GetValue(VirtualHostOption) ?? Variable(VirtualHostVariable) ?? "/",
         parse.GetValue(UserOption) ?? Variable(UserVariable) ?? "guest",
         parse.GetValue(PasswordOption) ?? Variable(PasswordVariable) ?? "guest",
-        parse.GetValue(ManagementPortOption) ?? Number(ManagementPortVariable) ?? 15672);
+        parse.GetValue(ManagementPortOption) ?? Number(ManagementPortVariable) ?? 15672)
+    {
+        Tls = new RabbitMqTlsOptions
+        {
+            Enabled = parse.GetValue(TlsOption) || string.Equals(Variable(TlsVariable), "true", StringComparison.OrdinalIgnoreCase),
+            ServerName = parse.GetValue(TlsServerNameOption) ?? Variable(TlsServerNameVariable),
+            CaCertificatePath = parse.GetValue(TlsCaOption) ?? Variable(TlsCaVariable),
+        },
+    };
+
+    /// <summary>The management API's base address: HTTPS when the broker is reached over TLS.</summary>
+    public string ManagementBase => $"{(Tls.Enabled ? "https" : "http")}://{Host}:{ManagementPort}/";
 
     /// <summary>How the broker is named in messages: never the password.</summary>
-    public string Describe() => $"amqp://{User}@{Host}:{Port}, vhost '{VirtualHost}'";
+    public string Describe() => $"{(Tls.Enabled ? "amqps" : "amqp")}://{User}@{Host}:{Port}, vhost '{VirtualHost}'";
 
     public ConnectionFactory ConnectionFactory() => new()
     {
         HostName = Host, Port = Port, VirtualHost = VirtualHost, UserName = User, Password = Password,
         ClientProvidedName = "notifiche-dlq",
+        Ssl = BrokerTls.SslOption(Tls, Host),
         // An operator's tool: fail fast and say so rather than reconnect behind their back.
         AutomaticRecoveryEnabled = false,
     };

@@ -96,6 +96,10 @@ public sealed class LocalRabbitMq : IAsyncDisposable
     public static LocalRabbitMq Create(string namePrefix = "notifiche-test") =>
         Configure(namePrefix, new ErlangPortMapper(), ownsEpmd: true, NewErlangCookie(), extraConfig: string.Empty);
 
+    /// <summary>A single node with extra <c>rabbitmq.conf</c> lines (a TLS listener, …), configured but not started.</summary>
+    public static LocalRabbitMq Create(string namePrefix, string extraConfig) =>
+        Configure(namePrefix, new ErlangPortMapper(), ownsEpmd: true, NewErlangCookie(), extraConfig);
+
     /// <summary>A single node, started.</summary>
     public static async Task<LocalRabbitMq> StartNewAsync(TimeSpan? startTimeout = null, CancellationToken cancellation = default)
     {

@@ -70,6 +70,9 @@ public sealed class SmtpEmailSender(SmtpConnectionPool pool) : IEmailSender
         SmtpCommandException c => new DeliveryResult.Transient($"SMTP {(int)c.StatusCode} {c.ErrorCode}"),
         SmtpProtocolException or ServiceNotConnectedException or SocketException or IOException or TimeoutException
             or AuthenticationException or SslHandshakeException => new DeliveryResult.Transient($"SMTP connection: {e.GetType().Name}"),
+        // MailKit's answer when Email:Smtp:Security is StartTls and the server does not offer it: nothing was sent, and
+        // nothing is sent in clear; replayable once the relay offers TLS (or the operator chooses otherwise).
+        NotSupportedException => new DeliveryResult.Transient("SMTP connection: no STARTTLS"),
         _ => null,
     };
 }

@@ -66,14 +66,19 @@ public sealed class FcmPushSender(IFcmApi api, FcmAccessToken accessToken, IOpti
         return ProviderHttp.NeverSent(e) ? new PushResult.Transient(reason) : new PushResult.Unknown(reason);
     }
 
-    // Reasons carry codes only: never the token or the content.
+    // Reasons carry codes only: never the token or the content. A token is given up (the citizen's profile loses it) only
+    // on FCM's own word, in Google's error document: UNREGISTERED, or INVALID_ARGUMENT whose field violation is the
+    // token (issue 16, point 7). A bare status, an HTML page from a proxy or an INVALID_ARGUMENT about the message keep it.
     private static PushResult Classify(int status, FcmError? error)
     {
-        var code = error?.ErrorCode ?? (status switch { 400 => "INVALID_ARGUMENT", 404 => "UNREGISTERED", _ => null });
+        var code = error?.ErrorCode;
         var reason = code is null ? $"FCM HTTP {status}" : $"FCM {code}";
         return code switch
         {
-            "UNREGISTERED" or "INVALID_ARGUMENT" => new PushResult.TokenRejected(reason),
+            "UNREGISTERED" => new PushResult.TokenRejected(reason),
+            "INVALID_ARGUMENT" when error!.NamesToken => new PushResult.TokenRejected(reason),
+            // The message itself is refused (a field FCM does not accept): sending it again cannot help.
+            "INVALID_ARGUMENT" => new PushResult.Permanent(reason),
             "SENDER_ID_MISMATCH" or "THIRD_PARTY_AUTH_ERROR" => new PushResult.Permanent(reason),
             // INTERNAL (500) and a gateway's 502/504 may come after FCM took the message.
             _ when ProviderHttp.MayHaveProcessed((HttpStatusCode)status) => new PushResult.Unknown(reason),

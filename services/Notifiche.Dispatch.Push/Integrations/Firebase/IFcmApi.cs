@@ -38,6 +38,15 @@ public sealed record FcmError(
         .Where(d => d.ValueKind == JsonValueKind.Object && d.TryGetProperty("errorCode", out var c) && c.ValueKind == JsonValueKind.String)
         .Select(d => d.GetProperty("errorCode").GetString())
         .FirstOrDefault() ?? Status;
+
+    /// <summary>
+    /// Whether a <c>google.rpc.BadRequest</c> detail names the device token (<c>fieldViolations[].field</c>
+    /// <c>message.token</c>): the only INVALID_ARGUMENT that says the token, not the message, is wrong.
+    /// </summary>
+    public bool NamesToken => Details?.Any(d => d.ValueKind == JsonValueKind.Object
+        && d.TryGetProperty("fieldViolations", out var violations) && violations.ValueKind == JsonValueKind.Array
+        && violations.EnumerateArray().Any(v => v.ValueKind == JsonValueKind.Object && v.TryGetProperty("field", out var named)
+            && named.ValueKind == JsonValueKind.String && named.GetString() == "message.token")) == true;
 }
 
 /// <summary>Source-generated JSON for Refit's generated client (Refit 16 builds requests at compile time).</summary>
