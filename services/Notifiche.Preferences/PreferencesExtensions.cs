@@ -29,7 +29,7 @@ public static class PreferencesExtensions
         builder.Services.AddOptions<TelegramLinkOptions>().BindConfiguration(TelegramLinkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         // Telegram's webhook proves itself with the secret_token given to setWebhook (compared in constant time).
         builder.Services.AddStaticKey(TelegramEndpoints.WebhookScheme, TelegramEndpoints.SecretHeader, $"{TelegramLinkOptions.Section}:WebhookSecret",
-            "The Telegram webhook is for Telegram, with the secret token given to setWebhook.");
+            "The Telegram webhook is for Telegram, with the secret token given to setWebhook.", optional: true);
         builder.Services.AddScoped<TelegramLinks>();
         return builder;
     }

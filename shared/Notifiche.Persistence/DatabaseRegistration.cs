@@ -167,8 +167,14 @@ public static class DatabaseSchemas
 
     public static bool IsMigrateOnly(string[] args) => args.Contains(MigrateOnlySwitch, StringComparer.Ordinal);
 
-    /// <summary>The arguments for the host's configuration, without the switches it does not understand.</summary>
-    public static string[] HostArguments(string[] args) => args.Where(a => a != MigrateOnlySwitch).ToArray();
+    /// <summary>
+    /// The arguments for the host's configuration, without the switches it does not understand. A migration run never
+    /// starts the bus, so it is composed on the in-memory transport: the Job needs the database's settings and secret only,
+    /// not the broker's (whose password it is not given, and which the start-up validation would otherwise demand).
+    /// </summary>
+    public static string[] HostArguments(string[] args) => IsMigrateOnly(args)
+        ? [.. args.Where(a => a != MigrateOnlySwitch), "--Messaging:Transport=InMemory"]
+        : args;
 
     /// <summary>
     /// Runs every database's schema step of a built host (with its retries) without starting the host: no bus, no

@@ -59,7 +59,10 @@ public static class StaticKeyAuthentication
     /// Adds a scheme and a same-named policy requiring it; the key is read from configuration key
     /// <paramref name="keySetting"/>, and the host refuses to start when it is missing, short or a placeholder.
     /// </summary>
-    public static IServiceCollection AddStaticKey(this IServiceCollection services, string scheme, string header, string keySetting, string hint)
+    /// <param name="optional">An empty key turns the scheme off (every request refused) instead of stopping the start: for a
+    /// feature that is off until configured (Telegram's webhook). A key that is given must still be a real secret.</param>
+    public static IServiceCollection AddStaticKey(this IServiceCollection services, string scheme, string header, string keySetting, string hint,
+        bool optional = false)
     {
         services.AddAuthentication().AddScheme<StaticKeyOptions, StaticKeyHandler>(scheme, null);
         services.AddOptions<StaticKeyOptions>(scheme).Configure<IConfiguration>((o, config) =>
@@ -68,7 +71,7 @@ public static class StaticKeyAuthentication
             o.Key = config[keySetting];
             o.Role = scheme;
             o.Hint = $"{hint} Send it in the {header} header (configuration {keySetting}).";
-        }).ValidateSecrets(o => [Secrets.Problem(keySetting, o.Key)]);
+        }).ValidateSecrets(o => [optional && string.IsNullOrEmpty(o.Key) ? null : Secrets.Problem(keySetting, o.Key)]);
         services.AddAuthorizationBuilder().AddPolicy(scheme, p => p.AddAuthenticationSchemes(scheme).RequireRole(scheme));
         return services;
     }

@@ -61,7 +61,7 @@ public class The_compose_file
         var connectionStrings = Compose.Services.Keys().SelectMany(s => Compose.Service(s).Map("environment"))
             .Where(e => e.Key.ToString()!.StartsWith("ConnectionStrings__", StringComparison.Ordinal)).Select(e => (string)e.Value!).ToList();
 
-        Assert.That(connectionStrings, Has.Count.EqualTo(5));
+        Assert.That(connectionStrings, Has.Count.EqualTo(6), "gateway, preferences and the four dispatchers");
         Assert.That(connectionStrings, Has.All.Contain(";SSL Mode="), "issue 16: an explicit choice, explained in the file");
     }
 
