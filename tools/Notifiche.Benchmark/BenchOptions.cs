@@ -7,6 +7,11 @@ public sealed class BenchOptions
     public int Clients { get; set; } = 16;
     public int Notices { get; set; } = 4_000;
     public int Warmup { get; set; } = 1_000;
+    /// <summary>The warm-up goes on in rounds until tiered compilation settles, up to this many notices; 0 = exactly <see cref="Warmup"/>.</summary>
+    public int WarmupMax { get; set; } = 12_000;
+    /// <summary>Tiered compilation has settled when a warm-up round compiles fewer methods than this.</summary>
+    public int WarmupSettled { get; set; } = 100;
+    public const int WarmupRound = 500;
     public int DrainNotices { get; set; } = 1_500;
     public int RawMessages { get; set; } = 30_000;
     public int RawBatch { get; set; } = 500;
@@ -46,7 +51,12 @@ public sealed class BenchOptions
           --clients N          concurrent HTTP clients (default 16)
           --notices N          notices in the steady run (default 4000)
           --warmup N           notices sent first and not measured (default 1000; the
-                               JIT tiers up the hosts' code meanwhile)
+                               JIT tiers up the hosts' code meanwhile), then rounds of 500
+                               until a round compiles fewer than --warmup-settled methods
+          --warmup-max N       most warm-up notices in all (default 12000; 0 = exactly
+                               --warmup, the fixed warm-up of earlier runs)
+          --warmup-settled N   methods compiled in a round below which tiered compilation
+                               counts as settled (default 100)
           --drain-notices N    notices of the backlog-drain phase, 0 to skip it (default 1500)
           --raw-messages N     messages of the raw baseline (default 30000)
           --raw-batch N        publishes awaited per confirm batch in the baseline (default 500)
@@ -77,6 +87,8 @@ public sealed class BenchOptions
                 case "--clients": o.Clients = Int(); break;
                 case "--notices": o.Notices = Int(); break;
                 case "--warmup": o.Warmup = Int(); break;
+                case "--warmup-max": o.WarmupMax = Int(); break;
+                case "--warmup-settled": o.WarmupSettled = Int(); break;
                 case "--drain-notices": o.DrainNotices = Int(); o.SkipDrain = o.DrainNotices == 0; break;
                 case "--raw-messages": o.RawMessages = Int(); break;
                 case "--raw-batch": o.RawBatch = Int(); break;

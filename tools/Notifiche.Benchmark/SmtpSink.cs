@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.IO.Pipelines;
@@ -178,15 +179,30 @@ public sealed class SmtpSink : IAsyncDisposable
     {
         var now = Stopwatch.GetTimestamp();
         Interlocked.Increment(ref _total);
-        // Headers come first and are short: look for the Message-Id in the first few KB only.
+        // Headers come first and are short: look for the Message-Id in the first few KB only, as bytes (MimeKit writes
+        // "Message-Id"; other spellings are looked for case-insensitively only when that is not found).
         var head = message.Length > 8192 ? message.Slice(0, 8192) : message;
-        var bytes = head.ToArray();
-        var text = "\n" + Encoding.ASCII.GetString(bytes);
-        var at = text.IndexOf("\nMessage-Id: <", StringComparison.OrdinalIgnoreCase);
-        if (at < 0 || at + 14 + 32 > text.Length || !Guid.TryParseExact(text.AsSpan(at + 14, 32), "N", out var id))
+        ReadOnlySpan<byte> bytes = head.IsSingleSegment ? head.FirstSpan : head.ToArray();
+        var at = bytes.StartsWith("Message-Id: <"u8) ? -1 : bytes.IndexOf("\nMessage-Id: <"u8);
+        Guid id;
+        if (at != -1 || bytes.StartsWith("Message-Id: <"u8))
         {
-            Interlocked.Increment(ref _withoutId);
-            return;
+            var start = at + 14; // past "\nMessage-Id: <" (at = -1: the first header, with no newline before it)
+            if (start + 32 > bytes.Length || !Utf8Parser.TryParse(bytes.Slice(start, 32), out id, out _, 'N'))
+            {
+                Interlocked.Increment(ref _withoutId);
+                return;
+            }
+        }
+        else
+        {
+            var text = "\n" + Encoding.ASCII.GetString(bytes);
+            var i = text.IndexOf("\nMessage-Id: <", StringComparison.OrdinalIgnoreCase);
+            if (i < 0 || i + 14 + 32 > text.Length || !Guid.TryParseExact(text.AsSpan(i + 14, 32), "N", out id))
+            {
+                Interlocked.Increment(ref _withoutId);
+                return;
+            }
         }
 
         Received.AddOrUpdate(id, _ => (1, now), (_, old) => (old.Count + 1, old.FirstAt));

@@ -12,7 +12,7 @@ namespace Notifiche.Benchmark;
 public sealed class SpanProfiler : IDisposable
 {
     private readonly ActivityListener _listener;
-    private readonly ConcurrentDictionary<string, Stat> _stats = new();
+    private readonly ConcurrentDictionary<SpanId, Stat> _stats = new();
     private volatile bool _recording;
 
     public SpanProfiler()
@@ -47,23 +47,24 @@ public sealed class SpanProfiler : IDisposable
             root = parent;
         }
 
-        string key;
-        if (activity.Source.Name == "Npgsql")
+        // The stat is found by the names as the activities carry them; the readable key is built once per stat.
+        var sql = activity.Source.Name == "Npgsql"
+            ? activity.GetTagItem("db.query.text") as string ?? activity.GetTagItem("db.statement") as string ?? activity.DisplayName
+            : null;
+        var id = new SpanId(activity.Source.Name, sql ?? activity.DisplayName, activity.GetTagItem("http.route") as string,
+            ReferenceEquals(root, activity) ? null : root.Source.Name, root.DisplayName, root.GetTagItem("http.route") as string);
+        if (!_stats.TryGetValue(id, out var stat))
         {
-            var sql = activity.GetTagItem("db.query.text") as string ?? activity.GetTagItem("db.statement") as string ?? activity.DisplayName;
-            key = $"db   {Shorten(sql)}  (under: {Name(root)})";
-        }
-        else if (ReferenceEquals(root, activity))
-        {
-            key = $"span {Name(activity)}";
-        }
-        else
-        {
-            key = $"span {Name(activity)}  (under: {Name(root)})";
+            var key = sql is not null ? $"db   {Shorten(sql)}  (under: {Name(root)})"
+                : ReferenceEquals(root, activity) ? $"span {Name(activity)}"
+                : $"span {Name(activity)}  (under: {Name(root)})";
+            stat = _stats.GetOrAdd(id, _ => new Stat(key));
         }
 
-        _stats.GetOrAdd(key, _ => new Stat()).Add(activity.Duration.TotalMilliseconds);
+        stat.Add(activity.Duration.TotalMilliseconds);
     }
+
+    private readonly record struct SpanId(string Source, string Name, string? Route, string? RootSource, string RootName, string? RootRoute);
 
     private static string Name(Activity a) => a.Source.Name == "Microsoft.AspNetCore"
         ? $"HTTP {a.GetTagItem("http.request.method")} {a.GetTagItem("http.route") ?? a.DisplayName}"
@@ -76,13 +77,38 @@ public sealed class SpanProfiler : IDisposable
     }
 
     public IReadOnlyList<(string Name, long Count, double TotalMs, double MeanMs, double P95Ms)> Snapshot() =>
-        [.. _stats.Select(kv => (kv.Key, kv.Value.Count, kv.Value.Total, kv.Value.Total / Math.Max(1, kv.Value.Count), kv.Value.Percentile(0.95)))
+        [.. _stats.Values.GroupBy(v => v.Key).Select(g => g.Count() == 1 ? g.First() : Stat.Merge(g)).Select(v => (v.Key, v.Count, v.Total, v.Total / Math.Max(1, v.Count), v.Percentile(0.95)))
             .OrderByDescending(s => s.Item3)];
 
     public void Dispose() => _listener.Dispose();
 
-    private sealed class Stat
+    private sealed class Stat(string key)
     {
+        public string Key { get; } = key;
+
+        /// <summary>Stats whose keys read the same (two SQL texts alike in their first 70 characters) as one.</summary>
+        public static Stat Merge(IEnumerable<Stat> stats)
+        {
+            var all = stats.ToList();
+            var merged = new Stat(all[0].Key);
+            foreach (var s in all)
+            {
+                lock (s)
+                {
+                    for (var i = 0; i < Math.Min(s._count, Reservoir); i++)
+                    {
+                        merged.Add(s._samples[i]);
+                    }
+
+                    // the reservoir holds at most Reservoir samples: count and total are taken as they are
+                    merged._count += s._count - Math.Min(s._count, Reservoir);
+                    merged._total += s._total - s._samples[..(int)Math.Min(s._count, Reservoir)].Sum();
+                }
+            }
+
+            return merged;
+        }
+
         private const int Reservoir = 4096;
         private readonly double[] _samples = new double[Reservoir];
         private long _count;
