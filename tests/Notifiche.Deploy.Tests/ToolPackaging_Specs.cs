@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.IO.Compression;
+using System.Xml.Linq;
 
 namespace Notifiche.Deploy.Tests;
 
@@ -29,9 +31,8 @@ public class Packaging_the_tools
                   </packageSources>
                 </configuration>
                 """);
-            var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
 
-            var pack = await RunAsync("dotnet", ["pack", Repository.Path(project), "-c", configuration, "--no-build", "-o", feed, "-nologo"]);
+            var pack = await RunAsync("dotnet", ["pack", Repository.Path(project), "-c", Configuration, "--no-build", "-o", feed, "-nologo"]);
             Assert.That(pack.Exit, Is.EqualTo(0), pack.Output);
             Assert.That(Directory.GetFiles(feed, $"{packageId}.*.nupkg"), Has.Length.EqualTo(1), pack.Output);
 
@@ -48,7 +49,10 @@ public class Packaging_the_tools
         }
     }
 
-    private static async Task<(int Exit, string Output)> RunAsync(string file, IEnumerable<string> args)
+    /// <summary>The configuration the solution was built in (this assembly's output folder is bin/&lt;configuration&gt;/net10.0).</summary>
+    internal static string Configuration => new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+
+    internal static async Task<(int Exit, string Output)> RunAsync(string file, IEnumerable<string> args)
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in args)
@@ -73,5 +77,35 @@ public class Packaging_the_tools
         }
 
         return (process.ExitCode, await output + await errors);
+    }
+}
+
+/// <summary>Issue 18, point 2: the .NET client is package-ready — <c>dotnet pack</c> makes a NuGet package with its metadata, docs and readme.</summary>
+public class Packing_the_client
+{
+    [Test]
+    public async Task Should_pack_with_its_licence_readme_documentation_and_no_platform_dependency()
+    {
+        var feed = Directory.CreateTempSubdirectory("notifiche-client-pack-");
+        try
+        {
+            var pack = await Packaging_the_tools.RunAsync("dotnet", ["pack", Repository.Path("clients/Notifiche.Client/Notifiche.Client.csproj"), "-c",
+                Packaging_the_tools.Configuration, "--no-build", "-o", feed.FullName, "-nologo"]);
+            Assert.That(pack.Exit, Is.EqualTo(0), pack.Output);
+
+            using var zip = ZipFile.OpenRead(Directory.GetFiles(feed.FullName, "Notifiche.Client.*.nupkg").Single());
+            Assert.That(zip.Entries.Select(e => e.FullName),
+                Is.SupersetOf(new[] { "lib/net10.0/Notifiche.Client.dll", "lib/net10.0/Notifiche.Client.xml", "README.md" }));
+            await using var nuspec = zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open();
+            var metadata = XDocument.Load(nuspec).Root!.Elements().Single(e => e.Name.LocalName == "metadata");
+            string Value(string name) => metadata.Elements().Single(e => e.Name.LocalName == name).Value;
+            Assert.That((Value("id"), Value("license"), Value("readme")), Is.EqualTo(("Notifiche.Client", "EUPL-1.2", "README.md")));
+            Assert.That(metadata.Descendants().Where(e => e.Name.LocalName == "dependency").Select(e => e.Attribute("id")!.Value),
+                Is.EqualTo(new[] { "Microsoft.Extensions.Http.Resilience" }), "no project of the platform leaks into the package");
+        }
+        finally
+        {
+            feed.Delete(recursive: true);
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Notifiche.Messaging;
 using Notifiche.Testing;
 
@@ -59,6 +60,62 @@ public class Listing_dead_letters
         AssertNoPersonalData(run.Output);
         await Eventually.Until(() => _broker.CountAsync("send-email_error"), n => n == 2, TimeSpan.FromSeconds(10),
             "listing leaves the messages in place (requeued by the broker once the tool's channel closed)");
+    }
+
+    [Test]
+    public async Task Should_list_the_queues_as_json_on_request()
+    {
+        await _broker.DeclareAsync("send-email_error");
+        await _broker.DeclareAsync("send-sms_skipped");
+        await _broker.PublishFaultedAsync("send-email_error");
+
+        var run = await _broker.RunAsync("list", "--output", "json");
+
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Output);
+        var listed = JsonDocument.Parse(run.Output).RootElement;
+        Assert.That(listed.GetProperty("vhost").GetString(), Is.EqualTo(_broker.Vhost.Name));
+        Assert.That(listed.GetProperty("total").GetInt64(), Is.EqualTo(1));
+        var queues = listed.GetProperty("queues").EnumerateArray()
+            .ToDictionary(q => q.GetProperty("name").GetString()!, q => (q.GetProperty("messages").GetInt64(), q.GetProperty("replays_to").GetString()));
+        Assert.That(queues["send-email_error"], Is.EqualTo((1L, "send-email")));
+        Assert.That(queues["send-sms_skipped"], Is.EqualTo((0L, "send-sms")));
+        Assert.That(queues[DeadLetters.Queue], Is.EqualTo((0L, (string?)null)), "replays to each message's x-death queue");
+    }
+
+    [Test]
+    public async Task Should_list_the_messages_as_json_on_request_with_no_personal_data()
+    {
+        await _broker.DeclareAsync("send-email_error");
+        var first = await _broker.PublishFaultedAsync("send-email_error");
+        var second = await _broker.PublishFaultedAsync("send-email_error", $"SMTP 450 for <{DeadLetterBroker.Email}> (cf {DeadLetterBroker.FiscalCode})");
+
+        var run = await _broker.RunAsync("list", "--queue", "send-email_error", "-o", "json", "--limit", "1");
+
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Output);
+        var listed = JsonDocument.Parse(run.Output).RootElement;
+        Assert.That((listed.GetProperty("queue").GetString(), listed.GetProperty("count").GetInt32(), listed.GetProperty("shown").GetInt32(),
+            listed.GetProperty("replays_to").GetString()), Is.EqualTo(("send-email_error", 2, 1, "send-email")));
+        var message = listed.GetProperty("messages").EnumerateArray().Single();
+        Assert.That(message.GetProperty("message_id").GetString(), Is.EqualTo(first.MessageId));
+        Assert.That(message.GetProperty("notice_id").GetString(), Is.EqualTo(first.NoticeId));
+        Assert.That(message.GetProperty("type").GetString(), Is.EqualTo("SendEmail"));
+        Assert.That(message.GetProperty("deliveries").GetInt64(), Is.EqualTo(1));
+        Assert.That(message.GetProperty("reason").GetString(), Does.Contain("SMTP connection: Connection refused"));
+        Assert.That(DateTimeOffset.UtcNow - message.GetProperty("dead_lettered_at").GetDateTimeOffset(),
+            Is.EqualTo(TimeSpan.FromMinutes(5)).Within(TimeSpan.FromMinutes(1)), "the fault's time, as 'age' shows it");
+
+        var all = await _broker.RunAsync("list", "--queue", "send-email_error", "--output", "json");
+        Assert.That(all.Output, Does.Contain(second.MessageId).And.Contain("<email>").And.Contain("<codice-fiscale>"));
+        AssertNoPersonalData(all.Output);
+    }
+
+    [Test]
+    public async Task Should_refuse_an_unknown_output_format_as_a_usage_error()
+    {
+        var run = await _broker.RunAsync("list", "--output", "yaml");
+
+        Assert.That(run.ExitCode, Is.EqualTo(2), run.Output);
+        Assert.That(run.Output, Does.Contain("yaml"));
     }
 
     [Test]

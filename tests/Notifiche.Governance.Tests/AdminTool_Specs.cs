@@ -135,6 +135,44 @@ public class Governing_a_service_with_notifiche_admin
     }
 
     [Test]
+    public async Task Should_list_services_and_keys_as_json_on_request_without_secrets()
+    {
+        var create = await AdminTool.RunAsync("services", "create", "cli-json", "--name", "Servizio tributi", "--organization-name", "Comune di Pavia",
+            "--organization-fiscal-code", "00296180185", "--contact-email", "tributi@comune.example.it", "--channel", "email", "--channel", "sms");
+        Assert.That(create.ExitCode, Is.EqualTo(ExitCodes.Ok), create.Output);
+
+        var services = await AdminTool.RunAsync("services", "list", "--output", "json");
+
+        Assert.That(services.ExitCode, Is.EqualTo(ExitCodes.Ok), services.Output);
+        var service = System.Text.Json.JsonDocument.Parse(services.Output).RootElement.EnumerateArray()
+            .Single(s => s.GetProperty("id").GetString() == "cli-json");
+        Assert.That(service.GetProperty("state").GetString(), Is.EqualTo("sandbox"));
+        Assert.That(service.GetProperty("allowed_channels").EnumerateArray().Select(c => c.GetString()), Is.EqualTo(new[] { "email", "sms" }));
+        Assert.That(service.GetProperty("organization_name").GetString(), Is.EqualTo("Comune di Pavia"));
+
+        var keys = await AdminTool.RunAsync("keys", "list", "cli-json", "-o", "json");
+
+        Assert.That(keys.ExitCode, Is.EqualTo(ExitCodes.Ok), keys.Output);
+        var key = System.Text.Json.JsonDocument.Parse(keys.Output).RootElement.EnumerateArray().Single();
+        Assert.That(key.GetProperty("key_id").GetString(), Is.EqualTo(AdminTool.IssuedKeyId(create)));
+        Assert.That(key.GetProperty("status").GetString(), Is.EqualTo("active"));
+        Assert.That(keys.Output, Does.Not.Contain(AdminTool.IssuedKey(create)), "never the secret");
+    }
+
+    [Test]
+    public async Task Should_print_the_census_as_json_with_the_same_option_as_the_lists()
+    {
+        await Operator.CreateAsync(Operator.ServiceBody("cli-census-output"));
+
+        var run = await AdminTool.RunAsync("census", "--output", "json", "--service", "cli-census-output", "--month", "2026-01");
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Ok), run.Output);
+        var census = System.Text.Json.JsonDocument.Parse(run.Output).RootElement;
+        Assert.That(census.GetProperty("services")[0].GetProperty("service_id").GetString(), Is.EqualTo("cli-census-output"));
+        Assert.That((await AdminTool.RunAsync("services", "list", "--output", "csv")).ExitCode, Is.EqualTo(ExitCodes.Usage), "csv is the census's layout only");
+    }
+
+    [Test]
     public async Task Should_print_the_census_as_json_on_request()
     {
         await Operator.CreateAsync(Operator.ServiceBody("cli-census-json"));

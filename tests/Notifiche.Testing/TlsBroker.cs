@@ -6,24 +6,29 @@ using Notifiche.Testing.Servers;
 namespace Notifiche.Testing;
 
 /// <summary>
-/// A throwaway RabbitMQ node (<see cref="LocalRabbitMq"/>) that also listens with TLS on <see cref="TlsPort"/>, its
-/// certificate (for <c>localhost</c> and 127.0.0.1) issued by a CA of its own (<see cref="CaFile"/>, PEM) that no
-/// system trusts: a client reaches it only if it is given that CA.
+/// A throwaway RabbitMQ node (<see cref="LocalRabbitMq"/>) that also listens with TLS on <see cref="TlsPort"/> (AMQPS)
+/// and serves its management API over HTTPS on <see cref="ManagementTlsPort"/>, its certificate (for <c>localhost</c>
+/// and 127.0.0.1) issued by a CA of its own (<see cref="CaFile"/>, PEM) that no system trusts: a client reaches it only
+/// if it is given that CA.
 /// </summary>
 public sealed class TlsBroker : IAsyncDisposable
 {
     private readonly string _directory;
 
-    private TlsBroker(LocalRabbitMq node, string directory, int tlsPort)
+    private TlsBroker(LocalRabbitMq node, string directory, int tlsPort, int managementTlsPort)
     {
         Node = node;
         _directory = directory;
         TlsPort = tlsPort;
+        ManagementTlsPort = managementTlsPort;
     }
 
     public LocalRabbitMq Node { get; }
 
     public int TlsPort { get; }
+
+    /// <summary>The management API over HTTPS (the plain one stays on <see cref="LocalRabbitMq.ManagementPort"/>).</summary>
+    public int ManagementTlsPort { get; }
 
     public string CaFile => Path.Combine(_directory, "ca.pem");
 
@@ -32,6 +37,7 @@ public sealed class TlsBroker : IAsyncDisposable
         var directory = Directory.CreateTempSubdirectory("notifiche-tls-").FullName;
         WriteCertificates(directory);
         var tlsPort = FreePort.Next();
+        var managementTlsPort = FreePort.Next();
         var node = LocalRabbitMq.Create("notifiche-tls", $"""
             listeners.ssl.default = {LocalRabbitMq.Host}:{tlsPort}
             ssl_options.cacertfile = {Path.Combine(directory, "ca.pem")}
@@ -39,6 +45,11 @@ public sealed class TlsBroker : IAsyncDisposable
             ssl_options.keyfile = {Path.Combine(directory, "server.key")}
             ssl_options.verify = verify_none
             ssl_options.fail_if_no_peer_cert = false
+            management.ssl.ip = {LocalRabbitMq.Host}
+            management.ssl.port = {managementTlsPort}
+            management.ssl.cacertfile = {Path.Combine(directory, "ca.pem")}
+            management.ssl.certfile = {Path.Combine(directory, "server.pem")}
+            management.ssl.keyfile = {Path.Combine(directory, "server.key")}
             """);
         try
         {
@@ -50,7 +61,7 @@ public sealed class TlsBroker : IAsyncDisposable
             throw;
         }
 
-        return new TlsBroker(node, directory, tlsPort);
+        return new TlsBroker(node, directory, tlsPort, managementTlsPort);
     }
 
     private static void WriteCertificates(string directory)

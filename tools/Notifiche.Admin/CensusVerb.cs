@@ -12,13 +12,14 @@ public static class CensusVerb
     public static Command Command(TextWriter output)
     {
         var month = new Option<string>("--month") { Description = "The month, yyyy-MM (default: this month, UTC)" };
-        var format = new Option<string>("--format") { Description = "csv (one line per service, with a header) or json (as the API answers)", DefaultValueFactory = _ => "csv" };
-        format.AcceptOnlyFromAmong("csv", "json");
+        // --format was this option's first name (README): it stays an alias.
+        var format = OutputFormat.Option("csv", "--format");
         var service = new Option<string>("--service") { Description = "Only this service" };
         var command = new Command("census", """
             The census for a month: per service its registry fields, notices accepted and rejected (by routing), per channel
             sent and failed beside the declared monthly volume, SMS segments and cost in euro. Notices count in the month they
-            were accepted (UTC). Example: notifiche-admin census --month 2026-11 > census-2026-11.csv
+            were accepted (UTC). CSV has one line per service, with a header; --output json prints the API's answer.
+            Example: notifiche-admin census --month 2026-11 > census-2026-11.csv
             """) { month, format, service };
         command.Act(async (parse, api, ct) =>
         {
@@ -34,9 +35,9 @@ public static class CensusVerb
             }
 
             var census = await api.GetAsync("/census" + (query.Count > 0 ? "?" + string.Join('&', query) : ""), ct);
-            if (parse.GetValue(format) == "json")
+            if (parse.GetValue(format) == OutputFormat.Json)
             {
-                output.WriteLine(JsonSerializer.Serialize(census, new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+                OutputFormat.Write(output, census);
             }
             else
             {

@@ -55,10 +55,21 @@ public static class KeyVerbs
     private static Command List(TextWriter output)
     {
         var id = AdminCommands.ServiceId();
-        var command = new Command("list", "The service's keys: id, status (active, expired, revoked), created, expires, revoked; never the secrets") { id };
+        var format = OutputFormat.Option("table");
+        var command = new Command("list", "The service's keys: id, status (active, expired, revoked), created, expires, revoked; never the secrets")
+        {
+            id, format,
+        };
         command.Act(async (parse, api, ct) =>
         {
-            var keys = (await api.GetAsync($"/services/{Uri.EscapeDataString(parse.GetValue(id)!)}/keys", ct)).EnumerateArray().ToList();
+            var answer = await api.GetAsync($"/services/{Uri.EscapeDataString(parse.GetValue(id)!)}/keys", ct);
+            if (parse.GetValue(format) == OutputFormat.Json)
+            {
+                OutputFormat.Write(output, answer);
+                return;
+            }
+
+            var keys = answer.EnumerateArray().ToList();
             Table.Write(output, ["KEY ID", "STATUS", "CREATED", "EXPIRES", "REVOKED"], keys.Select(k => new[]
             {
                 ServiceVerbs.Text(k, "key_id"), ServiceVerbs.Text(k, "status"), ServiceVerbs.Text(k, "created_at"), ServiceVerbs.Text(k, "expires_at"),

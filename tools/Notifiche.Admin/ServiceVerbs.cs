@@ -82,10 +82,18 @@ public static class ServiceVerbs
 
     private static Command List(TextWriter output)
     {
-        var command = new Command("list", "Every registered service: id, state, channels, organisation, name");
-        command.Act(async (_, api, ct) =>
+        var format = OutputFormat.Option("table");
+        var command = new Command("list", "Every registered service: id, state, channels, organisation, name; --output json: every field") { format };
+        command.Act(async (parse, api, ct) =>
         {
-            var services = (await api.GetAsync("/services", ct)).EnumerateArray().ToList();
+            var answer = await api.GetAsync("/services", ct);
+            if (parse.GetValue(format) == OutputFormat.Json)
+            {
+                OutputFormat.Write(output, answer);
+                return;
+            }
+
+            var services = answer.EnumerateArray().ToList();
             var rows = services.Select(s => new[]
             {
                 Text(s, "id"), Text(s, "state"), string.Join(",", s.GetProperty("allowed_channels").EnumerateArray().Select(c => c.GetString())),

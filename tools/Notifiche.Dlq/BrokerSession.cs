@@ -64,7 +64,7 @@ public sealed class BrokerSession : IAsyncDisposable
     public async Task<IReadOnlyList<string>> DeadLetterQueuesAsync(CancellationToken cancellationToken)
     {
         using var handler = new HttpClientHandler();
-        if (_settings.Tls.Enabled && BrokerTls.Validation(_settings.Tls) is { } validate)
+        if (_settings.ManagementTls.Enabled && BrokerTls.Validation(_settings.ManagementTls) is { } validate)
         {
             handler.ServerCertificateCustomValidationCallback = (request, certificate, chain, errors) => validate(request, certificate, chain, errors);
         }
@@ -82,7 +82,8 @@ public sealed class BrokerSession : IAsyncDisposable
         {
             throw new DlqException($"Cannot reach the RabbitMQ management API at {_settings.ManagementBase} ({e.Message}): "
                 + $"it lists the queues. Pass --management-port (or {BrokerSettings.ManagementPortVariable}) and make sure the rabbitmq_management "
-                + "plugin is enabled; 'list --queue <name>', 'show' and 'replay' need only AMQP.");
+                + "plugin is enabled; over HTTPS (--management-tls) its certificate must chain to the system's roots or to --management-tls-ca "
+                + "and carry the host's name. 'list --queue <name>', 'show' and 'replay' need only AMQP.");
         }
 
         using (response)

@@ -10,12 +10,22 @@ namespace Notifiche.Dlq;
 /// </summary>
 public sealed record BrokerSettings(string Host, int Port, string VirtualHost, string User, string Password, int ManagementPort)
 {
-    /// <summary>TLS to the broker (AMQPS), and HTTPS to its management API, validated as the services validate it.</summary>
+    /// <summary>TLS to the broker (AMQPS), validated as the services validate it (<c>Messaging:RabbitMq:Tls</c>).</summary>
     public RabbitMqTlsOptions Tls { get; init; } = new();
+
+    /// <summary>
+    /// HTTPS to the management API, in the same shape: on and with the same CA as <see cref="Tls"/> unless
+    /// <c>--management-tls</c>/<c>--management-tls-ca</c> say otherwise (AMQP inside the cluster, the management API
+    /// behind an HTTPS listener, or the other way round). The certificate must carry the host's name (HTTPS checks the
+    /// name in the URL; <c>--tls-server-name</c> is for AMQP only).
+    /// </summary>
+    public RabbitMqTlsOptions ManagementTls { get; init; } = new();
 
     public const string TlsVariable = "NOTIFICHE_RABBITMQ_TLS";
     public const string TlsServerNameVariable = "NOTIFICHE_RABBITMQ_TLS_SERVER_NAME";
     public const string TlsCaVariable = "NOTIFICHE_RABBITMQ_TLS_CA";
+    public const string ManagementTlsVariable = "NOTIFICHE_RABBITMQ_MANAGEMENT_TLS";
+    public const string ManagementTlsCaVariable = "NOTIFICHE_RABBITMQ_MANAGEMENT_TLS_CA";
 
     public const string HostVariable = "NOTIFICHE_RABBITMQ_HOST";
     public const string PortVariable = "NOTIFICHE_RABBITMQ_PORT";
@@ -70,27 +80,48 @@ public sealed record BrokerSettings(string Host, int Port, string VirtualHost, s
         Description = $"PEM file of the CA the broker's certificate must chain to, instead of the system's roots [env {TlsCaVariable}]", Recursive = true,
     };
 
-    public static IEnumerable<Option> Options =>
-        [HostOption, PortOption, VirtualHostOption, UserOption, PasswordOption, ManagementPortOption, TlsOption, TlsServerNameOption, TlsCaOption];
-
-    public static BrokerSettings From(ParseResult parse) => new(
-        parse.GetValue(HostOption) ?? Variable(HostVariable) ?? "localhost",
-        parse.GetValue(PortOption) ?? Number(PortVariable) ?? 5672,
-        parse.GetValue(VirtualHostOption) ?? Variable(VirtualHostVariable) ?? "/",
-        parse.GetValue(UserOption) ?? Variable(UserVariable) ?? "guest",
-        parse.GetValue(PasswordOption) ?? Variable(PasswordVariable) ?? "guest",
-        parse.GetValue(ManagementPortOption) ?? Number(ManagementPortVariable) ?? 15672)
+    public static readonly Option<bool?> ManagementTlsOption = new("--management-tls")
     {
-        Tls = new RabbitMqTlsOptions
+        Description = $"HTTPS to the management API: true or false [env {ManagementTlsVariable}, default as --tls]", Recursive = true,
+    };
+
+    public static readonly Option<string> ManagementTlsCaOption = new("--management-tls-ca")
+    {
+        Description = $"PEM file of the CA the management API's certificate must chain to [env {ManagementTlsCaVariable}, default --tls-ca]",
+        Recursive = true,
+    };
+
+    public static IEnumerable<Option> Options =>
+        [HostOption, PortOption, VirtualHostOption, UserOption, PasswordOption, ManagementPortOption, TlsOption, TlsServerNameOption, TlsCaOption,
+            ManagementTlsOption, ManagementTlsCaOption];
+
+    public static BrokerSettings From(ParseResult parse)
+    {
+        var tls = new RabbitMqTlsOptions
         {
             Enabled = parse.GetValue(TlsOption) || string.Equals(Variable(TlsVariable), "true", StringComparison.OrdinalIgnoreCase),
             ServerName = parse.GetValue(TlsServerNameOption) ?? Variable(TlsServerNameVariable),
             CaCertificatePath = parse.GetValue(TlsCaOption) ?? Variable(TlsCaVariable),
-        },
-    };
+        };
+        return new BrokerSettings(
+            parse.GetValue(HostOption) ?? Variable(HostVariable) ?? "localhost",
+            parse.GetValue(PortOption) ?? Number(PortVariable) ?? 5672,
+            parse.GetValue(VirtualHostOption) ?? Variable(VirtualHostVariable) ?? "/",
+            parse.GetValue(UserOption) ?? Variable(UserVariable) ?? "guest",
+            parse.GetValue(PasswordOption) ?? Variable(PasswordVariable) ?? "guest",
+            parse.GetValue(ManagementPortOption) ?? Number(ManagementPortVariable) ?? 15672)
+        {
+            Tls = tls,
+            ManagementTls = new RabbitMqTlsOptions
+            {
+                Enabled = parse.GetValue(ManagementTlsOption) ?? Flag(ManagementTlsVariable) ?? tls.Enabled,
+                CaCertificatePath = parse.GetValue(ManagementTlsCaOption) ?? Variable(ManagementTlsCaVariable) ?? tls.CaCertificatePath,
+            },
+        };
+    }
 
-    /// <summary>The management API's base address: HTTPS when the broker is reached over TLS.</summary>
-    public string ManagementBase => $"{(Tls.Enabled ? "https" : "http")}://{Host}:{ManagementPort}/";
+    /// <summary>The management API's base address: HTTPS unless <see cref="ManagementTls"/> is off.</summary>
+    public string ManagementBase => $"{(ManagementTls.Enabled ? "https" : "http")}://{Host}:{ManagementPort}/";
 
     /// <summary>How the broker is named in messages: never the password.</summary>
     public string Describe() => $"{(Tls.Enabled ? "amqps" : "amqp")}://{User}@{Host}:{Port}, vhost '{VirtualHost}'";
@@ -105,6 +136,10 @@ public sealed record BrokerSettings(string Host, int Port, string VirtualHost, s
     };
 
     private static string? Variable(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
+
+    private static bool? Flag(string name) => Variable(name) is { } value
+        ? bool.TryParse(value, out var flag) ? flag : throw new DlqException($"{name}='{value}' is neither true nor false.")
+        : null;
 
     private static int? Number(string name) => Variable(name) is { } value
         ? int.TryParse(value, out var number) ? number : throw new DlqException($"{name}='{value}' is not a port number.")

@@ -10,6 +10,9 @@ public static class DlqCommands
         Connection: --host, --port, --vhost, --user, --password, --management-port, or the environment variables
           {BrokerSettings.HostVariable}, {BrokerSettings.PortVariable}, {BrokerSettings.VirtualHostVariable}, {BrokerSettings.UserVariable},
           {BrokerSettings.PasswordVariable}, {BrokerSettings.ManagementPortVariable} (defaults: localhost, 5672, /, guest, guest, 15672).
+        TLS: --tls, --tls-server-name, --tls-ca ({BrokerSettings.TlsVariable}, {BrokerSettings.TlsServerNameVariable}, {BrokerSettings.TlsCaVariable});
+          the management API follows them (HTTPS, the same CA) unless --management-tls true|false and --management-tls-ca
+          ({BrokerSettings.ManagementTlsVariable}, {BrokerSettings.ManagementTlsCaVariable}) say otherwise.
         Exit codes: 0 done, 1 error (broker unreachable, queue or message not found, a replay failed), 2 wrong command line.
         """;
 
@@ -66,9 +69,13 @@ public static class DlqCommands
             {Redaction.ReasonLength} characters). Never the message body. Messages are read and returned to the queue; on quorum
             queues each read counts as one delivery against the queue's x-delivery-limit.
 
+            --output json prints the same as one JSON document (for scripts and monitoring): the queues with their counts,
+            or the queue's messages with their dead-lettering time in ISO 8601.
+
             Examples:
               notifiche-dlq list
               notifiche-dlq list --queue send-email_error
+              notifiche-dlq list --output json
 
             {Environment}
             """,
@@ -144,16 +151,22 @@ public static class DlqCommands
                 r.AddError("--limit must be at least 1.");
             }
         });
+        var format = new Option<string>("--output", "-o")
+        {
+            Description = "table (default) or json", DefaultValueFactory = _ => ListVerb.Table,
+        };
+        format.AcceptOnlyFromAmong(ListVerb.Table, ListVerb.Json);
         var command = new Command("list", "Dead-letter queues with their counts; with --queue, their messages (ids, type, notice, age, reason)")
         {
-            queue, limit,
+            queue, limit, format,
         };
         command.SetAction((parse, cancellationToken) =>
         {
             var settings = BrokerSettings.From(parse);
+            var json = parse.GetValue(format) == ListVerb.Json;
             return parse.GetValue(queue) is { } name
-                ? ListVerb.MessagesAsync(settings, name, parse.GetValue(limit), output, cancellationToken)
-                : ListVerb.QueuesAsync(settings, output, cancellationToken);
+                ? ListVerb.MessagesAsync(settings, name, parse.GetValue(limit), json, output, cancellationToken)
+                : ListVerb.QueuesAsync(settings, json, output, cancellationToken);
         });
         return command;
     }

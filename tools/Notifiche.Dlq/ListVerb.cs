@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using Notifiche.Messaging;
 
 namespace Notifiche.Dlq;
@@ -5,11 +7,43 @@ namespace Notifiche.Dlq;
 /// <summary><c>list</c>: the dead-letter queues with their counts, or the messages of one queue (ids, type, notice, age, reason).</summary>
 public static class ListVerb
 {
-    public static async Task<int> QueuesAsync(BrokerSettings settings, TextWriter output, CancellationToken cancellationToken)
+    public const string Table = "table";
+    public const string Json = "json";
+
+    /// <summary>snake_case like the platform's APIs; readable non-ASCII (reasons are redacted before they get here).</summary>
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    private sealed record QueueLine(string Name, uint? Messages, string? ReplaysTo);
+
+    private sealed record QueuesDocument(string Vhost, IReadOnlyList<QueueLine> Queues, long Total);
+
+    private sealed record MessageLine(int Position, string? MessageId, string? Type, string? NoticeId, DateTimeOffset? DeadLetteredAt,
+        long Deliveries, string Reason);
+
+    private sealed record MessagesDocument(string Queue, uint Count, int Shown, string? ReplaysTo, IReadOnlyList<MessageLine> Messages);
+
+    public static async Task<int> QueuesAsync(BrokerSettings settings, bool json, TextWriter output, CancellationToken cancellationToken)
     {
         await using var broker = await BrokerSession.OpenAsync(settings, cancellationToken);
-        var queues = await broker.DeadLetterQueuesAsync(cancellationToken);
-        if (queues.Count == 0)
+        var lines = new List<QueueLine>();
+        foreach (var queue in await broker.DeadLetterQueuesAsync(cancellationToken))
+        {
+            // Counted over AMQP: exact now, where the management API's statistics lag by seconds.
+            lines.Add(new QueueLine(queue, await broker.MessageCountAsync(queue, cancellationToken), DeadLetterQueues.SourceOf(queue)));
+        }
+
+        var total = lines.Sum(l => (long)(l.Messages ?? 0));
+        if (json)
+        {
+            // A queue gone meanwhile has null messages; null replays_to: the queue in each message's x-death.
+            output.WriteLine(JsonSerializer.Serialize(new QueuesDocument(settings.VirtualHost, lines, total), JsonOptions));
+            return ExitCodes.Ok;
+        }
+
+        if (lines.Count == 0)
         {
             output.WriteLine($"No dead-letter queues in vhost '{settings.VirtualHost}' (none ending in {DeadLetterQueues.ErrorSuffix} or "
                 + $"{DeadLetterQueues.SkippedSuffix}, no {DeadLetters.Queue}).");
@@ -17,13 +51,9 @@ public static class ListVerb
         }
 
         var table = new TextTable("QUEUE", "MESSAGES", "REPLAYS TO");
-        long total = 0;
-        foreach (var queue in queues)
+        foreach (var line in lines)
         {
-            // Counted over AMQP: exact now, where the management API's statistics lag by seconds.
-            var count = await broker.MessageCountAsync(queue, cancellationToken);
-            total += count ?? 0;
-            table.Add(queue, count?.ToString() ?? "(gone)", DeadLetterQueues.SourceOf(queue) ?? "the queue in each message's x-death");
+            table.Add(line.Name, line.Messages?.ToString() ?? "(gone)", line.ReplaysTo ?? "the queue in each message's x-death");
         }
 
         output.WriteLine($"Dead-letter queues in vhost '{settings.VirtualHost}':");
@@ -32,35 +62,48 @@ public static class ListVerb
         return ExitCodes.Ok;
     }
 
-    public static async Task<int> MessagesAsync(BrokerSettings settings, string queue, int limit, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<int> MessagesAsync(BrokerSettings settings, string queue, int limit, bool json, TextWriter output,
+        CancellationToken cancellationToken)
     {
         await using var broker = await BrokerSession.OpenAsync(settings, cancellationToken);
-        var now = DateTimeOffset.UtcNow;
-        var table = new TextTable("#", "MESSAGE ID", "TYPE", "NOTICE ID", "AGE", "DELIVERIES", "REASON");
+        var lines = new List<MessageLine>();
         uint count;
-        var listed = 0;
         var nearLimit = 0;
         await using (var pass = await DeadLetterPass.StartAsync(broker, queue, cancellationToken))
         {
             count = pass.Count;
-            while (listed < limit && await pass.NextAsync(cancellationToken) is { } delivery)
+            while (lines.Count < limit && await pass.NextAsync(cancellationToken) is { } delivery)
             {
                 var message = delivery.Message;
-                listed++;
                 if (message.Deliveries >= QueueArguments.DeliveryLimit - 2)
                 {
                     nearLimit++;
                 }
 
-                table.Add(delivery.Position.ToString(), message.MessageId ?? "-",
-                    message.Envelope.ShortType ?? (message.Envelope.IsJson ? "(no envelope)" : "(not JSON)"), message.Envelope.NoticeId ?? "-",
-                    Ages.Format(message.DeadLetteredAt, now), (message.Deliveries + 1).ToString(), Redaction.Truncate(message.Reason));
+                lines.Add(new MessageLine(delivery.Position, message.MessageId,
+                    message.Envelope.ShortType ?? (message.Envelope.IsJson ? "(no envelope)" : "(not JSON)"), message.Envelope.NoticeId,
+                    message.DeadLetteredAt, message.Deliveries + 1, Redaction.Truncate(message.Reason)));
             }
         }
 
-        output.WriteLine($"{queue}: {count} message(s){(listed < count ? $", the first {listed} shown (--limit)" : "")}; "
-            + $"replay target: {(DeadLetterQueues.SourceOf(queue) ?? "the queue in each message's x-death")}");
-        if (listed > 0)
+        var replaysTo = DeadLetterQueues.SourceOf(queue);
+        if (json)
+        {
+            output.WriteLine(JsonSerializer.Serialize(new MessagesDocument(queue, count, lines.Count, replaysTo, lines), JsonOptions));
+            return ExitCodes.Ok;
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        var table = new TextTable("#", "MESSAGE ID", "TYPE", "NOTICE ID", "AGE", "DELIVERIES", "REASON");
+        foreach (var line in lines)
+        {
+            table.Add(line.Position.ToString(), line.MessageId ?? "-", line.Type!, line.NoticeId ?? "-", Ages.Format(line.DeadLetteredAt, now),
+                line.Deliveries.ToString(), line.Reason);
+        }
+
+        output.WriteLine($"{queue}: {count} message(s){(lines.Count < count ? $", the first {lines.Count} shown (--limit)" : "")}; "
+            + $"replay target: {replaysTo ?? "the queue in each message's x-death"}");
+        if (lines.Count > 0)
         {
             table.WriteTo(output);
         }

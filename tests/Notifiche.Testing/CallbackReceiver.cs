@@ -3,9 +3,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using Notifiche.Testing;
 
-namespace Notifiche.Inbox.Tests;
+namespace Notifiche.Testing;
 
 /// <summary>One POST a service's receiver got: the raw body and the signature headers.</summary>
 public sealed record ReceivedCallback(byte[] Body, string? Signature, string? Timestamp);

@@ -1,0 +1,63 @@
+using System.Net;
+
+namespace Notifiche.Client;
+
+/// <summary>
+/// A PA service's client: submits notices, reads their status and audit trail, and manages the service's status
+/// callback. Built by <see cref="NotificheClientRegistration.AddNotificheClient"/> (dependency injection) or
+/// <see cref="Create"/>. Thread-safe; make one and keep it.
+/// </summary>
+public sealed class NotificheClient
+{
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    private readonly ApiCalls _api;
+
+    /// <summary>For dependency injection: <paramref name="http"/> carries the address, the key and the retry handler.</summary>
+    public NotificheClient(HttpClient http) => _api = new ApiCalls(http);
+
+    /// <summary>A client without dependency injection; <paramref name="transport"/> replaces the default socket handler (a proxy, a test stub).</summary>
+    public static NotificheClient Create(NotificheClientOptions options, HttpMessageHandler? transport = null) =>
+        new(NotificheClientRegistration.CreateHttpClient(options, transport));
+
+    /// <summary>
+    /// Submits a notice. Every call carries an <c>Idempotency-Key</c> — <paramref name="idempotencyKey"/>, or a new UUID —
+    /// and its retries carry the same one, so a notice is accepted once however often the call is retried; pass the key
+    /// of an earlier call (<see cref="SubmittedNotice.IdempotencyKey"/>) to retry it later, within 24 hours.
+    /// </summary>
+    /// <exception cref="NotificheApiException">The notice was refused: 400 (<see cref="NotificheApiException.Errors"/> names the fields), 403, 409, 429…</exception>
+    public async Task<SubmittedNotice> SubmitNoticeAsync(NewNotice notice, string? idempotencyKey = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(notice);
+        var key = idempotencyKey ?? Guid.NewGuid().ToString();
+        using var request = ApiCalls.Request(HttpMethod.Post, "api/v1/notices", notice);
+        request.Headers.Add(IdempotencyKeyHeader, key);
+        using var response = (await _api.SendAsync(request, notFoundIsNull: false, ct))!;
+        var created = await ApiCalls.ReadAsync<Created>(response, ct);
+        return new SubmittedNotice(created.Id, response.StatusCode == HttpStatusCode.OK, key);
+    }
+
+    /// <summary>The notice's status per channel; null when your service sent no notice with this id.</summary>
+    public Task<NoticeStatus?> GetNoticeAsync(Guid id, CancellationToken ct = default) =>
+        _api.GetAsync<NoticeStatus>($"api/v1/notices/{id}", ct, notFoundIsNull: true);
+
+    /// <summary>The notice's audit trail, oldest first; null when your service sent no notice with this id.</summary>
+    public Task<NoticeEvents?> GetNoticeEventsAsync(Guid id, CancellationToken ct = default) =>
+        _api.GetAsync<NoticeEvents>($"api/v1/notices/{id}/events", ct, notFoundIsNull: true);
+
+    /// <summary>
+    /// Registers (or replaces) the HTTPS URL the platform POSTs every status change to, signed with
+    /// <paramref name="secret"/> (32-256 characters; check the signature with <see cref="CallbackSignature"/>).
+    /// </summary>
+    public Task<CallbackRegistration> SetCallbackAsync(Uri url, string secret, CancellationToken ct = default) =>
+        _api.SendAsync<CallbackRegistration>(HttpMethod.Put, "api/v1/callback", new { Url = url.ToString(), Secret = secret }, ct);
+
+    /// <summary>The registered callback (never its secret); null when none is.</summary>
+    public Task<CallbackRegistration?> GetCallbackAsync(CancellationToken ct = default) =>
+        _api.GetAsync<CallbackRegistration>("api/v1/callback", ct, notFoundIsNull: true);
+
+    /// <summary>Stops status callbacks.</summary>
+    public Task DeleteCallbackAsync(CancellationToken ct = default) => _api.SendAsync(HttpMethod.Delete, "api/v1/callback", ct);
+
+    private sealed record Created(Guid Id);
+}
