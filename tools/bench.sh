@@ -22,8 +22,10 @@ done
 # as the service images are (deploy/Dockerfile): the hosts start with precompiled code instead of JIT-compiling
 # everything while they are measured. (The services' appsettings.json collide in one folder; the benchmark configures
 # its hosts itself and reads none of them.)
+# One build node (-m:1): with several, a service project referenced twice was sometimes built twice at once and one
+# build failed on the static web assets cache file the other held.
 dotnet publish tools/Notifiche.Benchmark/Notifiche.Benchmark.csproj -c Release -r linux-x64 --no-self-contained \
-    -p:PublishReadyToRun=true -p:ErrorOnDuplicatePublishOutputFiles=false -o artifacts/bench -nologo -clp:ErrorsOnly -v:q
+    -p:PublishReadyToRun=true -p:ErrorOnDuplicatePublishOutputFiles=false -o artifacts/bench -nologo -clp:ErrorsOnly -v:q -m:1
 
 export NOTIFICHE_BUILD_TEST_CMD='dotnet artifacts/bench/Notifiche.Benchmark.dll "$@"'
 exec ./build.sh test "$@"
