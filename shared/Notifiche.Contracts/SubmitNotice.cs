@@ -19,6 +19,8 @@ public record SubmitNotice
     public SubmittedContent? Content { get; init; }
     /// <summary>Seconds; 3,600–604,800, default 604,800.</summary>
     public int? TimeToLive { get; init; }
+    /// <summary>When to deliver the notice (at most 30 days ahead); absent: now. Same rules as the HTTP <c>send_at</c>.</summary>
+    public DateTimeOffset? SendAt { get; init; }
     public SubmittedDefaultAddresses? DefaultAddresses { get; init; }
     public string? Category { get; init; }
 }

@@ -39,8 +39,11 @@ public class Submitting_invalid_notices
         yield return new TestCaseData("""{"fiscal_code": "RSSMRA85T10A562S", "content": {"subject": 42}}""", "content.subject").SetName("wrong JSON type");
         yield return new TestCaseData("""{"fiscal_code": "RSSMRA85T10A562S", "content": """, "content").SetName("truncated JSON");
         yield return new TestCaseData("null", "body").SetName("JSON null");
-        // A misspelt or not-yet-existing optional field must not be dropped silently (a future send_at would deliver at once).
-        yield return new TestCaseData(Json(new { fiscal_code = NoticeApi.FiscalCode, content = new { subject = "Oggetto valido", markdown = new string('m', 100) }, send_at = "2026-12-24T09:00:00Z" }), "send_at").SetName("unknown member");
+        // A misspelt or not-yet-existing optional field must not be dropped silently (a misspelt send_at would deliver at once).
+        yield return new TestCaseData(Json(new { fiscal_code = NoticeApi.FiscalCode, content = new { subject = "Oggetto valido", markdown = new string('m', 100) }, sendat = "2026-12-24T09:00:00Z" }), "sendat").SetName("unknown member");
+        yield return new TestCaseData(Json(new { fiscal_code = NoticeApi.FiscalCode, content = new { subject = "Oggetto valido", markdown = new string('m', 100) }, send_at = DateTimeOffset.UtcNow.AddMinutes(-10) }), "send_at").SetName("send_at in the past");
+        yield return new TestCaseData(Json(new { fiscal_code = NoticeApi.FiscalCode, content = new { subject = "Oggetto valido", markdown = new string('m', 100) }, send_at = DateTimeOffset.UtcNow.AddDays(31) }), "send_at").SetName("send_at beyond 30 days");
+        yield return new TestCaseData(Json(new { fiscal_code = NoticeApi.FiscalCode, content = new { subject = "Oggetto valido", markdown = new string('m', 100) }, send_at = "domani alle 9" }), "send_at").SetName("send_at not a date-time");
         yield return new TestCaseData(Json(new { fiscal_code = NoticeApi.FiscalCode, content = new { subject = "Oggetto valido", markdown = new string('m', 100), duedate = "2026-12-24" } }), "content.duedate").SetName("unknown nested member");
         yield return new TestCaseData(Json(new { fiscalCode = NoticeApi.FiscalCode, content = new { subject = "Oggetto valido", markdown = new string('m', 100) } }), "fiscalCode").SetName("member spelt in camelCase");
     }
@@ -63,11 +66,11 @@ public class Submitting_invalid_notices
     public async Task Should_say_that_an_unknown_member_is_not_a_field()
     {
         var response = await _service.PostAsync("/api/v1/notices", new StringContent(
-            Json(new { fiscal_code = NoticeApi.FiscalCode, content = new { subject = "Oggetto valido", markdown = new string('m', 100) }, send_at = "2026-12-24" }),
+            Json(new { fiscal_code = NoticeApi.FiscalCode, content = new { subject = "Oggetto valido", markdown = new string('m', 100) }, sendat = "2026-12-24T09:00:00Z" }),
             Encoding.UTF8, "application/json"));
 
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.That(problem.GetProperty("errors").GetProperty("send_at")[0].GetString(), Is.EqualTo("is not a field of this request"));
+        Assert.That(problem.GetProperty("errors").GetProperty("sendat")[0].GetString(), Is.EqualTo("is not a field of this request"));
         Assert.That(problem.GetProperty("title").GetString(), Is.EqualTo("Unknown field"));
     }
 

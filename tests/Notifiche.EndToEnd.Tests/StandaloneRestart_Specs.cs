@@ -58,6 +58,35 @@ public class Restarting_the_standalone_platform_after_a_crash
         Assert.That(emails, Is.EquivalentTo(ids.Select(id => $"{id:N}.eml")));
     }
 
+    /// <summary>
+    /// Scheduled send (issue 17, point 2) on the standalone: the restart's re-drive must leave a notice that is not due yet
+    /// to its own outbox row (re-driven, it would go out at once), and that row must go out once at send_at.
+    /// </summary>
+    [Test]
+    public async Task Should_send_a_scheduled_notice_once_at_its_time_when_killed_and_restarted_before_it()
+    {
+        await StartAsync();
+        using var client = await ClientAsync();
+        var sendAt = DateTimeOffset.UtcNow.AddSeconds(25);
+        var body = System.Text.Json.Nodes.JsonNode.Parse(JsonSerializer.Serialize(NoticeApi.Body("scheduled-crash@example.it")))!;
+        body["send_at"] = sendAt;
+        var id = await NoticeApi.SubmitAsync(client, body);
+        await KillAsync();
+
+        await StartAsync();
+        Assert.That(DateTimeOffset.UtcNow, Is.LessThan(sendAt.AddSeconds(-2)), "restarted before send_at (else this spec proves nothing)");
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.That(Emails(), Is.Empty, "the restart's re-drive did not send it early");
+        Assert.That((await NoticeApi.StatusAsync(client, id)).GetProperty("status").GetString(), Is.EqualTo("SCHEDULED"));
+
+        var statuses = await Eventually.Until(() => EmailStatusesAsync(client, [id]), s => s.Values.All(IsFinal), TimeSpan.FromSeconds(90),
+            "the email channel final after send_at");
+        Assert.That(statuses[id], Is.EqualTo("SENT"));
+        Assert.That(DateTimeOffset.UtcNow, Is.GreaterThanOrEqualTo(sendAt));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.That(Emails(), Is.EqualTo(new[] { $"{id:N}.eml" }), "sent once");
+    }
+
     private static bool IsFinal(string status) => status is "SENT" or "FAILED" or "EXPIRED";
 
     private List<string> Emails()

@@ -91,6 +91,34 @@ public class Validating_a_submitted_notice
         Assert.That(NoticeValidator.Validate(request).Errors.ContainsKey("default_addresses.email"), Is.EqualTo(!valid));
     }
 
+    private static readonly DateTimeOffset Now = new(2026, 12, 3, 14, 0, 0, TimeSpan.Zero);
+
+    [TestCase(-61, false, TestName = "send_at more than the clock skew in the past")]
+    [TestCase(-60, true, TestName = "send_at within the clock skew in the past")]
+    [TestCase(0, true, TestName = "send_at now")]
+    [TestCase(30 * 86_400, true, TestName = "send_at 30 days ahead")]
+    [TestCase(30 * 86_400 + 1, false, TestName = "send_at beyond 30 days")]
+    public void Should_take_send_at_up_to_30_days_ahead(int secondsFromNow, bool valid)
+    {
+        var (notice, errors) = NoticeValidator.Validate(Valid() with { SendAt = Now.AddSeconds(secondsFromNow) }, Now);
+        Assert.That(errors.ContainsKey("send_at"), Is.EqualTo(!valid), string.Join("; ", errors.SelectMany(e => e.Value)));
+        Assert.That(notice?.SendAt, Is.EqualTo(valid ? Now.AddSeconds(secondsFromNow) : null));
+    }
+
+    [Test]
+    public void Should_keep_send_at_in_utc_and_leave_an_unscheduled_notice_hashed_as_before()
+    {
+        var rome = new DateTimeOffset(2026, 12, 24, 9, 0, 0, TimeSpan.FromHours(1));
+        var scheduled = NoticeValidator.Validate(Valid() with { SendAt = rome }, Now).Notice!;
+        Assert.That(scheduled.SendAt!.Value.Offset, Is.EqualTo(TimeSpan.Zero));
+        Assert.That(scheduled.SendAt, Is.EqualTo(rome));
+
+        // An Idempotency-Key stored before send_at existed still matches a retry of the same unscheduled notice.
+        var unscheduled = NoticeValidator.Validate(Valid(), Now).Notice!;
+        Assert.That(System.Text.Json.JsonSerializer.Serialize(unscheduled), Does.Not.Contain("SendAt"));
+        Assert.That(IdempotencyKeys.RequestHash(scheduled), Is.Not.EqualTo(IdempotencyKeys.RequestHash(unscheduled)));
+    }
+
     [Test]
     public void Should_name_every_missing_field()
     {

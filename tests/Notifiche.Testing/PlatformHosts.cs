@@ -106,12 +106,19 @@ public sealed class PlatformHosts : IAsyncDisposable
         await host.DisposeAsync();
     }
 
-    /// <summary>Starts a stopped service again, composed exactly as before, on the same vhost and database.</summary>
+    /// <summary>
+    /// Starts a stopped service again, composed exactly as before, on the same vhost and database (the gateway on the same
+    /// address: <see cref="Gateway"/> and <see cref="Inbox"/> keep working, <see cref="GatewayServices"/> is the new host's).
+    /// </summary>
     public async Task StartServiceAsync(string service)
     {
         // MassTransit creates a bus with the ambient log context (an AsyncLocal) when there is one: here, the stopped host's.
         MassTransit.LogContext.Current = null;
-        await _starts[service]();
+        var host = await _starts[service]();
+        if (service == ServiceHosts.Gateway)
+        {
+            GatewayServices = host.Services;
+        }
     }
 
     /// <summary>Registers a service through the admin API, takes it live (out of sandbox) and returns a client that sends its API key.</summary>
@@ -146,7 +153,11 @@ public sealed class PlatformHosts : IAsyncDisposable
 
     private async Task StartHostsAsync()
     {
-        var gateway = await StartHostAsync(ServiceHosts.Gateway, _settings.Gateway(Database.ConnectionString));
+        // A fixed port, so that a restarted gateway (StartServiceAsync) answers where the clients already point.
+        var gateway = await StartHostAsync(ServiceHosts.Gateway, new Dictionary<string, string?>(_settings.Gateway(Database.ConnectionString))
+        {
+            ["Urls"] = $"http://127.0.0.1:{FreePort.Next()}",
+        });
         Gateway = new HttpClient { BaseAddress = new Uri(gateway.Urls.First()) };
         Inbox = new HttpClient { BaseAddress = Gateway.BaseAddress };
         Inbox.DefaultRequestHeaders.Add("X-Api-Key", AppBackendKey);
@@ -173,7 +184,8 @@ public sealed class PlatformHosts : IAsyncDisposable
 
     private Task<WebApplication> StartHostAsync(string service, Dictionary<string, string?> settings)
     {
-        _starts[service] = async () =>
+        // The first host of a service is the one StartServiceAsync starts again (a gateway replica does not replace it).
+        Func<Task<WebApplication>> start = async () =>
         {
             // Every line at Debug and above is captured under the services' own category filters (the privacy specs read
             // them); warnings and errors also go to the test output.
@@ -185,7 +197,8 @@ public sealed class PlatformHosts : IAsyncDisposable
             _hosts.Add(app);
             return app;
         };
-        return _starts[service]();
+        _starts.TryAdd(service, start);
+        return start();
     }
 
     public async ValueTask DisposeAsync()

@@ -33,7 +33,7 @@ public sealed class BrokerIngress(ServiceRegistry registry, NoticeStore store, T
                 $"Broker user '{brokerUser}' is not a registered service; ask the platform operator to register it.");
         }
 
-        var (valid, errors) = NoticeValidator.Validate(ToRequest(message));
+        var (valid, errors) = NoticeValidator.Validate(ToRequest(message), clock.GetUtcNow());
         if (message.IdempotencyKey is not null && IdempotencyKeys.Validate(message.IdempotencyKey) is { } keyProblem)
         {
             errors["idempotency_key"] = [keyProblem];
@@ -83,6 +83,7 @@ public sealed class BrokerIngress(ServiceRegistry registry, NoticeStore store, T
         FiscalCode = m.FiscalCode,
         Content = m.Content is null ? null : new NoticeContentRequest { Subject = m.Content.Subject, Markdown = m.Content.Markdown, DueDate = m.Content.DueDate },
         TimeToLive = m.TimeToLive,
+        SendAt = m.SendAt,
         DefaultAddresses = m.DefaultAddresses is null ? null : new DefaultAddressesRequest { Email = m.DefaultAddresses.Email },
         Category = m.Category,
     };

@@ -13,6 +13,11 @@ public class Notice
     public string? DefaultEmail { get; set; }
     public int TimeToLiveSeconds { get; set; }
     public DateTimeOffset AcceptedAt { get; set; }
+    /// <summary>
+    /// Scheduled send: the notice is routed from this time on (its <c>NoticeSubmitted</c> waits in the outbox until then).
+    /// Null: routed at once.
+    /// </summary>
+    public DateTimeOffset? SendAt { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
     public required string ContentSha256 { get; set; }
     public string Status { get; set; } = NoticeStatus.Accepted;
@@ -35,7 +40,16 @@ public class Notice
 
 public static class NoticeStatus
 {
+    /// <summary>The status a service sees: <see cref="Scheduled"/> for an accepted notice not due yet.</summary>
+    public static string Shown(Notice notice, DateTimeOffset now) =>
+        notice.Status == Accepted && notice.SendAt > now ? Scheduled : notice.Status;
+
     public const string Accepted = "ACCEPTED";
+    /// <summary>
+    /// Shown, never stored: an ACCEPTED notice whose <see cref="Notice.SendAt"/> is still ahead (status API, and the status
+    /// callback at acceptance). Stored as ACCEPTED, so routing, the re-drive and the status updates treat it as any other.
+    /// </summary>
+    public const string Scheduled = "SCHEDULED";
     public const string Processed = "PROCESSED";
     public const string Rejected = "REJECTED";
 }

@@ -44,7 +44,7 @@ public static class NoticeEndpoints
             .WithSummary("Status of a notice of the calling service, per channel.");
     }
 
-    private static async Task<IResult> Submit(HttpContext http, NoticeStore store, IOptions<JsonOptions> json)
+    private static async Task<IResult> Submit(HttpContext http, NoticeStore store, IOptions<JsonOptions> json, TimeProvider clock)
     {
         var ct = http.RequestAborted;
         // A body that is not JSON never gets here: the Accepts metadata makes routing answer 415 (see GatewayExtensions).
@@ -77,7 +77,7 @@ public static class NoticeEndpoints
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["must be a JSON object"] });
         }
 
-        var (valid, errors) = NoticeValidator.Validate(request);
+        var (valid, errors) = NoticeValidator.Validate(request, clock.GetUtcNow());
         var idempotencyKey = http.Request.Headers[IdempotencyKeys.Header].FirstOrDefault();
         if (idempotencyKey is not null && IdempotencyKeys.Validate(idempotencyKey) is { } keyProblem)
         {
@@ -107,7 +107,7 @@ public static class NoticeEndpoints
         }
     }
 
-    private static async Task<IResult> Get(Guid id, HttpContext http, GatewayDbContext db)
+    private static async Task<IResult> Get(Guid id, HttpContext http, GatewayDbContext db, TimeProvider clock)
     {
         var service = http.CallingService();
         var notice = await db.Notices.AsNoTracking().Include(n => n.Channels).Include(n => n.Omissions)
@@ -115,7 +115,7 @@ public static class NoticeEndpoints
         return notice is null
             ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Notice not found",
                 detail: "No notice with this id was sent by your service.")
-            : Results.Ok(NoticeStatusResponse.From(notice));
+            : Results.Ok(NoticeStatusResponse.From(notice, clock.GetUtcNow()));
     }
 
     private static IResult TooLarge() =>

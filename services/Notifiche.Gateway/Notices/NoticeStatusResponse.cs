@@ -12,6 +12,7 @@ public sealed record NoticeStatusResponse(
     string? StatusDetail,
     string? Category,
     DateTimeOffset AcceptedAt,
+    DateTimeOffset? SendAt,
     DateTimeOffset? ProcessedAt,
     DateTimeOffset ExpiresAt,
     string ContentSha256,
@@ -22,8 +23,9 @@ public sealed record NoticeStatusResponse(
     /// <summary>Channels the gateway withheld from routing, with the reason (e.g. SMS over the service's monthly budget).</summary>
     public IReadOnlyList<OmittedChannelResponse> OmittedChannels { get; init; } = [];
 
-    public static NoticeStatusResponse From(Notice n) => new(
-        n.Id, n.Status, n.RejectionReason, n.StatusDetail, n.Category, n.AcceptedAt, n.ProcessedAt, n.ExpiresAt, n.ContentSha256,
+    /// <param name="now">The gateway's clock: a notice is SCHEDULED until its send_at.</param>
+    public static NoticeStatusResponse From(Notice n, DateTimeOffset now) => new(
+        n.Id, NoticeStatus.Shown(n, now), n.RejectionReason, n.StatusDetail, n.Category, n.AcceptedAt, n.SendAt, n.ProcessedAt, n.ExpiresAt, n.ContentSha256,
         [.. n.Channels.OrderBy(c => c.Channel).Select(c => new ChannelStatusResponse(c.Channel, c.Status, c.UpdatedAt, c.FailureReason))],
         // The citizen's reading is shown only with their read receipts for this service: READ with the time, or UNREAD.
         !n.ReadReceipts ? Notices.ReadStatus.Unavailable : n.ReadAt is null ? Notices.ReadStatus.Unread : Notices.ReadStatus.Read,

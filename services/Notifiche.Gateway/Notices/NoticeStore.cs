@@ -97,14 +97,18 @@ public sealed class NoticeStore(
                 DefaultEmail = valid.DefaultEmail,
                 TimeToLiveSeconds = valid.TimeToLiveSeconds,
                 AcceptedAt = now,
-                ExpiresAt = now.AddSeconds(valid.TimeToLiveSeconds),
+                SendAt = valid.SendAt,
+                // A scheduled notice's time to live runs from its send_at: it may wait that long once it is due.
+                ExpiresAt = Later(now, valid.SendAt).AddSeconds(valid.TimeToLiveSeconds),
                 ContentSha256 = ContentHash.Compute(valid.Subject, valid.Markdown, valid.DueDate),
                 Omissions = [.. admission.Omitted.Select(o => new NoticeOmission { Channel = o.Channel, Reason = o.Reason })],
             };
             db.Notices.Add(notice);
-            db.Outbox.Add(OutboxMessages.Create(NoticeSubmissions.For(notice, service, admission.AllowedChannels), traceParent, now));
-            db.Record(notice.Id, NoticeEventTypes.Accepted, now, detail: $"content_sha256 {notice.ContentSha256}");
-            await announcements.AnnounceAsync(notice.Id, service.Id, NoticeStatus.Accepted, now, ct, traceParent: traceParent);
+            // Scheduled send: the routing message waits in the outbox until send_at (the relay skips it until then).
+            db.Outbox.Add(OutboxMessages.Create(NoticeSubmissions.For(notice, service, admission.AllowedChannels), traceParent, now, notBefore: valid.SendAt));
+            db.Record(notice.Id, NoticeEventTypes.Accepted, now,
+                detail: valid.SendAt is { } sendAt ? $"content_sha256 {notice.ContentSha256}, send_at {sendAt:O}" : $"content_sha256 {notice.ContentSha256}");
+            await announcements.AnnounceAsync(notice.Id, service.Id, NoticeStatus.Shown(notice, now), now, ct, traceParent: traceParent);
             if (submission.IdempotencyKey is { } key)
             {
                 db.IdempotencyKeys.Add(new IdempotencyKey
@@ -139,6 +143,8 @@ public sealed class NoticeStore(
 
         return new Exception?[group.Count];
     }
+
+    private static DateTimeOffset Later(DateTimeOffset now, DateTimeOffset? sendAt) => sendAt > now ? sendAt.Value : now;
 
     private async Task<Acceptance?> RecallAsync(string serviceId, string key, string requestHash, CancellationToken ct)
     {

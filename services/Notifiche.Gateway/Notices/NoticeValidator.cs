@@ -10,7 +10,17 @@ public static class NoticeValidator
     public const int TtlMin = 3_600, TtlMax = 604_800, TtlDefault = 604_800;
     public const int CategoryMax = 64;
 
-    public static (ValidNotice? Notice, Dictionary<string, string[]> Errors) Validate(SubmitNoticeRequest request)
+    /// <summary>How far ahead <c>send_at</c> may be.</summary>
+    public static readonly TimeSpan SendAtMaxAhead = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// How far in the past <c>send_at</c> may be and still be accepted (as due at once): the sender's clock and ours differ
+    /// a little, and a sender that asks for "now" must not get a 400 for it.
+    /// </summary>
+    public static readonly TimeSpan SendAtClockSkew = TimeSpan.FromSeconds(60);
+
+    /// <param name="now">The gateway's clock, for <c>send_at</c>; the system clock when not given.</param>
+    public static (ValidNotice? Notice, Dictionary<string, string[]> Errors) Validate(SubmitNoticeRequest request, DateTimeOffset? now = null)
     {
         var errors = new Dictionary<string, string[]>();
         void Add(string field, string message) => errors[field] = [message];
@@ -60,13 +70,27 @@ public static class NoticeValidator
             Add("category", $"must be at most {CategoryMax} characters");
         }
 
+        var at = now ?? DateTimeOffset.UtcNow;
+        if (request.SendAt is { } sendAt)
+        {
+            // The time to live counts from send_at, so a scheduled notice cannot expire before it is due.
+            if (sendAt < at - SendAtClockSkew)
+            {
+                Add("send_at", $"must not be in the past (it may be up to {SendAtClockSkew.TotalSeconds:0} seconds behind the gateway's clock, then it is due at once)");
+            }
+            else if (sendAt > at + SendAtMaxAhead)
+            {
+                Add("send_at", $"must be at most {SendAtMaxAhead.TotalDays:0} days ahead");
+            }
+        }
+
         if (errors.Count > 0)
         {
             return (null, errors);
         }
 
         var notice = new ValidNotice(fiscalCode, subject!, markdown!, request.Content!.DueDate, ttl,
-            string.IsNullOrEmpty(email) ? null : email, string.IsNullOrEmpty(category) ? null : category);
+            string.IsNullOrEmpty(email) ? null : email, string.IsNullOrEmpty(category) ? null : category, request.SendAt?.ToUniversalTime());
         return (notice, errors);
     }
 

@@ -20,8 +20,13 @@ public sealed record SubmitNoticeRequest
     public NoticeContentRequest? Content { get; init; }
 
     [Range(NoticeValidator.TtlMin, NoticeValidator.TtlMax)]
-    [Description("Seconds the notice may wait for delivery before its channels expire; default 604800 (7 days).")]
+    [Description("Seconds the notice may wait for delivery before its channels expire, counted from send_at when given; default 604800 (7 days).")]
     public int? TimeToLive { get; init; }
+
+    [Description("Scheduled send: when the notice is to be delivered, an RFC 3339 date-time with its offset (e.g. 2026-12-24T09:00:00+01:00), "
+        + "at most 30 days ahead and not in the past (60 seconds of clock skew allowed). The notice is accepted and visible (status SCHEDULED) "
+        + "at once, routed and delivered from send_at on. Absent: delivered now.")]
+    public DateTimeOffset? SendAt { get; init; }
 
     [Description("Used when the citizen has no profile.")]
     public DefaultAddressesRequest? DefaultAddresses { get; init; }
@@ -58,4 +63,7 @@ public sealed record ValidNotice(
     DateOnly? DueDate,
     int TimeToLiveSeconds,
     string? DefaultEmail,
-    string? Category);
+    string? Category,
+    // Absent from the idempotency hash when null, so a notice without it hashes as before send_at existed.
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    DateTimeOffset? SendAt = null);

@@ -41,14 +41,14 @@ public sealed class GatewayMetrics
         _dispatches = meter.CreateCounter<long>("notifiche.dispatches", "{notification}", "Final channel outcomes: SENT, FAILED, EXPIRED, per channel.");
         _latency = meter.CreateHistogram<double>("notifiche.delivery.latency", "s", "From acceptance to SENT, per channel.", tags: null,
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DeliveryLatencyBoundaries });
-        meter.CreateObservableGauge("notifiche.outbox.backlog", () => Interlocked.Read(ref _outboxBacklog), "{message}", "Outbox rows not yet published.");
+        meter.CreateObservableGauge("notifiche.outbox.backlog", () => Interlocked.Read(ref _outboxBacklog), "{message}", "Outbox rows due and not yet published (rows scheduled for later are not counted).");
         _redriven = meter.CreateCounter<long>("notifiche.notices.redriven", "{notice}",
             "Notices submitted to routing again because they were not final (on start) or stayed ACCEPTED too long.");
         _callbacksFailed = meter.CreateCounter<long>("notifiche.callbacks.failed", "{callback}",
             "Status changes a service's callback receiver did not take (refused, or still failing after the retries), per service.");
         meter.CreateObservableGauge("notifiche.notices.unrouted", () => Interlocked.Read(ref _unrouted), "{notice}",
             "Notices still ACCEPTED longer than Gateway:Redrive:AcceptedAfter (each is re-driven).");
-        meter.CreateObservableGauge("notifiche.outbox.oldest_age", () => Volatile.Read(ref _outboxOldestAgeSeconds), "s", "Age of the oldest unpublished outbox row.");
+        meter.CreateObservableGauge("notifiche.outbox.oldest_age", () => Volatile.Read(ref _outboxOldestAgeSeconds), "s", "How long the oldest due outbox row has been due and unpublished.");
     }
 
     public void Accepted(string serviceId) => _accepted.Add(1, new KeyValuePair<string, object?>("service_id", serviceId));

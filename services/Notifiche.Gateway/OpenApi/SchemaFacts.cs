@@ -17,7 +17,8 @@ internal static class SchemaFacts
 {
     private static readonly Dictionary<(Type, string), string[]> Enums = new()
     {
-        [(typeof(NoticeStatusResponse), nameof(NoticeStatusResponse.Status))] = [NoticeStatus.Accepted, NoticeStatus.Processed, NoticeStatus.Rejected],
+        [(typeof(NoticeStatusResponse), nameof(NoticeStatusResponse.Status))] =
+            [NoticeStatus.Scheduled, NoticeStatus.Accepted, NoticeStatus.Processed, NoticeStatus.Rejected],
         [(typeof(NoticeStatusResponse), nameof(NoticeStatusResponse.RejectionReason))] =
             [RejectionReasons.UserNotFound, RejectionReasons.ServiceBlocked, RejectionReasons.NoChannel, RejectionReasons.Expired],
         [(typeof(NoticeStatusResponse), nameof(NoticeStatusResponse.ReadStatus))] = [ReadStatus.Read, ReadStatus.Unread, ReadStatus.Unavailable],

@@ -9,4 +9,9 @@ public class OutboxMessage
     /// <summary>W3C traceparent of the request that wrote it, so the trace continues through the relay.</summary>
     public string? TraceParent { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>
+    /// Published from this time on: <see cref="CreatedAt"/> for a message to publish at once, later for scheduled work
+    /// (a notice's <c>send_at</c>). The relay takes due rows in this order, by index.
+    /// </summary>
+    public DateTimeOffset NotBefore { get; set; }
 }

@@ -10,5 +10,7 @@ public sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outbox
         e.ToTable("outbox");
         e.Property(o => o.MessageType).HasMaxLength(200);
         e.Property(o => o.TraceParent).HasMaxLength(64);
+        // The relay's batch: due rows in due order, found by this index, so rows scheduled for later are never scanned.
+        e.HasIndex(o => new { o.NotBefore, o.Id });
     }
 }

@@ -9,8 +9,11 @@ public static class OutboxMessages
     private static readonly Dictionary<string, Type> Types = new[] { typeof(NoticeSubmitted), typeof(NoticeStatusChanged) }
         .ToDictionary(t => t.FullName!, t => t);
 
-    /// <summary>An outbox row whose publish continues the trace <paramref name="traceParent"/> (a W3C traceparent, e.g. <c>Activity.Current?.Id</c>).</summary>
-    public static OutboxMessage Create<T>(T message, string? traceParent, DateTimeOffset now)
+    /// <summary>
+    /// An outbox row whose publish continues the trace <paramref name="traceParent"/> (a W3C traceparent, e.g.
+    /// <c>Activity.Current?.Id</c>), published at once or, with <paramref name="notBefore"/> later than now, from then on.
+    /// </summary>
+    public static OutboxMessage Create<T>(T message, string? traceParent, DateTimeOffset now, DateTimeOffset? notBefore = null)
         where T : class
     {
         if (!Types.ContainsKey(typeof(T).FullName!))
@@ -24,6 +27,7 @@ public static class OutboxMessages
             Payload = JsonSerializer.Serialize(message),
             TraceParent = traceParent,
             CreatedAt = now,
+            NotBefore = notBefore > now ? notBefore.Value.ToUniversalTime() : now,
         };
     }
 

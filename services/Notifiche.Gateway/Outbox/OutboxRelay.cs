@@ -89,7 +89,7 @@ public sealed partial class OutboxRelay(
         var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
 
-        var rows = await LockBatch(db).ToListAsync(ct);
+        var rows = await LockBatch(db, clock.GetUtcNow()).ToListAsync(ct);
         if (rows.Count == 0)
         {
             return 0;
@@ -105,14 +105,20 @@ public sealed partial class OutboxRelay(
         return rows.Count;
     }
 
-    /// <summary>Backlog and age of the oldest row, for the metrics and the readiness check.</summary>
+    /// <summary>
+    /// Backlog and age of the oldest row, for the metrics and the readiness check: of the due rows only (by the not-before
+    /// index), since a row scheduled for later is waiting, not stuck. Its age counts from when it became due.
+    /// </summary>
     private async Task ObserveAsync(CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
-        var backlog = await db.Outbox.LongCountAsync(ct);
-        var oldest = backlog == 0 ? (DateTimeOffset?)null : await db.Outbox.OrderBy(o => o.Id).Select(o => o.CreatedAt).FirstAsync(ct);
-        metrics.ObserveOutbox(backlog, oldest is { } at ? clock.GetUtcNow() - at : TimeSpan.Zero);
+        var now = clock.GetUtcNow();
+        // Plain SQL: SQLite (the standalone) cannot translate a DateTimeOffset comparison.
+        var backlog = await db.Database.SqlQuery<long>($"SELECT COUNT(*) AS \"Value\" FROM outbox WHERE not_before <= {now}").SingleAsync(ct);
+        var oldest = backlog == 0 ? (DateTimeOffset?)null
+            : await db.Database.SqlQuery<DateTimeOffset>($"SELECT MIN(not_before) AS \"Value\" FROM outbox WHERE not_before <= {now}").SingleAsync(ct);
+        metrics.ObserveOutbox(backlog, oldest is { } at ? now - at : TimeSpan.Zero);
         _observedAt = clock.GetUtcNow();
     }
 
@@ -128,11 +134,16 @@ public sealed partial class OutboxRelay(
         }
     }
 
-    /// <summary>The oldest rows; on PostgreSQL locked so that several gateway instances never publish the same batch concurrently.</summary>
-    private IQueryable<OutboxMessage> LockBatch(GatewayDbContext db) =>
+    /// <summary>
+    /// The rows due longest (a scheduled row is not due before its not-before time), found by the (not_before, id) index;
+    /// on PostgreSQL locked so that several gateway instances never publish the same batch concurrently. Rows that become
+    /// due without a wake-up (scheduled ones) are taken by the sweep, within <see cref="OutboxOptions.SweepInterval"/>.
+    /// </summary>
+    public IQueryable<OutboxMessage> LockBatch(GatewayDbContext db, DateTimeOffset now) =>
         db.Database.IsNpgsql()
-            ? db.Outbox.FromSqlInterpolated($"SELECT * FROM outbox ORDER BY id LIMIT {options.Value.BatchSize} FOR UPDATE SKIP LOCKED")
-            : db.Outbox.OrderBy(o => o.Id).Take(options.Value.BatchSize);
+            ? db.Outbox.FromSqlInterpolated(
+                $"SELECT * FROM outbox WHERE not_before <= {now} ORDER BY not_before, id LIMIT {options.Value.BatchSize} FOR UPDATE SKIP LOCKED")
+            : db.Outbox.FromSqlInterpolated($"SELECT * FROM outbox WHERE not_before <= {now} ORDER BY not_before, id LIMIT {options.Value.BatchSize}");
 
     private async Task PublishAsync(OutboxMessage row, CancellationToken ct)
     {

@@ -11,35 +11,39 @@ namespace Notifiche.Gateway.Redrive;
 /// <see cref="Contracts.NoticeSubmitted"/> outbox row per notice, committed with its <see cref="Notice.RedrivenAt"/>. Safe to
 /// repeat: routing a routed notice changes no status (statuses move only forward, by notice id) and the dispatchers'
 /// ledgers answer a repeated dispatch command with its recorded outcome instead of calling the provider again.
-/// A notice whose content was deleted at the end of its retention is not re-driven (nothing is left to send).
+/// A notice whose content was deleted at the end of its retention is not re-driven (nothing is left to send). A scheduled
+/// notice counts from its send_at, not its acceptance: until then its <see cref="Contracts.NoticeSubmitted"/> waits in the
+/// outbox, and a re-drive (whose rows are due at once) would deliver it early.
 /// </summary>
 public sealed class NoticeRedrive(GatewayDbContext db, OutboxSignal outbox, IOptions<RedriveOptions> options, TimeProvider clock)
 {
-    /// <summary>Re-drives a batch of notices ACCEPTED before <paramref name="cutoff"/> and not re-driven since; returns how many.</summary>
+    /// <summary>Re-drives a batch of notices ACCEPTED (and due) before <paramref name="cutoff"/> and not re-driven since; returns how many.</summary>
     public Task<int> UnroutedBatchAsync(DateTimeOffset cutoff, CancellationToken ct) => BatchAsync($"""
         SELECT * FROM notices
         WHERE status = {NoticeStatus.Accepted} AND accepted_at < {cutoff} AND (redriven_at IS NULL OR redriven_at < {cutoff})
-          AND content_deleted_at IS NULL
+          AND (send_at IS NULL OR send_at < {cutoff}) AND content_deleted_at IS NULL
         ORDER BY accepted_at LIMIT {options.Value.BatchSize}
         """, ct);
 
     /// <summary>
-    /// Re-drives a batch of the notices accepted before <paramref name="startedAt"/> that are not final and were not
-    /// re-driven since; returns how many.
+    /// Re-drives a batch of the notices accepted (and due) before <paramref name="startedAt"/> that are not final and were not
+    /// re-driven since; returns how many. A notice due later keeps its own outbox row, which the restarted relay publishes.
     /// </summary>
     public Task<int> NotFinalBatchAsync(DateTimeOffset startedAt, CancellationToken ct) => BatchAsync($"""
         SELECT * FROM notices n
         WHERE n.accepted_at < {startedAt} AND (n.redriven_at IS NULL OR n.redriven_at < {startedAt}) AND n.content_deleted_at IS NULL
+          AND (n.send_at IS NULL OR n.send_at < {startedAt})
           AND (n.status = {NoticeStatus.Accepted}
                OR n.status = {NoticeStatus.Processed} AND EXISTS (SELECT 1 FROM notice_channels c WHERE c.notice_id = n.id
                    AND c.status NOT IN ({ChannelStatus.Sent}, {ChannelStatus.Failed}, {ChannelStatus.Expired})))
         ORDER BY n.accepted_at LIMIT {options.Value.BatchSize}
         """, ct);
 
-    /// <summary>Notices still ACCEPTED that were accepted before <paramref name="cutoff"/>.</summary>
+    /// <summary>Notices still ACCEPTED that were accepted (and due) before <paramref name="cutoff"/>.</summary>
     public Task<int> CountUnroutedAsync(DateTimeOffset cutoff, CancellationToken ct) =>
         db.Database.SqlQuery<int>($"""
             SELECT COUNT(*) AS "Value" FROM notices WHERE status = {NoticeStatus.Accepted} AND accepted_at < {cutoff}
+              AND (send_at IS NULL OR send_at < {cutoff})
             """).SingleAsync(ct);
 
     private async Task<int> BatchAsync(FormattableString due, CancellationToken ct)

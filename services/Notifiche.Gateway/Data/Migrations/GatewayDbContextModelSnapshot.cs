@@ -250,6 +250,10 @@ namespace Notifiche.Gateway.Data.Migrations
                         .HasColumnType("character varying(32)")
                         .HasColumnName("rejection_reason");
 
+                    b.Property<DateTimeOffset?>("SendAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("send_at");
+
                     b.Property<string>("ServiceId")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -379,6 +383,10 @@ namespace Notifiche.Gateway.Data.Migrations
                         .HasColumnType("character varying(200)")
                         .HasColumnName("message_type");
 
+                    b.Property<DateTimeOffset>("NotBefore")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("not_before");
+
                     b.Property<string>("Payload")
                         .IsRequired()
                         .HasColumnType("text")
@@ -391,6 +399,9 @@ namespace Notifiche.Gateway.Data.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_outbox");
+
+                    b.HasIndex("NotBefore", "Id")
+                        .HasDatabaseName("ix_outbox_not_before_id");
 
                     b.ToTable("outbox", (string)null);
                 });
