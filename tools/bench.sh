@@ -27,5 +27,7 @@ done
 dotnet publish tools/Notifiche.Benchmark/Notifiche.Benchmark.csproj -c Release -r linux-x64 --no-self-contained \
     -p:PublishReadyToRun=true -p:ErrorOnDuplicatePublishOutputFiles=false -o artifacts/bench -nologo -clp:ErrorsOnly -v:q -m:1
 
+# The GC's first generation as the service images set it (deploy/Dockerfile): the hosts run here as they run there.
+export DOTNET_GCgen0size="${DOTNET_GCgen0size:-0x2000000}"
 export NOTIFICHE_BUILD_TEST_CMD='dotnet artifacts/bench/Notifiche.Benchmark.dll "$@"'
 exec ./build.sh test "$@"
