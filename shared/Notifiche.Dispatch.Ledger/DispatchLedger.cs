@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Notifiche.Persistence;
 
 namespace Notifiche.Dispatch.Ledger;
 
@@ -39,7 +40,6 @@ public sealed partial class DispatchLedger(
     /// <summary>Transient reason: another attempt has been calling the provider for this very dispatch for too long.</summary>
     public const string InProgress = "DISPATCH_IN_PROGRESS";
 
-    private const int ReasonLength = 512;
     private const int WriteAttempts = 4;
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
 
@@ -230,7 +230,9 @@ public sealed partial class DispatchLedger(
         }
     }
 
-    private static string Truncate(string reason) => reason.Length > ReasonLength ? reason[..ReasonLength] : reason;
+    // A provider's message can be any length: cut to the column (never through a surrogate pair, which PostgreSQL's
+    // encoder refuses), or recording the outcome would fail on every redelivery.
+    private static string Truncate(string reason) => ColumnText.Cut(reason, DispatchRecord.ReasonMaxLength)!;
 
     /// <summary>The pseudonym a ledger keyed with <paramref name="key"/> stores for an address (for SREs' look-ups and tests).</summary>
     public static string AddressKeyOf(string key, string channel, string address) =>

@@ -25,7 +25,7 @@ public class DispatchLedgerDbContext : DbContext
             e.Property(d => d.State).HasMaxLength(16)
                 .HasConversion(s => s.ToString().ToUpperInvariant(), s => Enum.Parse<DispatchState>(s, true));
             e.Property(d => d.ProviderMessageId).HasMaxLength(512);
-            e.Property(d => d.Reason).HasMaxLength(512);
+            e.Property(d => d.Reason).HasMaxLength(DispatchRecord.ReasonMaxLength);
             e.Property(d => d.Owner).HasMaxLength(128);
             // What an SRE looks for: attempts that never finished.
             e.HasIndex(d => new { d.State, d.ClaimedAt });

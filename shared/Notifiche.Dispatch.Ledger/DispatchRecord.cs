@@ -32,6 +32,9 @@ public sealed class DispatchRecord
     /// <summary>Billed units (SMS segments), when the channel has them.</summary>
     public int? Segments { get; set; }
 
+    /// <summary>Length of the <c>reason</c> column: a longer reason (a provider's whole answer) is cut to it.</summary>
+    public const int ReasonMaxLength = 512;
+
     /// <summary>Why it failed: provider codes only, never the address or content.</summary>
     public string? Reason { get; set; }
 

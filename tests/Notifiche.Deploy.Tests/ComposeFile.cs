@@ -51,12 +51,23 @@ public sealed class ComposeFile(string text)
         }
     }
 
+    /// <summary>Every published port as <c>[address:]host port:container port</c> says it (address null when none is given).</summary>
+    public IEnumerable<(string Service, string? Address, string HostPort)> PublishedPorts() =>
+        from service in Services.Keys()
+        from port in Service(service).List("ports").OfType<string>()
+        let parts = port.Split(':')
+        select (service, parts.Length == 3 ? parts[0] : null, parts[^2]);
+
     public IEnumerable<string> DuplicateHostPorts() =>
-        Services.Keys()
-            .SelectMany(s => Service(s).List("ports").OfType<string>().Select(p => (Service: s, HostPort: p.Split(':')[0])))
+        PublishedPorts()
             .GroupBy(p => p.HostPort)
             .Where(g => g.Count() > 1)
             .Select(g => $"host port {g.Key} is published by {string.Join(", ", g.Select(p => p.Service))}");
+
+    /// <summary>Issue 16: a port published without an address listens on every interface of the host.</summary>
+    public IEnumerable<string> PortsBeyondLoopback() =>
+        PublishedPorts().Where(p => p.Address != "127.0.0.1")
+            .Select(p => $"{p.Service}: host port {p.HostPort} is published on {p.Address ?? "every interface"}, not 127.0.0.1");
 
     /// <summary>Every environment variable of a Notifiche service names a configuration key of that service.</summary>
     public IEnumerable<string> UnknownEnvironmentKeys(IReadOnlyDictionary<string, string>? projects = null) =>

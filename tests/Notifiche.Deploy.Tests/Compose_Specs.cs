@@ -35,6 +35,16 @@ public class The_compose_file
     public void Should_publish_each_host_port_once() => Assert.That(Compose.DuplicateHostPorts(), Is.Empty);
 
     [Test]
+    public void Should_publish_every_port_on_loopback_only() => Assert.That(Compose.PortsBeyondLoopback(), Is.Empty);
+
+    [Test]
+    public void Should_refuse_messages_over_256_kib_on_the_broker()
+    {
+        var config = Repository.Read("deploy/rabbitmq/rabbitmq.conf").Split('\n').Select(l => l.Trim());
+        Assert.That(config, Does.Contain("max_message_size = 262144"), "issue 16: what compose's broker mounts");
+    }
+
+    [Test]
     public void Should_set_only_configuration_keys_the_services_read() => Assert.That(Compose.UnknownEnvironmentKeys(), Is.Empty);
 
     [Test]
@@ -103,7 +113,7 @@ public class The_compose_checks
         var broken = new ComposeFile(Text
             .Replace("SERVICE: Notifiche.Dispatch.Push", "SERVICE: Notifiche.Dispatch.Pigeon", StringComparison.Ordinal)
             .Replace("./deploy/rabbitmq/rabbitmq.conf", "./deploy/rabbitmq/rabbit.conf", StringComparison.Ordinal)
-            .Replace("\"8084:8080\"", "\"8083:8080\"", StringComparison.Ordinal)
+            .Replace("\"127.0.0.1:8084:8080\"", "\"8083:8080\"", StringComparison.Ordinal)
             .Replace("mailpit:\n        condition", "smtp:\n        condition", StringComparison.Ordinal));
 
         Assert.Multiple(() =>
@@ -111,6 +121,7 @@ public class The_compose_checks
             Assert.That(broken.MissingProjects(), Has.One.Contains("Notifiche.Dispatch.Pigeon"));
             Assert.That(broken.MissingVolumeSources(), Has.One.Contains("rabbit.conf"));
             Assert.That(broken.DuplicateHostPorts(), Has.One.EqualTo("host port 8083 is published by dispatch-sms, dispatch-push"));
+            Assert.That(broken.PortsBeyondLoopback(), Has.One.EqualTo("dispatch-push: host port 8083 is published on every interface, not 127.0.0.1"));
             Assert.That(broken.UnknownDependencies(), Has.One.EqualTo("dispatch-email: depends_on smtp, which is no service"));
         });
     }

@@ -144,6 +144,7 @@ public class The_kubernetes_manifests
             Assert.That(cluster.Text("spec.replicas"), Is.EqualTo("3"));
             Assert.That(config, Does.Contain("default_queue_type = quorum"));
             Assert.That(config, Does.Contain("cluster_partition_handling = pause_minority"), "a minority side stops instead of diverging");
+            Assert.That(config, Does.Contain("max_message_size = 262144"), "issue 16: no message over 256 KiB");
         });
     }
 

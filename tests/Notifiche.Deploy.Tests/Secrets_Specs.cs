@@ -15,6 +15,8 @@ public partial class Secrets_in_the_deployment_files
     [
         "Gateway__OperatorKey", "Gateway__AppBackendKey", "Preferences__AppBackendKey", "DispatchLedger__AddressKey",
         "Messaging__RabbitMq__Password", "RABBITMQ_DEFAULT_PASS", "POSTGRES_PASSWORD",
+        // The web UIs' logins (issue 16, point 2): Grafana's admin instead of admin/admin, Mailpit's instead of none.
+        "GF_SECURITY_ADMIN_PASSWORD", "MP_UI_AUTH",
     ];
 
     [Test]
@@ -42,6 +44,21 @@ public partial class Secrets_in_the_deployment_files
     }
 
     [Test]
+    public void Should_put_every_web_ui_behind_a_password_from_the_environment()
+    {
+        var compose = ComposeFile.Load();
+
+        // Grafana's own default is admin/admin; Mailpit's UI (every email sent, addresses and all) is open by default.
+        Assert.Multiple(() =>
+        {
+            Assert.That(compose.Service("grafana").Text("environment.GF_SECURITY_ADMIN_PASSWORD"), Does.Match(Required().ToString()));
+            Assert.That(compose.Service("grafana").Text("environment.GF_AUTH_ANONYMOUS_ENABLED"), Is.EqualTo("false"));
+            Assert.That(compose.Service("mailpit").Text("environment.MP_UI_AUTH"), Does.Match(@"^notifiche:\$\{[A-Z0-9_]+:\?[^}]+\}$"));
+            Assert.That(compose.Service("rabbitmq").Text("environment.RABBITMQ_DEFAULT_PASS"), Does.Match(Required().ToString()));
+        });
+    }
+
+    [Test]
     public void Should_ship_an_env_example_whose_every_value_the_services_refuse()
     {
         var required = Required().Matches(Repository.Read("docker-compose.yml")).Select(m => m.Groups["name"].Value).ToHashSet();
@@ -50,6 +67,7 @@ public partial class Secrets_in_the_deployment_files
         Assert.That(required, Is.SupersetOf(new[]
         {
             "NOTIFICHE_OPERATOR_KEY", "NOTIFICHE_APP_BACKEND_KEY", "NOTIFICHE_DISPATCH_ADDRESS_KEY", "NOTIFICHE_RABBITMQ_PASSWORD", "NOTIFICHE_POSTGRES_PASSWORD",
+            "NOTIFICHE_GRAFANA_ADMIN_PASSWORD", "NOTIFICHE_MAILPIT_PASSWORD",
         }));
         Assert.That(example.Keys, Is.EquivalentTo(required), ".env.example lists every variable compose requires");
         Assert.That(example.Where(e => Secrets.Problem(e.Key, e.Value) is null).Select(e => e.Key), Is.Empty, "only placeholders the services refuse");

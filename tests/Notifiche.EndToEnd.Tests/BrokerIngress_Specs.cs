@@ -361,3 +361,31 @@ public class Replies_to_an_independent_client
         });
     }
 }
+
+/// <summary>
+/// Issue 16, point 2: the broker refuses a message over 256 KiB (<c>max_message_size</c>, as deploy/rabbitmq/rabbitmq.conf
+/// and the Kubernetes cluster set it) at publish, so the gateway's ingress never has to read one; the service's next
+/// submission on a new channel goes through.
+/// </summary>
+public class Submitting_an_oversized_message_over_the_broker
+{
+    [Test]
+    public async Task Should_be_refused_by_the_broker_and_leave_the_ingress_serving()
+    {
+        await using var service = await BrokerService.StartAsync("ingress-size");
+        var oversized = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(BrokerService.Notice(service.Id)).Replace("Gentile", new string('a', 300 * 1024)));
+
+        var refused = Assert.CatchAsync(async () => await service.PublishRawAsync(oversized));
+        TestContext.Out.WriteLine(refused!.ToString());
+        Assert.That(service.Channel.CloseReason?.ReplyCode, Is.EqualTo(406), "PRECONDITION_FAILED: message size over max_message_size");
+        Assert.That(service.Channel.CloseReason?.ReplyText, Does.Contain("max size"));
+
+        await using var channel = await service.Connection.CreateChannelAsync(new CreateChannelOptions(true, true));
+        await service.PublishAsync(BrokerService.Notice(service.Id, $"ingress-size-{Guid.NewGuid():N}@example.it", submissionId: "dopo"), channel: channel);
+        var reply = (await Eventually.Until(() => channel.BasicGetAsync(service.ReplyQueue, autoAck: true), r => r is not null,
+            TimeSpan.FromSeconds(60), "a reply from the gateway"))!;
+        using var message = JsonDocument.Parse(reply.Body);
+        Assert.That(message.RootElement.GetProperty("submissionId").GetString(), Is.EqualTo("dopo"));
+        Assert.That(message.RootElement.TryGetProperty("noticeId", out _), Is.True, "accepted");
+    }
+}

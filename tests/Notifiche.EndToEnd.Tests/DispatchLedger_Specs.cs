@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Notifiche.Contracts;
 using Notifiche.Dispatch.Ledger;
 using Notifiche.Testing;
@@ -223,6 +224,37 @@ public class An_sms_provider_answering_502_after_creating_the_message
             Assert.That(Platform.Hosts.Twilio.Requests.Count(r => r.To == command.PhoneNumber), Is.EqualTo(1), "the citizen gets one SMS");
             Assert.That(sms.Failed.Single(f => f.NoticeId == command.NoticeId).Reason, Is.EqualTo($"{DispatchLedger.OutcomeUnknown}: TWILIO 20502 (HTTP 502)"));
             Assert.That(row.State, Is.EqualTo("FAILED"));
+        });
+    }
+}
+
+/// <summary>Issue 16, point 10: a provider's message of any length is recorded cut to the ledger's column, never faulting the outcome.</summary>
+public class Recording_a_long_provider_answer
+{
+    [Test]
+    public async Task Should_record_the_failure_cut_to_the_column_length_without_splitting_a_character()
+    {
+        using var email = new DispatchProbe("Notifiche.Dispatch.Email", Platform.Hosts.EmailDispatchDatabase);
+        var noticeId = Guid.CreateVersion7();
+        // A relay that answers with a whole page; an emoji (a surrogate pair) straddles the column's limit.
+        const string start = "550 mailbox unavailable: ";
+        var reason = start + new string('x', DispatchRecord.ReasonMaxLength - start.Length - 1) + "😀" + new string('y', 3_000);
+
+        await using var scope = Platform.Hosts.Services("Notifiche.Dispatch.Email").CreateAsyncScope();
+        var ledger = scope.ServiceProvider.GetRequiredService<DispatchLedger>();
+        var result = await ledger.DispatchOnceAsync(new DispatchRequest(noticeId, Channels.Email, $"long-{noticeId:N}@example.it"), async (handOff, ct) =>
+        {
+            Assert.That(await handOff(ct), Is.True, "the claim is ours");
+            return new DeliveryResult.Permanent(reason);
+        }, CancellationToken.None);
+
+        var row = (await email.RowsAsync(noticeId)).Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(result, Is.InstanceOf<DeliveryResult.Permanent>());
+            Assert.That(row.State, Is.EqualTo("FAILED"));
+            Assert.That(row.Reason, Has.Length.EqualTo(DispatchRecord.ReasonMaxLength - 1), "cut before the emoji, not through it");
+            Assert.That(reason, Does.StartWith(row.Reason!));
         });
     }
 }

@@ -48,6 +48,7 @@ public class A_service_in_sandbox
         var problem = await Operator.ProblemAsync(stranger, HttpStatusCode.Forbidden);
         Assert.That(problem.GetProperty("title").GetString(), Does.Contain("sandbox"));
         Assert.That(problem.GetProperty("detail").GetString(), Does.Contain("live").And.Contain("services activate"));
+        Assert.That(problem.GetProperty("errors").TryGetProperty("fiscal_code", out _), Is.True, "the refused field");
         await Operator.WaitForChannelAsync(service, id, "email", "SENT");
 
         var added = Citizens.NewFiscalCode();
@@ -74,6 +75,7 @@ public class A_service_in_sandbox
         var problem = await Operator.ProblemAsync(await Operator.SubmitAsync(service, tester, anyone), HttpStatusCode.Forbidden);
         Assert.That(problem.GetProperty("title").GetString(), Does.Contain("sandbox"));
         Assert.That(problem.GetProperty("detail").GetString(), Does.Contain("default_addresses.email"));
+        Assert.That(problem.GetProperty("errors").TryGetProperty("default_addresses.email", out _), Is.True, "the refused field, as a 400 names it");
 
         await Operator.OkAsync(HttpMethod.Post, "/services/sandbox-default/activate");
         var id = await Operator.AcceptedAsync(service, tester, anyone);

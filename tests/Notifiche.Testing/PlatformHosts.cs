@@ -31,6 +31,26 @@ public sealed class PlatformHosts : IAsyncDisposable
     }
 
     private readonly TestSettings _settings;
+    private readonly Dictionary<string, TestSettings> _serviceSettings = [];
+
+    /// <summary>The password of every service broker user of this platform (they exist in its vhost only).</summary>
+    public string BrokerUserPassword { get; } = TestSettings.NewSecret();
+
+    private async Task UseServiceBrokerUsersAsync()
+    {
+        foreach (var (service, user) in Notifiche.Messaging.BrokerUsers.ByService)
+        {
+            // Users are per node, not per vhost: a prefix keeps this platform's apart from another fixture's.
+            var name = $"{Vhost.Name}.{user.Name}";
+            await Vhost.CreateUserAsync(name, BrokerUserPassword, (user.Permission, user.Permission, user.Permission), string.Join(',', user.Tags));
+            _serviceSettings[service] = _settings with { Broker = _settings.Broker with { User = name, Password = BrokerUserPassword } };
+        }
+    }
+
+    /// <summary>The broker user name a service of this platform connects as (see <see cref="StartAsync"/>).</summary>
+    public string BrokerUserOf(string service) => _serviceSettings[service].Broker.User;
+
+    private TestSettings SettingsOf(string service) => _serviceSettings.GetValueOrDefault(service) ?? _settings;
 
     public RabbitMqTestVhost Vhost { get; }
     /// <summary>The gateway's database.</summary>
@@ -58,13 +78,23 @@ public sealed class PlatformHosts : IAsyncDisposable
     /// <summary>The profiles API, as the citizen app backend calls it (with its key).</summary>
     public HttpClient Preferences { get; private set; } = null!;
 
-    public static async Task<PlatformHosts> StartAsync(string name)
+    /// <summary>
+    /// The whole platform on a vhost and databases of its own. <paramref name="serviceBrokerUsers"/>: each service connects
+    /// as its own broker user with the permissions <c>Notifiche.Messaging.BrokerUsers</c> gives it (as deployed), instead
+    /// of the test broker's administrator.
+    /// </summary>
+    public static async Task<PlatformHosts> StartAsync(string name, bool serviceBrokerUsers = false)
     {
         var platform = new PlatformHosts(await RabbitMqTestVhost.CreateAsync(name), await PostgresTestDatabase.CreateAsync(name),
             await PostgresTestDatabase.CreateAsync($"{name}_prefs"), await SmtpTestServer.StartNewAsync(), await TwilioStub.StartAsync(),
             await FcmStub.StartAsync(), await TelegramStub.StartAsync());
         try
         {
+            if (serviceBrokerUsers)
+            {
+                await platform.UseServiceBrokerUsersAsync();
+            }
+
             await platform.StartHostsAsync();
         }
         catch
@@ -147,14 +177,14 @@ public sealed class PlatformHosts : IAsyncDisposable
     /// </summary>
     public async Task<HttpClient> StartGatewayReplicaAsync()
     {
-        var replica = await StartHostAsync(ServiceHosts.Gateway, _settings.Gateway(Database.ConnectionString));
+        var replica = await StartHostAsync(ServiceHosts.Gateway, SettingsOf(ServiceHosts.Gateway).Gateway(Database.ConnectionString));
         return new HttpClient { BaseAddress = new Uri(replica.Urls.First()) };
     }
 
     private async Task StartHostsAsync()
     {
         // A fixed port, so that a restarted gateway (StartServiceAsync) answers where the clients already point.
-        var gateway = await StartHostAsync(ServiceHosts.Gateway, new Dictionary<string, string?>(_settings.Gateway(Database.ConnectionString))
+        var gateway = await StartHostAsync(ServiceHosts.Gateway, new Dictionary<string, string?>(SettingsOf(ServiceHosts.Gateway).Gateway(Database.ConnectionString))
         {
             ["Urls"] = $"http://127.0.0.1:{FreePort.Next()}",
         });
@@ -163,7 +193,7 @@ public sealed class PlatformHosts : IAsyncDisposable
         Inbox.DefaultRequestHeaders.Add("X-Api-Key", AppBackendKey);
         GatewayServices = gateway.Services;
 
-        var preferences = await StartHostAsync(ServiceHosts.Preferences, _settings.Preferences(PreferencesDatabase.ConnectionString));
+        var preferences = await StartHostAsync(ServiceHosts.Preferences, SettingsOf(ServiceHosts.Preferences).Preferences(PreferencesDatabase.ConnectionString));
         Preferences = new HttpClient { BaseAddress = new Uri(preferences.Urls.First()) };
         Preferences.DefaultRequestHeaders.Add("X-Api-Key", AppBackendKey);
         TelegramWebhook = new Uri(Preferences.BaseAddress!, "/api/v1/telegram/webhook");
@@ -171,15 +201,15 @@ public sealed class PlatformHosts : IAsyncDisposable
         EmailDispatchDatabase = await PostgresTestDatabase.CreateAsync("dispatch_email");
         SmsDispatchDatabase = await PostgresTestDatabase.CreateAsync("dispatch_sms");
         PushDispatchDatabase = await PostgresTestDatabase.CreateAsync("dispatch_push");
-        await StartHostAsync(ServiceHosts.EmailDispatch, _settings.Dispatcher(EmailDispatchDatabase.ConnectionString, Smtp.DispatcherSettings(poolSize: 2)));
-        await StartHostAsync(ServiceHosts.SmsDispatch, _settings.Dispatcher(SmsDispatchDatabase.ConnectionString, new Dictionary<string, string?>(Twilio.DispatcherSettings())
+        await StartHostAsync(ServiceHosts.EmailDispatch, SettingsOf(ServiceHosts.EmailDispatch).Dispatcher(EmailDispatchDatabase.ConnectionString, Smtp.DispatcherSettings(poolSize: 2)));
+        await StartHostAsync(ServiceHosts.SmsDispatch, SettingsOf(ServiceHosts.SmsDispatch).Dispatcher(SmsDispatchDatabase.ConnectionString, new Dictionary<string, string?>(Twilio.DispatcherSettings())
         {
             // Graceful shutdown gives up on a slow provider after this (the graceful-shutdown specs wait for it).
             ["Messaging:ShutdownTimeout"] = "00:00:05",
         }));
-        await StartHostAsync(ServiceHosts.PushDispatch, _settings.Dispatcher(PushDispatchDatabase.ConnectionString, Fcm.DispatcherSettings()));
+        await StartHostAsync(ServiceHosts.PushDispatch, SettingsOf(ServiceHosts.PushDispatch).Dispatcher(PushDispatchDatabase.ConnectionString, Fcm.DispatcherSettings()));
         TelegramDispatchDatabase = await PostgresTestDatabase.CreateAsync("dispatch_telegram");
-        await StartHostAsync(ServiceHosts.TelegramDispatch, _settings.Dispatcher(TelegramDispatchDatabase.ConnectionString, Telegram.DispatcherSettings()));
+        await StartHostAsync(ServiceHosts.TelegramDispatch, SettingsOf(ServiceHosts.TelegramDispatch).Dispatcher(TelegramDispatchDatabase.ConnectionString, Telegram.DispatcherSettings()));
     }
 
     private Task<WebApplication> StartHostAsync(string service, Dictionary<string, string?> settings)

@@ -70,9 +70,9 @@ public sealed class RabbitMqTestVhost : IAsyncDisposable
     }
 
     /// <summary>A broker user of its own (as a PA service gets one), with these permissions on this vhost only.</summary>
-    public async Task CreateUserAsync(string user, string password, (string Configure, string Write, string Read) permissions)
+    public async Task CreateUserAsync(string user, string password, (string Configure, string Write, string Read) permissions, string tags = "")
     {
-        (await _api.PutAsJsonAsync($"users/{Uri.EscapeDataString(user)}", new { password, tags = "" })).EnsureSuccessStatusCode();
+        (await _api.PutAsJsonAsync($"users/{Uri.EscapeDataString(user)}", new { password, tags })).EnsureSuccessStatusCode();
         _users.Add(user);
         (await _api.PutAsJsonAsync($"permissions/{Uri.EscapeDataString(Name)}/{Uri.EscapeDataString(user)}",
             new { configure = permissions.Configure, write = permissions.Write, read = permissions.Read })).EnsureSuccessStatusCode();

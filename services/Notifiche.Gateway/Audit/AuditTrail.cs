@@ -1,5 +1,6 @@
 using Notifiche.Contracts;
 using Notifiche.Gateway.Data;
+using Notifiche.Persistence;
 
 namespace Notifiche.Gateway.Audit;
 

@@ -6,9 +6,12 @@ using Notifiche.Gateway.Registry;
 namespace Notifiche.Gateway.Governance;
 
 /// <summary>Why a submission was refused: a code (<see cref="RefusalCodes"/>) and an HTTP status with a problem the sender can act on.</summary>
-public sealed record SubmissionRefusal(string Code, int Status, string Title, string Detail, TimeSpan? RetryAfter = null)
+public sealed record SubmissionRefusal(string Code, int Status, string Title, string Detail, TimeSpan? RetryAfter = null, string? Field = null)
 {
-    /// <summary>The HTTP answer: problem+json with the status, and <c>Retry-After</c> in whole seconds when there is a wait.</summary>
+    /// <summary>
+    /// The HTTP answer: problem+json with the status, <c>Retry-After</c> in whole seconds when there is a wait, and an
+    /// <c>errors</c> map naming the request's field when one field is what the policy refused.
+    /// </summary>
     public IResult ToResult(HttpContext http)
     {
         if (RetryAfter is { } wait)
@@ -16,7 +19,9 @@ public sealed record SubmissionRefusal(string Code, int Status, string Title, st
             http.Response.Headers.RetryAfter = ((long)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        return Results.Problem(statusCode: Status, title: Title, detail: Detail);
+        return Field is null
+            ? Results.Problem(statusCode: Status, title: Title, detail: Detail)
+            : Results.ValidationProblem(new Dictionary<string, string[]> { [Field] = [Title] }, statusCode: Status, title: Title, detail: Detail);
     }
 }
 
@@ -58,7 +63,7 @@ public sealed class SubmissionPolicy(GatewayDbContext db)
             return (null, new SubmissionRefusal(RefusalCodes.SandboxRecipient, StatusCodes.Status403Forbidden, "Recipient not allowed in sandbox mode",
                 "This service is in sandbox mode: it may send only to the test codici fiscali registered for it. "
                 + "To send to anyone, ask the platform operator to take the service live ('notifiche-admin services activate <service-id>'); "
-                + "to test with another recipient, ask them to add it to the sandbox recipients."));
+                + "to test with another recipient, ask them to add it to the sandbox recipients.", Field: "fiscal_code"));
         }
 
         // A default address would be delivered whoever owns it: in sandbox a notice reaches only a test recipient's own profile.
@@ -68,7 +73,7 @@ public sealed class SubmissionPolicy(GatewayDbContext db)
                 "Default address not allowed in sandbox mode",
                 "This service is in sandbox mode: its notices reach only the addresses its test recipients set in their own profiles, "
                 + "so 'default_addresses.email' is not accepted. Send without it, or ask the platform operator to take the service live "
-                + "('notifiche-admin services activate <service-id>')."));
+                + "('notifiche-admin services activate <service-id>').", Field: "default_addresses.email"));
         }
 
         if (service.DailyNoticeQuota is { } quota && !await CountTodayAsync(service.Id, quota, now, ct))

@@ -145,6 +145,7 @@ public sealed class LocalRabbitMq : IAsyncDisposable
             default_user_tags.impersonator = true
             log.file.level = info
             consumer_timeout = 3600000
+            max_message_size = 262144
             log.console = false
             collect_statistics_interval = 1000
             {extraConfig}

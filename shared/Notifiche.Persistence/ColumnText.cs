@@ -1,6 +1,9 @@
-namespace Notifiche.Gateway.Data;
+namespace Notifiche.Persistence;
 
-/// <summary>Text from outside (a provider's message, an exception) cut to the length of the column that stores it.</summary>
+/// <summary>
+/// Text from outside (a provider's message, an exception) cut to the length of the column that stores it: the one cut
+/// every writer of such text uses (the gateway's channel status and audit trail, the dispatchers' ledger).
+/// </summary>
 public static class ColumnText
 {
     public static string? Cut(string? text, int maxLength)
