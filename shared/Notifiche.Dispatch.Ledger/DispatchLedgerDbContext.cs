@@ -24,7 +24,7 @@ public class DispatchLedgerDbContext : DbContext
             e.Property(d => d.AddressKey).HasMaxLength(64);
             e.Property(d => d.State).HasMaxLength(16)
                 .HasConversion(s => s.ToString().ToUpperInvariant(), s => Enum.Parse<DispatchState>(s, true));
-            e.Property(d => d.ProviderMessageId).HasMaxLength(512);
+            e.Property(d => d.ProviderMessageId).HasMaxLength(DispatchRecord.ProviderMessageIdMaxLength);
             e.Property(d => d.Reason).HasMaxLength(DispatchRecord.ReasonMaxLength);
             e.Property(d => d.Owner).HasMaxLength(128);
             // What an SRE looks for: attempts that never finished.

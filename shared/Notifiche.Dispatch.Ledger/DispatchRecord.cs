@@ -35,6 +35,9 @@ public sealed class DispatchRecord
     /// <summary>Length of the <c>reason</c> column: a longer reason (a provider's whole answer) is cut to it.</summary>
     public const int ReasonMaxLength = 512;
 
+    /// <summary>Length of the <c>provider_message_id</c> column (the gateway's channel status holds as much).</summary>
+    public const int ProviderMessageIdMaxLength = 512;
+
     /// <summary>Why it failed: provider codes only, never the address or content.</summary>
     public string? Reason { get; set; }
 

@@ -1,6 +1,10 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Notifiche.Contracts;
 using Notifiche.Dispatch.Ledger;
+using Notifiche.Gateway.Data;
+using Notifiche.Gateway.Notices;
+using Notifiche.Gateway.Status;
 using Notifiche.Testing;
 
 namespace Notifiche.EndToEnd.Tests;
@@ -256,5 +260,31 @@ public class Recording_a_long_provider_answer
             Assert.That(row.Reason, Has.Length.EqualTo(DispatchRecord.ReasonMaxLength - 1), "cut before the emoji, not through it");
             Assert.That(reason, Does.StartWith(row.Reason!));
         });
+    }
+}
+
+/// <summary>Issue 16, point 10: every provider message id the ledger can hold fits the gateway's channel status too.</summary>
+public class Recording_a_long_provider_message_id
+{
+    [Test]
+    public async Task Should_store_an_id_as_long_as_the_ledger_holds_on_the_channel()
+    {
+        var service = await Platform.Hosts.RegisterServiceAsync("anagrafe-long-id");
+        var id = await NoticeApi.SubmitAsync(service, NoticeApi.Body($"long-id-{Guid.NewGuid():N}@example.it"));
+        await NoticeApi.WaitForChannelAsync(service, id, "email", "SENT");
+        var providerId = "projects/notifiche/messages/" + new string('7', DispatchRecord.ProviderMessageIdMaxLength - 28);
+
+        // An outcome on another channel of the routed notice, as a dispatcher reports it, with the longest id it may record.
+        await using (var scope = Platform.Hosts.GatewayServices.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<NoticeStatusUpdater>()
+                .ChannelAsync(id, Channels.Push, ChannelStatus.Sent, DateTimeOffset.UtcNow, CancellationToken.None, providerMessageId: providerId);
+        }
+
+        await using var read = Platform.Hosts.GatewayServices.CreateAsyncScope();
+        var stored = await read.ServiceProvider.GetRequiredService<GatewayDbContext>().NoticeChannels.AsNoTracking()
+            .SingleAsync(c => c.NoticeId == id && c.Channel == Channels.Push);
+        Assert.That(stored.ProviderMessageId, Is.EqualTo(providerId));
+        Assert.That(stored.Status, Is.EqualTo(ChannelStatus.Sent));
     }
 }

@@ -6,6 +6,12 @@ public class NoticeChannel
     /// <summary>Length of the <c>failure_reason</c> column: a longer reason (a provider's whole answer) is cut to it.</summary>
     public const int FailureReasonMaxLength = 500;
 
+    /// <summary>
+    /// Length of the <c>provider_message_id</c> column: as long as the dispatch ledger's, so that every id a dispatcher
+    /// recorded fits (at 200 a longer one failed the status update on every redelivery).
+    /// </summary>
+    public const int ProviderMessageIdMaxLength = 512;
+
     public Guid NoticeId { get; set; }
     public required string Channel { get; set; }
     public string Status { get; set; } = ChannelStatus.Pending;

@@ -11,7 +11,7 @@ public sealed class NoticeChannelConfiguration : IEntityTypeConfiguration<Notice
         e.HasKey(c => new { c.NoticeId, c.Channel });
         e.Property(c => c.Channel).HasMaxLength(16);
         e.Property(c => c.Status).HasMaxLength(16);
-        e.Property(c => c.ProviderMessageId).HasMaxLength(200);
+        e.Property(c => c.ProviderMessageId).HasMaxLength(NoticeChannel.ProviderMessageIdMaxLength);
         e.Property(c => c.FailureReason).HasMaxLength(NoticeChannel.FailureReasonMaxLength);
         e.Property(c => c.CostEuro).HasPrecision(12, 4);
     }

@@ -317,8 +317,8 @@ namespace Notifiche.Gateway.Data.Migrations
                         .HasColumnName("failure_reason");
 
                     b.Property<string>("ProviderMessageId")
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)")
                         .HasColumnName("provider_message_id");
 
                     b.Property<int?>("Segments")
