@@ -83,6 +83,10 @@ public class Protecting_the_public_apis
         Assert.That(throttled.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests));
         Assert.That(throttled.Headers.RetryAfter?.Delta, Is.GreaterThan(TimeSpan.Zero).And.LessThanOrEqualTo(TimeSpan.FromSeconds(10)));
         Assert.That(throttled.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
+        // Still refused a moment later: the limiter's replenishment heartbeat (every 100 ms) has run meanwhile, and the
+        // allowance refills one failure every 10 s here, not at every heartbeat.
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        Assert.That((await attacker.GetAsync("/api/v1/admin/services")).StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests), "after 300 ms");
 
         using var neighbour = Client(_gateway, "203.0.113.8");
         neighbour.DefaultRequestHeaders.Add("X-Operator-Key", "another-wrong-guess-of-the-operator-key");
