@@ -12,7 +12,8 @@ namespace Notifiche.Benchmark;
 public sealed class SpanProfiler : IDisposable
 {
     private readonly ActivityListener _listener;
-    private readonly ConcurrentDictionary<SpanId, Stat> _stats = new();
+    private readonly ConcurrentDictionary<SpanId, string> _keys = new();
+    private readonly ConcurrentDictionary<string, Stat> _stats = new();
     private volatile bool _recording;
 
     public SpanProfiler()
@@ -47,20 +48,17 @@ public sealed class SpanProfiler : IDisposable
             root = parent;
         }
 
-        // The stat is found by the names as the activities carry them; the readable key is built once per stat.
+        // The readable key is built once per span identity (the names as the activities carry them), not per span; spans
+        // whose keys read the same (two SQL texts alike in their first 70 characters) share one stat.
         var sql = activity.Source.Name == "Npgsql"
             ? activity.GetTagItem("db.query.text") as string ?? activity.GetTagItem("db.statement") as string ?? activity.DisplayName
             : null;
         var id = new SpanId(activity.Source.Name, sql ?? activity.DisplayName, activity.GetTagItem("http.route") as string,
             ReferenceEquals(root, activity) ? null : root.Source.Name, root.DisplayName, root.GetTagItem("http.route") as string);
-        if (!_stats.TryGetValue(id, out var stat))
-        {
-            var key = sql is not null ? $"db   {Shorten(sql)}  (under: {Name(root)})"
-                : ReferenceEquals(root, activity) ? $"span {Name(activity)}"
-                : $"span {Name(activity)}  (under: {Name(root)})";
-            stat = _stats.GetOrAdd(id, _ => new Stat(key));
-        }
-
+        var key = _keys.GetOrAdd(id, _ => sql is not null ? $"db   {Shorten(sql)}  (under: {Name(root)})"
+            : ReferenceEquals(root, activity) ? $"span {Name(activity)}"
+            : $"span {Name(activity)}  (under: {Name(root)})");
+        var stat = _stats.GetOrAdd(key, _ => new Stat());
         stat.Add(activity.Duration.TotalMilliseconds);
     }
 
@@ -77,38 +75,13 @@ public sealed class SpanProfiler : IDisposable
     }
 
     public IReadOnlyList<(string Name, long Count, double TotalMs, double MeanMs, double P95Ms)> Snapshot() =>
-        [.. _stats.Values.GroupBy(v => v.Key).Select(g => g.Count() == 1 ? g.First() : Stat.Merge(g)).Select(v => (v.Key, v.Count, v.Total, v.Total / Math.Max(1, v.Count), v.Percentile(0.95)))
+        [.. _stats.Select(kv => (kv.Key, kv.Value.Count, kv.Value.Total, kv.Value.Total / Math.Max(1, kv.Value.Count), kv.Value.Percentile(0.95)))
             .OrderByDescending(s => s.Item3)];
 
     public void Dispose() => _listener.Dispose();
 
-    private sealed class Stat(string key)
+    private sealed class Stat
     {
-        public string Key { get; } = key;
-
-        /// <summary>Stats whose keys read the same (two SQL texts alike in their first 70 characters) as one.</summary>
-        public static Stat Merge(IEnumerable<Stat> stats)
-        {
-            var all = stats.ToList();
-            var merged = new Stat(all[0].Key);
-            foreach (var s in all)
-            {
-                lock (s)
-                {
-                    for (var i = 0; i < Math.Min(s._count, Reservoir); i++)
-                    {
-                        merged.Add(s._samples[i]);
-                    }
-
-                    // the reservoir holds at most Reservoir samples: count and total are taken as they are
-                    merged._count += s._count - Math.Min(s._count, Reservoir);
-                    merged._total += s._total - s._samples[..(int)Math.Min(s._count, Reservoir)].Sum();
-                }
-            }
-
-            return merged;
-        }
-
         private const int Reservoir = 4096;
         private readonly double[] _samples = new double[Reservoir];
         private long _count;
