@@ -112,6 +112,37 @@ ensure_packages() {
     done
 }
 
+# promtool (alert rules checked by tests/Notifiche.Deploy.Tests) comes from Debian's `prometheus` package, but
+# installing that package would also start a Prometheus server: the one binary is taken out of the package instead,
+# into a cache outside the clone (downloaded once per machine), and put on the tests' PATH. Without network or apt,
+# the spec that needs it fails under CI=true and is skipped elsewhere.
+readonly PROMTOOL_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/notifiche/promtool"
+ensure_promtool() {
+    if command -v promtool >/dev/null 2>&1; then
+        return 0
+    fi
+    if [[ ! -x "$PROMTOOL_CACHE/promtool" && "${NOTIFICHE_BUILD_SKIP_APT:-}" != 1 ]]; then
+        log "fetching promtool from Debian's prometheus package (once; cached in $PROMTOOL_CACHE) ..."
+        local tmp
+        tmp="$(mktemp -d)"
+        chmod 755 "$tmp"   # apt's download runs as the _apt user where it can
+        local sudo=()
+        [[ $EUID -eq 0 ]] || sudo=(sudo)
+        # A machine whose package lists were never fetched knows no prometheus package yet: fetch them once and retry.
+        if (cd "$tmp" && { apt-get -q download prometheus 2>/dev/null \
+                || { "${sudo[@]}" apt-get -q update >/dev/null 2>&1 && apt-get -q download prometheus 2>/dev/null; }; } >&2 \
+            && dpkg-deb --fsys-tarfile prometheus_*.deb | tar -x ./usr/bin/promtool); then
+            mkdir -p "$PROMTOOL_CACHE" && mv "$tmp/usr/bin/promtool" "$PROMTOOL_CACHE/promtool"
+        else
+            log "warning: could not fetch promtool (apt-get download prometheus failed); the alert rules' syntax check cannot run"
+        fi
+        rm -rf "$tmp"
+    fi
+    if [[ -x "$PROMTOOL_CACHE/promtool" ]]; then
+        export PATH="$PROMTOOL_CACHE:$PATH"
+    fi
+}
+
 check_aiosmtpd() {
     "$SMTPD_PYTHON" -c 'import aiosmtpd' 2>/dev/null \
         || die "$SMTPD_PYTHON cannot import aiosmtpd (is python3-aiosmtpd installed?)"
@@ -126,6 +157,7 @@ check_aiosmtpd() {
 exec_test_servers() {
     ensure_packages
     check_aiosmtpd
+    ensure_promtool
     command -v dotnet >/dev/null 2>&1 || die "dotnet SDK not found on PATH"
     cd "$REPO_ROOT"
     log "building $TEST_SERVERS ..."

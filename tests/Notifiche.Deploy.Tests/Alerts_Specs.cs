@@ -133,7 +133,14 @@ public class Alerting_the_sre_on_call
             .Select(d => Path.Combine(d, "promtool")).FirstOrDefault(File.Exists);
         if (promtool is null)
         {
-            Assert.Ignore("promtool is not on PATH (Debian package prometheus); the rules' syntax was not checked");
+            // build.sh puts it on the tests' PATH (taken from Debian's prometheus package); CI must not skip the check.
+            const string missing = "promtool is not on PATH (build.sh fetches it from Debian's prometheus package); the rules' syntax was not checked";
+            if (Environment.GetEnvironmentVariable("CI") == "true")
+            {
+                Assert.Fail(missing);
+            }
+
+            Assert.Ignore(missing);
         }
 
         using var process = Process.Start(new ProcessStartInfo(promtool!, ["check", "rules", RulesFile])
