@@ -27,6 +27,14 @@ done
 dotnet publish tools/Notifiche.Benchmark/Notifiche.Benchmark.csproj -c Release -r linux-x64 --no-self-contained \
     -p:PublishReadyToRun=true -p:ErrorOnDuplicatePublishOutputFiles=false -o artifacts/bench -nologo -clp:ErrorsOnly -v:q -m:1
 
+# --pg-durable: PostgreSQL as deployed, every commit flushed to disk, instead of the test suites' cluster without fsync
+# (tests/Notifiche.Testing/Servers/LocalPostgres.cs). The benchmark reads the server's settings and reports them.
+for a in "$@"; do
+    if [[ "$a" == --pg-durable ]]; then
+        export NOTIFICHE_TEST_POSTGRES_DURABLE=1
+    fi
+done
+
 # The GC's first generation as the service images set it (deploy/Dockerfile): the hosts run here as they run there.
 export DOTNET_GCgen0size="${DOTNET_GCgen0size:-0x2000000}"
 export NOTIFICHE_BUILD_TEST_CMD='dotnet artifacts/bench/Notifiche.Benchmark.dll "$@"'

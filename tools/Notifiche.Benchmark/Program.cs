@@ -60,6 +60,22 @@ namespace Notifiche.Benchmark
             _summary.AppendLine(line);
         }
 
+        /// <summary>Whether commits reach the disk on the benchmark's server (<c>--pg-durable</c>), as the server says.</summary>
+        private static async Task<string> PostgresDurabilityAsync(CancellationToken ct)
+        {
+            await using var connection = new NpgsqlConnection(TestEnvironment.PostgresAdmin);
+            await connection.OpenAsync(ct);
+            var settings = new List<string>();
+            foreach (var name in new[] { "fsync", "synchronous_commit", "full_page_writes" })
+            {
+                await using var command = new NpgsqlCommand($"SHOW {name}", connection);
+                settings.Add($"{name}={await command.ExecuteScalarAsync(ct)}");
+            }
+
+            var durable = settings.All(s => s.EndsWith("=on", StringComparison.Ordinal));
+            return $"{(durable ? "durable" : "NOT durable (as the test suites run it; --pg-durable for the deployment's settings)")}: {string.Join(", ", settings)}";
+        }
+
         private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
 
         public async Task<int> RunAsync(CancellationToken ct)
@@ -70,6 +86,14 @@ namespace Notifiche.Benchmark
             Console.WriteLine($"  options: clients={o.Clients} notices={o.Notices} warmup={o.Warmup}..{Math.Max(o.Warmup, o.WarmupMax)} drain={(o.SkipDrain ? 0 : o.DrainNotices)} citizens={o.Citizens} " +
                 $"prefetch={o.Prefetch?.ToString() ?? "default"} outbox-batch={o.OutboxBatch?.ToString() ?? "default"} smtp-pool={o.SmtpPoolSize?.ToString() ?? "default"} " +
                 $"pg-auto-prepare={o.PgAutoPrepare?.ToString() ?? "service default"}");
+            var durability = await PostgresDurabilityAsync(ct);
+            Console.WriteLine($"  postgresql: {durability}");
+            if (o.PgDurable && !durability.StartsWith("durable", StringComparison.Ordinal))
+            {
+                Console.Error.WriteLine("--pg-durable, but the server was started without durability: run the benchmark through tools/bench.sh");
+                return 2;
+            }
+
             if (!meter.FoundServers)
             {
                 Console.WriteLine("  (RabbitMQ/PostgreSQL processes not found by port: their CPU is not counted)");
@@ -153,6 +177,7 @@ namespace Notifiche.Benchmark
             var alloc0 = GC.GetTotalAllocatedBytes();
             var gen0 = GC.CollectionCount(0);
             var gen2 = GC.CollectionCount(2);
+            var gcPause0 = GC.GetTotalPauseDuration();
             var jit0 = System.Runtime.JitInfo.GetCompilationTime();
             var jitMethods0 = System.Runtime.JitInfo.GetCompiledMethodCount();
             var exceptions = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
@@ -171,7 +196,7 @@ namespace Notifiche.Benchmark
             var steadyDb = await WaitDeliveredAsync("steady", platform, all, steadyStart, ct);
             var steadyCpu = meter.CpuSeconds() - steadyCpu0;
             var allocated = GC.GetTotalAllocatedBytes() - alloc0;
-            var gcs = (Gen0: GC.CollectionCount(0) - gen0, Gen2: GC.CollectionCount(2) - gen2);
+            var gcs = (Gen0: GC.CollectionCount(0) - gen0, Gen2: GC.CollectionCount(2) - gen2, Paused: GC.GetTotalPauseDuration() - gcPause0);
             var jitSeconds = (System.Runtime.JitInfo.GetCompilationTime() - jit0).TotalSeconds;
             var jitMethods = System.Runtime.JitInfo.GetCompiledMethodCount() - jitMethods0;
             Volatile.Write(ref countExceptions, false);
@@ -261,7 +286,7 @@ namespace Notifiche.Benchmark
             Report($"CPU per notice                 {steadyCpu.Total * perNotice,6:N2} ms total = .NET hosts+load {steadyCpu.Self * perNotice:N2} + rabbitmq {steadyCpu.Rabbit * perNotice:N2} + postgresql {steadyCpu.Postgres * perNotice:N2}" +
                 $"  → CPU-bound ceiling on {Environment.ProcessorCount} cores ≈ {Environment.ProcessorCount * 1000 / Math.Max(0.001, steadyCpu.Total * perNotice):N0} notices/s");
             Report($"peak memory (steady run)       bench process (3 hosts + load + sink) {steadyPeaks.PeakSelfBytes / 1048576.0:N0} MB RSS, GC heap {steadyPeaks.PeakSelfGcHeapBytes / 1048576.0:N0} MB; rabbitmq {steadyPeaks.PeakRabbitBytes / 1048576.0:N0} MB; postgresql {steadyPeaks.PeakPostgresBytes / 1048576.0:N0} MB");
-            Report($"allocations                    {allocated / (double)Math.Max(1, accepted.Count) / 1024:N0} KB per notice (all hosts + load generator), GCs gen0 {gcs.Gen0}, gen2 {gcs.Gen2}");
+            Report($"allocations                    {allocated / (double)Math.Max(1, accepted.Count) / 1024:N0} KB per notice (all hosts + load generator), GCs gen0 {gcs.Gen0}, gen2 {gcs.Gen2}, paused {gcs.Paused.TotalMilliseconds:N0} ms in all");
             Report($"JIT during the steady run      {jitMethods:N0} methods compiled after a warm-up of {warmed:N0} notices ({jitSeconds:N1} s of compile time summed over threads, wall clock, not CPU)");
             Report($"first-chance exceptions        {(exceptions.IsEmpty ? "none" : string.Join(", ", exceptions.OrderByDescending(e => e.Value).Select(e => $"{e.Key}×{e.Value}")))} during the steady run");
             if (drain is { } d)

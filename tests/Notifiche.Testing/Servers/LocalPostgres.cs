@@ -14,7 +14,9 @@ namespace Notifiche.Testing.Servers;
 /// <item>the superuser <c>postgres</c>/<c>postgres</c> with <c>trust</c> authentication, on loopback only, not the
 /// deployment's <c>notifiche</c> role with a SCRAM password;</item>
 /// <item>no durability (<c>fsync</c>, <c>synchronous_commit</c>, <c>full_page_writes</c> off): the data is thrown away
-/// with the run, and a killed server loses nothing the operating system already has;</item>
+/// with the run, and a killed server loses nothing the operating system already has — unless
+/// <c>NOTIFICHE_TEST_POSTGRES_DURABLE=1</c> (<see cref="DurableVariable"/>), which the benchmark sets: it measures the
+/// database as deployed, every commit flushed to disk;</item>
 /// <item>whichever major version Debian ships (15 on Debian 12), where the deployment runs 16.</item>
 /// </list>
 /// </remarks>
@@ -24,6 +26,11 @@ public sealed class LocalPostgres : IAsyncDisposable
     public const string User = "postgres";
     public const string Password = "postgres";
     private static readonly TimeSpan DefaultStartTimeout = TimeSpan.FromSeconds(180);
+
+    /// <summary>Set to <c>1</c>: the cluster keeps PostgreSQL's durable defaults (tools/bench.sh sets it).</summary>
+    public const string DurableVariable = "NOTIFICHE_TEST_POSTGRES_DURABLE";
+
+    private static bool Durable => Environment.GetEnvironmentVariable(DurableVariable) == "1";
 
     private readonly string _root;
     private readonly string _bin;
@@ -127,9 +134,11 @@ public sealed class LocalPostgres : IAsyncDisposable
             port = {Port}
             unix_socket_directories = '{Path.Combine(_root, "socket")}'
             max_connections = 400
-            fsync = off
-            synchronous_commit = off
-            full_page_writes = off
+            {(Durable ? "# durable: fsync, synchronous_commit and full_page_writes as PostgreSQL ships them (on)" : """
+                fsync = off
+                synchronous_commit = off
+                full_page_writes = off
+                """)}
             """);
     }
 
