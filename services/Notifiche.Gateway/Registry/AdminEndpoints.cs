@@ -1,17 +1,20 @@
 using System.Text.Json;
 using Notifiche.Gateway.Census;
 using Notifiche.Gateway.Ingress;
+using Notifiche.ServiceDefaults;
 
 namespace Notifiche.Gateway.Registry;
 
 /// <summary>
-/// The platform operator's API (header <c>X-Operator-Key</c>): the service registry, its keys and the census.
+/// The platform operator's API (header <c>X-Operator-Key</c>): the service registry, its keys and the census, on the
+/// management port only (<c>Management:Port</c>).
 /// </summary>
 public static class AdminEndpoints
 {
     public static void MapAdmin(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapGroup("/api/v1/admin").RequireAuthorization(KeySchemes.Operator).WithTags("Admin");
+        // The management port only (issue 16, point 8): the public port answers 404 for the whole group.
+        var admin = app.MapGroup("/api/v1/admin").RequireAuthorization(KeySchemes.Operator).WithTags("Admin").OnManagementPort();
         admin.MapPost("/services", CreateService)
             .Produces<CreatedService>(StatusCodes.Status201Created).ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Registers a sending service (in sandbox) and returns its first API key (shown only once).");
