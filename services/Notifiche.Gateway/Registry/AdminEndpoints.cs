@@ -29,12 +29,12 @@ public static class AdminEndpoints
         admin.MapPatch("/services/{id}", UpdateService)
             .Produces<ServiceView>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Changes the fields present in the body; null clears an optional field (a limit, the department).");
-        admin.MapPost("/services/{id}/activate", async (string id, ServiceRegistry registry, ReplyExchanges replies, CancellationToken ct) =>
+        admin.MapPost("/services/{id}/activate", async (string id, ServiceRegistry registry, ServiceExchanges exchanges, CancellationToken ct) =>
             {
                 var result = await ChangeStateAsync(id, ServiceStates.Active, registry, ct);
                 if (result is IStatusCodeHttpResult { StatusCode: StatusCodes.Status200OK })
                 {
-                    await replies.DeclareAsync(id, ct);
+                    await exchanges.DeclareAsync(id, ct);
                 }
 
                 return result;
@@ -56,7 +56,7 @@ public static class AdminEndpoints
         Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Service not found",
             detail: $"No service with id '{id}' is registered; list them with GET /api/v1/admin/services.");
 
-    private static async Task<IResult> CreateService(JsonElement body, ServiceRegistry registry, ReplyExchanges replies, CancellationToken ct)
+    private static async Task<IResult> CreateService(JsonElement body, ServiceRegistry registry, ServiceExchanges exchanges, CancellationToken ct)
     {
         var (service, errors) = ServiceForm.Create(body);
         if (service is null)
@@ -71,7 +71,7 @@ public static class AdminEndpoints
         }
 
         var key = await registry.CreateAsync(service, ct);
-        await replies.DeclareAsync(service.Id, ct);
+        await exchanges.DeclareAsync(service.Id, ct);
         return Results.Created($"/api/v1/admin/services/{service.Id}",
             new CreatedService(service.Id, key.Secret, key.KeyId.ToString(), service.State));
     }
