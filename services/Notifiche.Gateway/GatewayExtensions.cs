@@ -42,7 +42,7 @@ public static class GatewayExtensions
         builder.Services.AddScoped<NoticeStatusUpdater>();
         builder.Services.AddSingleton<StatusWriter>();
         builder.Services.AddScoped<BrokerIngress>();
-        builder.Services.AddSingleton<ReplyExchanges>();
+        builder.Services.AddSingleton<ServiceExchanges>();
         builder.Services.AddGatewayOpenApi();
         builder.Services.AddScoped<SubmissionPolicy>();
         builder.Services.AddScoped<RateLimiter>();

@@ -1,11 +1,15 @@
 namespace Notifiche.Standalone;
 
-/// <summary>What a newcomer needs once the embedded platform is up: where it listens, the demo key, where emails land.</summary>
+/// <summary>
+/// What a newcomer needs once the embedded platform is up: where it listens (the API, and the management port with the
+/// admin API), the demo key, where emails land.
+/// </summary>
 public static class Banner
 {
-    public static void Print(ICollection<string> urls, string dataDirectory, string demoKey, StandaloneKeys keys)
+    public static void Print(ICollection<string> urls, int managementPort, string dataDirectory, string demoKey, StandaloneKeys keys)
     {
-        var url = urls.FirstOrDefault() ?? "http://localhost:5080";
+        var url = urls.FirstOrDefault(u => new Uri(u).Port != managementPort) ?? "http://localhost:5080";
+        var management = urls.FirstOrDefault(u => new Uri(u).Port == managementPort) ?? $"http://localhost:{managementPort}";
         Console.WriteLine($"""
 
             Notifiche standalone is running on {url}
@@ -14,6 +18,7 @@ public static class Banner
                              (saved in {Path.Combine(dataDirectory, "demo-api-key.txt")})
               app backend key (profiles and inbox APIs): {keys.AppBackendKey}
                              (saved in {Path.Combine(dataDirectory, StandaloneKeys.AppBackendKeyFile)})
+              management   : {management} (admin API, /health/*, /metrics; not on {url})
               operator key (admin API, notifiche-admin): {keys.OperatorKey}
                              (saved in {Path.Combine(dataDirectory, StandaloneKeys.OperatorKeyFile)})
               emails       : written as .eml files to {Path.Combine(dataDirectory, "mail")}

@@ -4,6 +4,7 @@ using Notifiche.Gateway.Data;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Notifiche.Gateway.Registry;
+using Notifiche.ServiceDefaults;
 
 namespace Notifiche.Standalone;
 
@@ -13,7 +14,7 @@ namespace Notifiche.Standalone;
 /// so the gateway's schema is there.
 /// </summary>
 public sealed class DemoService(IServiceProvider services, IHostApplicationLifetime lifetime, StandaloneKeys keys,
-    IServer server, DataDirectory data) : IHostedService
+    IServer server, DataDirectory data, IConfiguration configuration) : IHostedService
 {
     public const string Id = "demo";
 
@@ -21,7 +22,7 @@ public sealed class DemoService(IServiceProvider services, IHostApplicationLifet
     {
         var demoKey = await EnsureAsync(services, data.Path);
         lifetime.ApplicationStarted.Register(() =>
-            Banner.Print(server.Features.Get<IServerAddressesFeature>()!.Addresses, data.Path, demoKey, keys));
+            Banner.Print(server.Features.Get<IServerAddressesFeature>()!.Addresses, ManagementPort.Of(configuration), data.Path, demoKey, keys));
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -2,7 +2,7 @@ namespace Notifiche.Contracts;
 
 /// <summary>
 /// Command a PA service publishes on RabbitMQ instead of calling <c>POST /api/v1/notices</c>: to the
-/// <c>notifiche.ingress</c> exchange, with the AMQP <c>user_id</c> property set to its broker user (RabbitMQ verifies it
+/// service's own <c>notifiche.ingress.&lt;service id&gt;</c> exchange (bound to <c>notifiche.ingress</c>), with the AMQP <c>user_id</c> property set to its broker user (RabbitMQ verifies it
 /// against the connection's user). The gateway validates it exactly like the HTTP body and answers with
 /// <see cref="NoticeSubmissionAccepted"/> or <see cref="NoticeSubmissionRejected"/> on the exchange
 /// <c>notifiche.replies.&lt;service id&gt;</c>. Members are optional so that a missing one is reported by name.

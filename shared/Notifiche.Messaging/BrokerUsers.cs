@@ -27,7 +27,7 @@ public static class BrokerUsers
         ["Notifiche.Gateway"] = new(Gateway, ["impersonator"],
             Consumes:
             [
-                (IngressQueue, typeof(SubmitNotice)), (EventQueues.NoticeRouted, typeof(NoticeRouted)),
+                (IngressTopology.Queue, typeof(SubmitNotice)), (EventQueues.NoticeRouted, typeof(NoticeRouted)),
                 (EventQueues.NotificationSent, typeof(NotificationSent)), (EventQueues.NotificationFailed, typeof(NotificationFailed)),
                 (EventQueues.NotificationExpired, typeof(NotificationExpired)), (EventQueues.DispatchAttemptFailed, typeof(DispatchAttemptFailed)),
                 (EventQueues.SendEmailFault, typeof(MassTransit.Fault<SendEmail>)), (EventQueues.SendSmsFault, typeof(MassTransit.Fault<SendSms>)),
@@ -35,8 +35,12 @@ public static class BrokerUsers
                 (EventQueues.StatusCallback, typeof(NoticeStatusChanged)),
             ],
             Publishes: [(typeof(NoticeSubmitted), EventQueues.NoticeSubmitted), (typeof(NoticeStatusChanged), EventQueues.StatusCallback)],
-            // The ingress PA services publish to, and the reply exchange of each of them.
-            Patterns: [Regex.Escape(IngressExchange), Regex.Escape(ReplyExchangePrefix) + "[a-z0-9-]+"]),
+            // Its ingress exchange, and the ingress and reply exchanges of each PA service, which it declares and binds.
+            Patterns:
+            [
+                Regex.Escape(IngressTopology.Exchange), Regex.Escape(IngressTopology.ServiceExchangePrefix) + "[a-z0-9-]+",
+                Regex.Escape(IngressTopology.ReplyExchangePrefix) + "[a-z0-9-]+",
+            ]),
         ["Notifiche.Preferences"] = new(Preferences, [],
             Consumes:
             [
@@ -57,11 +61,6 @@ public static class BrokerUsers
         ["Notifiche.Dispatch.Telegram"] = Dispatcher(DispatchTelegram, CommandQueues.SendTelegram, typeof(SendTelegram), EventQueues.SendTelegramFault,
             (typeof(TelegramChatRejected), EventQueues.TelegramChatRejected)),
     };
-
-    // The gateway's names for the ingress (Notifiche.Gateway.Ingress.IngressTopology), which this library cannot reference.
-    internal const string IngressExchange = "notifiche.ingress";
-    internal const string IngressQueue = "submit-notice";
-    internal const string ReplyExchangePrefix = "notifiche.replies.";
 
     private static BrokerUser Dispatcher(string user, string queue, Type command, string faultQueue, params (Type Message, string Queue)[] more) =>
         new(user, [],

@@ -117,6 +117,7 @@ public static class ServiceDefaultsExtensions
         });
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
         builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
+        ManagementPort.Listen(builder);
 
         return builder;
     }
@@ -160,7 +161,9 @@ public static class ServiceDefaultsExtensions
     /// <summary>
     /// <c>/health/live</c> (process up), <c>/health/ready</c> (every check run and reported; the databases, tagged
     /// <see cref="ReadyTag"/>, decide), <c>/health/bus</c> (the bus connected) and the Prometheus scrape endpoint
-    /// <c>/metrics</c>. Each answers JSON naming every check it ran and its state (<see cref="HealthAnswers"/>).
+    /// <c>/metrics</c>. Each answers JSON naming every check it ran and its state (<see cref="HealthAnswers"/>). All four
+    /// answer on the management port only (<see cref="ManagementPort"/>), whose gate this puts first in the pipeline:
+    /// every service's <c>Map…()</c> calls this before anything else that handles requests.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
@@ -169,23 +172,24 @@ public static class ServiceDefaultsExtensions
             return app;
         }
 
-        app.MapPrometheusScrapingEndpoint(MetricsPath);
+        ManagementPort.UseGate(app);
+        app.MapPrometheusScrapingEndpoint(MetricsPath).OnManagementPort();
         app.MapHealthChecks(LivePath, new HealthCheckOptions
         {
             Predicate = r => r.Tags.Contains("live"),
             ResponseWriter = HealthAnswers.Writer(tags => tags.Contains("live")),
-        });
+        }).OnManagementPort();
         app.MapHealthChecks(ReadyPath, new HealthCheckOptions
         {
             Predicate = r => !r.Tags.Contains("live"),
             ResponseWriter = HealthAnswers.Writer(tags => tags.Contains(ReadyTag)),
-        });
+        }).OnManagementPort();
         // MassTransit reports a bus that lost its broker as Degraded or Unhealthy: either is 503 here.
         app.MapHealthChecks(BusPath, new HealthCheckOptions
         {
             Predicate = r => r.Tags.Contains(BusTag),
             ResponseWriter = HealthAnswers.Writer(tags => tags.Contains(BusTag)),
-        });
+        }).OnManagementPort();
         return app;
     }
 

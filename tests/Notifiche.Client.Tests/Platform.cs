@@ -19,7 +19,7 @@ public sealed class Platform
         NotificheClient.Create(new NotificheClientOptions
         {
             BaseAddress = Hosts.Gateway.BaseAddress,
-            ApiKey = await ServiceOnboarding.RegisterLiveAsync(Hosts.Gateway, PlatformHosts.OperatorKey, id, "Anagrafe", ["email"]),
+            ApiKey = await ServiceOnboarding.RegisterLiveAsync(Hosts.Management, PlatformHosts.OperatorKey, id, "Anagrafe", ["email"]),
             Retry = FastRetry,
         }, transport);
 

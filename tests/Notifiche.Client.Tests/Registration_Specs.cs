@@ -10,7 +10,7 @@ public class Registering_the_clients_with_dependency_injection
     [Test]
     public async Task Should_send_the_key_and_retry_with_the_same_idempotency_key()
     {
-        var apiKey = await ServiceOnboarding.RegisterLiveAsync(Platform.Hosts.Gateway, PlatformHosts.OperatorKey, "client-di", "Anagrafe", ["email"]);
+        var apiKey = await ServiceOnboarding.RegisterLiveAsync(Platform.Hosts.Management, PlatformHosts.OperatorKey, "client-di", "Anagrafe", ["email"]);
         var transport = new SpoilFirstAttempt(HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(1), afterTheGateway: false);
         var services = new ServiceCollection();
         services.AddNotificheClient(o =>

@@ -114,6 +114,8 @@ public class Alerting_the_sre_on_call
         Assert.That(serializer.Serialize(rule.List("spec.groups")), Is.EqualTo(serializer.Serialize(Rules.List("groups"))));
         Assert.That(jobs, Is.EquivalentTo(new[] { "notifiche", "rabbitmq" }));
         Assert.That(composeJobs, Is.SupersetOf(jobs));
+        Assert.That(manifests.Named("PodMonitor", "notifiche-services")!.List("spec.podMetricsEndpoints").Maps().Select(e => e.Text("port")),
+            Is.EqualTo(new[] { "management" }), "the services' /metrics answers on their management port only");
     }
 
     [Test]

@@ -113,15 +113,15 @@ public class The_compose_checks
         var broken = new ComposeFile(Text
             .Replace("SERVICE: Notifiche.Dispatch.Push", "SERVICE: Notifiche.Dispatch.Pigeon", StringComparison.Ordinal)
             .Replace("./deploy/rabbitmq/rabbitmq.conf", "./deploy/rabbitmq/rabbit.conf", StringComparison.Ordinal)
-            .Replace("\"127.0.0.1:8084:8080\"", "\"8083:8080\"", StringComparison.Ordinal)
+            .Replace("\"127.0.0.1:9084:8081\"", "\"9083:8081\"", StringComparison.Ordinal)
             .Replace("mailpit:\n        condition", "smtp:\n        condition", StringComparison.Ordinal));
 
         Assert.Multiple(() =>
         {
             Assert.That(broken.MissingProjects(), Has.One.Contains("Notifiche.Dispatch.Pigeon"));
             Assert.That(broken.MissingVolumeSources(), Has.One.Contains("rabbit.conf"));
-            Assert.That(broken.DuplicateHostPorts(), Has.One.EqualTo("host port 8083 is published by dispatch-sms, dispatch-push"));
-            Assert.That(broken.PortsBeyondLoopback(), Has.One.EqualTo("dispatch-push: host port 8083 is published on every interface, not 127.0.0.1"));
+            Assert.That(broken.DuplicateHostPorts(), Has.One.EqualTo("host port 9083 is published by dispatch-sms, dispatch-push"));
+            Assert.That(broken.PortsBeyondLoopback(), Has.One.EqualTo("dispatch-push: host port 9083 is published on every interface, not 127.0.0.1"));
             Assert.That(broken.UnknownDependencies(), Has.One.EqualTo("dispatch-email: depends_on smtp, which is no service"));
         });
     }

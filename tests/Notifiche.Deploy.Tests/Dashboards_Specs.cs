@@ -9,7 +9,7 @@ public class Watching_the_platform_in_prometheus_and_grafana
     private static readonly ComposeFile Compose = ComposeFile.Load();
 
     [Test]
-    public void Should_scrape_the_metrics_endpoint_of_every_notifiche_service_in_compose()
+    public void Should_scrape_the_metrics_endpoint_of_every_notifiche_service_in_compose_on_its_management_port()
     {
         var yaml = new YamlStream();
         yaml.Load(new StringReader(File.ReadAllText(Repository.Path("deploy", "prometheus", "prometheus.yml"))));
@@ -19,7 +19,7 @@ public class Watching_the_platform_in_prometheus_and_grafana
             .Select(t => t.ToString()).ToList();
 
         Assert.That(job["metrics_path"].ToString(), Is.EqualTo("/metrics"));
-        Assert.That(targets, Is.EquivalentTo(Compose.BuiltProjects().Keys.Where(k => k != "standalone").Select(k => $"{k}:8080")));
+        Assert.That(targets, Is.EquivalentTo(Compose.BuiltProjects().Keys.Where(k => k != "standalone").Select(k => $"{k}:{Notifiche.ServiceDefaults.ManagementPort.DefaultPort}")));
     }
 
     private static readonly JsonElement Dashboard =

@@ -90,11 +90,15 @@ public class Hardening_the_deployment
                 if (name == "notifiche-gateway")
                 {
                     Assert.That(open.SelectMany(r => r.List("ports").Maps()).Select(p => p.Text("port")), Is.EqualTo(new[] { "8080" }),
-                        "the gateway: its HTTP port from anywhere");
+                        "the gateway: its HTTP port from anywhere, not its management port");
+                    Assert.That(rules.Except(open).SelectMany(r => r.List("from").Maps()).Select(Namespace), Has.All.EqualTo("monitoring"),
+                        "the gateway's management port only from monitoring");
                     continue;
                 }
 
                 Assert.That(open, Is.Empty, $"{name}: reachable from anywhere");
+                Assert.That(rules.SelectMany(r => r.List("ports").Maps()).Select(p => p.Text("port")), Is.EqualTo(new[] { "8081" }),
+                    $"{name}: only its management port, for Prometheus");
                 foreach (var peer in rules.SelectMany(r => r.List("from").Maps()))
                 {
                     Assert.That(Namespace(peer), Is.EqualTo("monitoring"), $"{name}: only the monitoring namespace");

@@ -33,7 +33,7 @@ public class The_kubernetes_manifests
     }
 
     [TestCaseSource(nameof(Deployments))]
-    public void Should_probe_liveness_and_readiness_on_port_8080(string name)
+    public void Should_probe_liveness_and_readiness_on_the_management_port(string name)
     {
         var container = KubernetesManifests.Container(Deployment(name));
 
@@ -44,10 +44,12 @@ public class The_kubernetes_manifests
             Assert.That(container.Text("readinessProbe.httpGet.path"), Is.EqualTo("/health/ready"));
             foreach (var probe in new[] { "livenessProbe", "startupProbe", "readinessProbe" })
             {
-                Assert.That(container.Text($"{probe}.httpGet.port"), Is.EqualTo("8080"), probe);
+                Assert.That(container.Text($"{probe}.httpGet.port"), Is.EqualTo("management"), probe);
             }
 
-            Assert.That(container.List("ports").Maps().Select(p => p.Text("containerPort")), Is.EqualTo(new[] { "8080" }));
+            // The image's ports: the API on 8080 (ASPNETCORE_HTTP_PORTS), health, metrics and the admin API on Management:Port.
+            Assert.That(container.List("ports").Maps().ToDictionary(p => p.Text("name")!, p => p.Text("containerPort")),
+                Is.EquivalentTo(new Dictionary<string, string?> { ["http"] = "8080", ["management"] = $"{Notifiche.ServiceDefaults.ManagementPort.DefaultPort}" }));
         });
     }
 
@@ -100,6 +102,8 @@ public class The_kubernetes_manifests
             Assert.That(selected, Has.Count.EqualTo(1), $"{service.Text("metadata.name")} selects one Deployment's pods");
             var portNames = KubernetesManifests.Container(selected[0]).List("ports").Maps().Select(p => p.Text("name"));
             Assert.That(service.List("spec.ports").Maps().Select(p => p.Text("targetPort")), Is.SubsetOf(portNames));
+            Assert.That(service.List("spec.ports").Maps().Select(p => p.Text("targetPort")), Has.None.EqualTo("management").And.None.EqualTo("8081"),
+                "no Service routes the management port (admin API, health, metrics)");
         }
     }
 

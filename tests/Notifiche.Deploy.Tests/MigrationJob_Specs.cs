@@ -196,10 +196,15 @@ public class Running_the_migration_jobs
     }
 }
 
-/// <summary>Compose's healthcheck: the service image asks its own service (<c>dotnet X.dll --healthcheck</c>), having no curl.</summary>
+/// <summary>
+/// Compose's healthcheck: the service image asks its own service (<c>dotnet X.dll --healthcheck</c>), having no curl, on
+/// its management port (<c>Management__Port</c>).
+/// </summary>
 public class Probing_a_service_from_its_container
 {
-    private static async Task<int> ProbeAsync(int port, params string[] args)
+    private static async Task<int> ProbeAsync(int port, params string[] args) => await ProbeAsync(port, null, args);
+
+    private static async Task<int> ProbeAsync(int managementPort, int? publicPort, params string[] args)
     {
         var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var dll = Repository.Path("services", "Notifiche.Gateway", "bin", output.Parent!.Name, output.Name, "Notifiche.Gateway.dll");
@@ -211,7 +216,12 @@ public class Probing_a_service_from_its_container
             start.ArgumentList.Add(arg);
         }
 
-        start.Environment["ASPNETCORE_HTTP_PORTS"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["Management__Port"] = managementPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (publicPort is { } http)
+        {
+            start.Environment["ASPNETCORE_HTTP_PORTS"] = http.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         using var process = Process.Start(start)!;
         await process.StandardOutput.ReadToEndAsync();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
@@ -234,6 +244,8 @@ public class Probing_a_service_from_its_container
         ready = false;
         Assert.That(await ProbeAsync(port), Is.EqualTo(1), "not ready");
         Assert.That(await ProbeAsync(port, "/health/live"), Is.EqualTo(0), "another path");
+        // The health endpoints answer on the management port only (issue 16, point 8): the public one is not asked.
+        Assert.That(await ProbeAsync(FreePort.Next(), publicPort: port, "/health/live"), Is.EqualTo(1), "the public port is not the probe's");
         await app.StopAsync();
         Assert.That(await ProbeAsync(port), Is.EqualTo(1), "nothing listening");
     }

@@ -256,7 +256,7 @@ public class Preferences_with_a_bad_telegram_configuration
     public async Task Should_start_with_telegram_off_and_refuse_every_webhook_call()
     {
         await using var preferences = await ServiceHosts.StartAsync(ServiceHosts.Preferences, Settings("", ""), _ => { });
-        using var client = new HttpClient { BaseAddress = new Uri(preferences.Urls.First()) };
+        using var client = new HttpClient { BaseAddress = ServiceHosts.PublicAddress(preferences) };
         client.DefaultRequestHeaders.Add("X-Telegram-Bot-Api-Secret-Token", "");
 
         var answer = await client.PostAsJsonAsync("/api/v1/telegram/webhook", new { update_id = 1 });

@@ -12,7 +12,7 @@ namespace Notifiche.EndToEnd.Tests;
 /// Issue 16, point 8: every public API refuses a body over <c>Api:MaxRequestBodyBytes</c> before parsing it (413
 /// naming the limit), and an address that keeps failing to authenticate is throttled (429 with Retry-After) while
 /// requests that authenticate are never counted. The gateway and Preferences as their Program.cs compose them, on a
-/// vhost and databases of their own, with a small allowance of failures.
+/// vhost and databases of their own, with a small allowance of failures. And the management port of both (point 8).
 /// </summary>
 public class Protecting_the_public_apis
 {
@@ -73,30 +73,31 @@ public class Protecting_the_public_apis
     public async Task Should_throttle_an_address_that_keeps_failing_to_authenticate_and_no_other()
     {
         using var attacker = Client(_gateway, "203.0.113.7");
-        attacker.DefaultRequestHeaders.Add("X-Operator-Key", "a-wrong-guess-of-the-operator-key-0000");
+        attacker.DefaultRequestHeaders.Add("X-Api-Key", "ntf_a-wrong-guess-of-a-service-key-0000");
+        var notice = $"/api/v1/notices/{Guid.NewGuid()}";
         for (var i = 0; i < 5; i++)
         {
-            Assert.That((await attacker.GetAsync("/api/v1/admin/services")).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), $"failure {i + 1}");
+            Assert.That((await attacker.GetAsync(notice)).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), $"failure {i + 1}");
         }
 
-        var throttled = await attacker.GetAsync("/api/v1/admin/services");
+        var throttled = await attacker.GetAsync(notice);
         Assert.That(throttled.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests));
         Assert.That(throttled.Headers.RetryAfter?.Delta, Is.GreaterThan(TimeSpan.Zero).And.LessThanOrEqualTo(TimeSpan.FromSeconds(10)));
         Assert.That(throttled.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
         // Still refused a moment later: the limiter's replenishment heartbeat (every 100 ms) has run meanwhile, and the
         // allowance refills one failure every 10 s here, not at every heartbeat.
         await Task.Delay(TimeSpan.FromMilliseconds(300));
-        Assert.That((await attacker.GetAsync("/api/v1/admin/services")).StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests), "after 300 ms");
+        Assert.That((await attacker.GetAsync(notice)).StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests), "after 300 ms");
 
         using var neighbour = Client(_gateway, "203.0.113.8");
-        neighbour.DefaultRequestHeaders.Add("X-Operator-Key", "another-wrong-guess-of-the-operator-key");
-        Assert.That((await neighbour.GetAsync("/api/v1/admin/services")).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), "another address is not throttled");
+        neighbour.DefaultRequestHeaders.Add("X-Api-Key", "ntf_another-wrong-guess-of-a-service-key");
+        Assert.That((await neighbour.GetAsync(notice)).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), "another address is not throttled");
     }
 
     [Test]
     public async Task Should_never_count_requests_that_authenticate()
     {
-        using var operatorClient = Client(_gateway, "203.0.113.9");
+        using var operatorClient = Client(_gateway, "203.0.113.9", management: true);
         operatorClient.DefaultRequestHeaders.Add("X-Operator-Key", TestSettings.OperatorKey);
 
         for (var i = 0; i < 30; i++)
@@ -105,12 +106,65 @@ public class Protecting_the_public_apis
         }
     }
 
-    /// <summary>A client as the ingress would forward it (the test settings trust 127.0.0.1 as a proxy).</summary>
-    private static HttpClient Client(WebApplication host, string address)
+    /// <summary>
+    /// A client as the ingress would forward it (the test settings trust 127.0.0.1 as a proxy), on the host's public
+    /// port or its management port.
+    /// </summary>
+    private static HttpClient Client(WebApplication host, string address, bool management = false)
     {
-        var client = new HttpClient { BaseAddress = new Uri(host.Urls.First()) };
+        var client = new HttpClient { BaseAddress = management ? ServiceHosts.ManagementAddress(host) : ServiceHosts.PublicAddress(host) };
         client.DefaultRequestHeaders.Add("X-Forwarded-For", address);
         return client;
+    }
+
+    /// <summary>
+    /// Issue 16, point 8: <c>/metrics</c>, <c>/health/*</c> and the admin API answer on the management port only; the
+    /// public port answers them 404 (even with the operator key, even when the Host header names the management port),
+    /// and the management port answers the public API 404.
+    /// </summary>
+    [Test]
+    public async Task Should_serve_metrics_health_and_the_admin_api_on_the_management_port_only()
+    {
+        string[] management = ["/metrics", "/health/live", "/health/ready", "/health/bus", "/api/v1/admin/services"];
+        using var gatewayPublic = Client(_gateway, "203.0.113.20");
+        gatewayPublic.DefaultRequestHeaders.Add("X-Operator-Key", TestSettings.OperatorKey);
+        using var gatewayManagement = Client(_gateway, "203.0.113.20", management: true);
+        gatewayManagement.DefaultRequestHeaders.Add("X-Operator-Key", TestSettings.OperatorKey);
+        using var preferencesPublic = Client(_preferences, "203.0.113.20");
+        using var preferencesManagement = Client(_preferences, "203.0.113.20", management: true);
+        foreach (var path in management)
+        {
+            Assert.That((await gatewayManagement.GetAsync(path)).StatusCode, Is.EqualTo(HttpStatusCode.OK), $"gateway management {path}");
+            var refused = await gatewayPublic.GetAsync(path);
+            Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.NotFound), $"gateway public {path}");
+            Assert.That(refused.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"), $"gateway public {path}");
+            using var spoofed = new HttpRequestMessage(HttpMethod.Get, path);
+            spoofed.Headers.Host = $"127.0.0.1:{ServiceHosts.ManagementAddress(_gateway).Port}";
+            Assert.That((await gatewayPublic.SendAsync(spoofed)).StatusCode, Is.EqualTo(HttpStatusCode.NotFound), $"gateway public {path}, Host naming the management port");
+        }
+
+        foreach (var path in management.SkipLast(1))
+        {
+            Assert.That((await preferencesManagement.GetAsync(path)).StatusCode, Is.EqualTo(HttpStatusCode.OK), $"preferences management {path}");
+            Assert.That((await preferencesPublic.GetAsync(path)).StatusCode, Is.EqualTo(HttpStatusCode.NotFound), $"preferences public {path}");
+        }
+
+        gatewayManagement.DefaultRequestHeaders.Add("X-Api-Key", "ntf_whatever");
+        Assert.That((await gatewayManagement.GetAsync($"/api/v1/notices/{Guid.NewGuid()}")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "the public API on the management port");
+        Assert.That((await gatewayManagement.GetAsync("/openapi/v1.json")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "the API document on the management port");
+        Assert.That((await gatewayPublic.GetAsync("/openapi/v1.json")).StatusCode, Is.EqualTo(HttpStatusCode.OK), "the API document on the public port");
+    }
+
+    [Test]
+    public void Should_refuse_a_management_port_that_is_also_a_public_port()
+    {
+        var port = FreePort.Next();
+        var settings = new TestSettings(TestBroker.FromEnvironment(_vhost.Name)).Gateway(_gatewayDatabase.ConnectionString);
+        settings["Urls"] = $"http://127.0.0.1:{port}";
+        settings["Management:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        var refused = Assert.ThrowsAsync<InvalidOperationException>(() => ServiceHosts.StartAsync(ServiceHosts.Gateway, settings, l => l.AddProvider(LogCapture.Instance)));
+        Assert.That(refused!.Message, Does.Contain("Management:Port").And.Contain("is also a public port"));
     }
 
     private static StringContent Json(string filler) =>

@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Notifiche.Gateway.Ingress;
+using Notifiche.Messaging;
 using Notifiche.Testing;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
@@ -50,12 +50,12 @@ public sealed class BrokerService : IAsyncDisposable
         UserName = user, Password = Password,
     }.CreateConnectionAsync();
 
-    /// <summary>Publishes a SubmitNotice as plain JSON on the ingress exchange; returns once the broker confirmed it.</summary>
+    /// <summary>Publishes a SubmitNotice as plain JSON on the service's own ingress exchange; returns once the broker confirmed it.</summary>
     public Task PublishAsync(object message, string? userId = "", IChannel? channel = null) =>
         PublishRawAsync(JsonSerializer.SerializeToUtf8Bytes(message), userId, channel);
 
-    public async Task PublishRawAsync(byte[] body, string? userId = "", IChannel? channel = null) =>
-        await (channel ?? Channel).BasicPublishAsync(IngressTopology.Exchange, string.Empty, false, new BasicProperties
+    public async Task PublishRawAsync(byte[] body, string? userId = "", IChannel? channel = null, string? exchange = null) =>
+        await (channel ?? Channel).BasicPublishAsync(exchange ?? IngressTopology.ServiceExchange(Id), string.Empty, false, new BasicProperties
         {
             ContentType = "application/json", Persistent = true, UserId = userId == string.Empty ? Id : userId, MessageId = Guid.NewGuid().ToString(),
         }, body);
@@ -276,6 +276,27 @@ public class A_service_broker_user
         Assert.That(channel.CloseReason?.ReplyCode, Is.EqualTo(403));
     }
 
+    /// <summary>
+    /// Issue 16, point 2: a service's broker user may write on its own ingress exchange only — not on the gateway's shared
+    /// <c>notifiche.ingress</c>, not on another service's — and may not redeclare (or delete) its own ingress exchange.
+    /// </summary>
+    [Test]
+    public async Task Should_publish_only_to_its_own_ingress_exchange()
+    {
+        await using var other = await BrokerService.StartAsync("ingress-other");
+        foreach (var exchange in new[] { IngressTopology.Exchange, IngressTopology.ServiceExchange(other.Id) })
+        {
+            await using var channel = await _service.Connection.CreateChannelAsync(new CreateChannelOptions(true, true));
+            Assert.CatchAsync(async () => await _service.PublishRawAsync(
+                JsonSerializer.SerializeToUtf8Bytes(BrokerService.Notice(_service.Id, "elsewhere@example.it")), channel: channel, exchange: exchange), exchange);
+            Assert.That(channel.CloseReason?.ReplyCode, Is.EqualTo(403), $"ACCESS_REFUSED writing to {exchange}");
+        }
+
+        await using var declaring = await _service.Connection.CreateChannelAsync();
+        Assert.CatchAsync(async () => await declaring.ExchangeDeleteAsync(IngressTopology.ServiceExchange(_service.Id)));
+        Assert.That(declaring.CloseReason?.ReplyCode, Is.EqualTo(403), "ACCESS_REFUSED deleting its own ingress exchange");
+    }
+
     [Test]
     public async Task Should_not_read_the_platform_queues()
     {
@@ -284,6 +305,31 @@ public class A_service_broker_user
         Assert.CatchAsync(async () => await channel.BasicGetAsync("send-email", autoAck: false));
 
         Assert.That(channel.CloseReason?.ReplyCode, Is.EqualTo(403));
+    }
+}
+
+/// <summary>Issue 16, point 2: the broker ingress takes from the same token bucket as POST /api/v1/notices.</summary>
+public class A_service_over_its_rate_limit_on_the_broker
+{
+    [Test]
+    public async Task Should_be_refused_rate_limited_sharing_the_allowance_with_http()
+    {
+        await using var service = await BrokerService.StartAsync("ingress-rate");
+        await Platform.Hosts.OperatorAsync<Dictionary<string, object>>(HttpMethod.Patch, $"/api/v1/admin/services/{service.Id}",
+            new { rate_limit = new { per_second = 0.01, burst = 2 } });
+        var before = await Platform.Hosts.Database.CountAsync("notices");
+
+        await service.PublishAsync(BrokerService.Notice(service.Id, $"rate-1-{Guid.NewGuid():N}@example.it"));
+        var first = await service.NextReplyAsync();
+        var http = await service.Http.PostAsJsonAsync("/api/v1/notices", NoticeApi.Body($"rate-2-{Guid.NewGuid():N}@example.it"));
+        await service.PublishAsync(BrokerService.Notice(service.Id, $"rate-3-{Guid.NewGuid():N}@example.it"));
+        var third = await service.NextReplyAsync();
+
+        Assert.That(first.TryGetProperty("noticeId", out _), Is.True, "the first of the burst, accepted");
+        Assert.That((int)http.StatusCode, Is.EqualTo(201), "the second, over HTTP, from the same bucket");
+        Assert.That(third.GetProperty("reason").GetString(), Is.EqualTo("RATE_LIMITED"));
+        Assert.That(third.GetProperty("detail").GetString(), Does.Contain("submit again in"));
+        Assert.That(await Platform.Hosts.Database.CountAsync("notices"), Is.EqualTo(before + 2), "the refused one stored nothing");
     }
 }
 
@@ -318,7 +364,7 @@ public class Replies_to_an_independent_client
     public async Task StopAsync() => await _service.DisposeAsync();
 
     [Test]
-    public async Task Should_find_the_reply_exchange_declared_as_soon_as_the_service_is_registered()
+    public async Task Should_find_the_ingress_and_reply_exchanges_declared_as_soon_as_the_service_is_registered()
     {
         var id = $"ingress-decl-{Guid.NewGuid():N}"[..30];
         using var http = await Platform.Hosts.RegisterServiceAsync(id);
@@ -328,6 +374,7 @@ public class Replies_to_an_independent_client
 
         // Without the gateway's declaration this is 404 NOT_FOUND - no exchange 'notifiche.replies.<id>'.
         await channel.ExchangeDeclarePassiveAsync(IngressTopology.ReplyExchange(id));
+        await channel.ExchangeDeclarePassiveAsync(IngressTopology.ServiceExchange(id));
         await channel.QueueDeclareAsync($"{id}.replies", durable: true, exclusive: false, autoDelete: false);
         await channel.QueueBindAsync($"{id}.replies", IngressTopology.ReplyExchange(id), string.Empty);
 

@@ -69,7 +69,7 @@ public class Connecting_to_the_broker_over_tls
 
     private static async Task<bool> ReadyWithinAsync(WebApplication service, TimeSpan within)
     {
-        using var http = new HttpClient { BaseAddress = new Uri(service.Urls.First()), Timeout = TimeSpan.FromSeconds(5) };
+        using var http = new HttpClient { BaseAddress = ServiceHosts.ManagementAddress(service), Timeout = TimeSpan.FromSeconds(5) };
         var until = DateTime.UtcNow + within;
         while (DateTime.UtcNow < until)
         {

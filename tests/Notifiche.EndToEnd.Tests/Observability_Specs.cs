@@ -13,7 +13,7 @@ public class Counting_notices_in_the_metrics
 {
     internal static async Task<double> MetricAsync(string name, params string[] labels)
     {
-        var text = await Platform.Hosts.Gateway.GetStringAsync("/metrics");
+        var text = await Platform.Hosts.Management.GetStringAsync("/metrics");
         return text.Split('\n')
             .Where(l => l.StartsWith(name + "{", StringComparison.Ordinal) && labels.All(l.Contains))
             .Select(l => double.Parse(l[(l.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture))
@@ -43,7 +43,7 @@ public class Counting_notices_in_the_metrics
         Assert.That(await MetricAsync("notifiche_notices_routed_total", svc, "status=\"REJECTED\"", "reason=\"USER_NOT_FOUND\""), Is.EqualTo(1));
         Assert.That(await MetricAsync("notifiche_dispatches_total", "channel=\"email\"", "status=\"SENT\""), Is.GreaterThanOrEqualTo(3));
         Assert.That(await MetricAsync("notifiche_delivery_latency_seconds_count", "channel=\"email\""), Is.GreaterThanOrEqualTo(3));
-        var metrics = await Platform.Hosts.Gateway.GetStringAsync("/metrics");
+        var metrics = await Platform.Hosts.Management.GetStringAsync("/metrics");
         Assert.That(metrics, Does.Contain("notifiche_outbox_backlog"));
         Assert.That(metrics, Does.Not.Contain(NoticeApi.FiscalCode));
     }
@@ -69,7 +69,7 @@ public class Bucketing_latencies_in_seconds
         var id = await NoticeApi.SubmitAsync(service, NoticeApi.Body($"buckets-{Guid.NewGuid():N}@example.it"));
         await NoticeApi.WaitForChannelAsync(service, id, "email", "SENT");
 
-        var histograms = HistogramsInSeconds(await Platform.Hosts.Gateway.GetStringAsync("/metrics"));
+        var histograms = HistogramsInSeconds(await Platform.Hosts.Management.GetStringAsync("/metrics"));
 
         TestContext.Out.WriteLine(string.Join("\n", histograms.Select(h => $"{h.Key}: {string.Join(", ", h.Value)}")));
         Assert.That(histograms.Keys, Is.SupersetOf(new[]
@@ -95,7 +95,7 @@ public class Bucketing_latencies_in_seconds
     [Test]
     public async Task Should_expose_runtime_process_and_npgsql_pool_metrics()
     {
-        var metrics = await Platform.Hosts.Gateway.GetStringAsync("/metrics");
+        var metrics = await Platform.Hosts.Management.GetStringAsync("/metrics");
         var names = metrics.Split('\n').Where(l => l.Length > 0 && l[0] != '#').Select(l => Regex.Match(l, "^[a-z_]+").Value).ToHashSet();
 
         Assert.That(names, Has.Some.StartsWith("dotnet_gc_"), "System.Runtime: garbage collector");
@@ -220,14 +220,14 @@ public class Keeping_personal_data_out_of_logs
 /// <summary>Outages of the shared platform's database and broker: each spec restores what it breaks, whatever happens.</summary>
 public class Reporting_readiness
 {
-    private static async Task<HttpStatusCode> ReadyAsync() => (await Platform.Hosts.Gateway.GetAsync("/health/ready")).StatusCode;
+    private static async Task<HttpStatusCode> ReadyAsync() => (await Platform.Hosts.Management.GetAsync("/health/ready")).StatusCode;
 
-    private static async Task<HttpStatusCode> BusAsync() => (await Platform.Hosts.Gateway.GetAsync("/health/bus")).StatusCode;
+    private static async Task<HttpStatusCode> BusAsync() => (await Platform.Hosts.Management.GetAsync("/health/bus")).StatusCode;
 
     /// <summary>The answer's checks by name: (status, whether it decides the answer).</summary>
     private static async Task<(string Body, Dictionary<string, (string Status, bool Decides)> Checks)> AnswerAsync(string path)
     {
-        var response = await Platform.Hosts.Gateway.GetAsync(path);
+        var response = await Platform.Hosts.Management.GetAsync(path);
         Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/json"), path);
         var body = await response.Content.ReadAsStringAsync();
         using var json = System.Text.Json.JsonDocument.Parse(body);
@@ -268,7 +268,7 @@ public class Reporting_readiness
             var (body, checks) = await AnswerAsync("/health/ready");
             Assert.That(checks["gateway-db"], Is.EqualTo(("Unhealthy", true)));
             AssertNothingSecret(body); // the check's exception names the host and the database user
-            Assert.That((await Platform.Hosts.Gateway.GetAsync("/health/live")).StatusCode, Is.EqualTo(HttpStatusCode.OK), "still alive");
+            Assert.That((await Platform.Hosts.Management.GetAsync("/health/live")).StatusCode, Is.EqualTo(HttpStatusCode.OK), "still alive");
         }
         finally
         {

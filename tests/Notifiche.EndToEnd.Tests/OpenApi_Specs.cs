@@ -194,6 +194,15 @@ public class The_asyncapi_document
             .AsArray().Select(r => r!.GetValue<string>());
         var known = typeof(Contracts.SubmissionRejections).GetFields().Select(f => (string)f.GetRawConstantValue()!);
         Assert.That(reasons, Is.SupersetOf(known));
+        Assert.That(reasons, Does.Contain("RATE_LIMITED"), "the broker ingress shares the HTTP rate limit (issue 16, point 2)");
+    }
+
+    [Test]
+    public void Should_name_the_services_own_ingress_exchange()
+    {
+        var ingress = _document["channels"]!["ingress"]!;
+        Assert.That(ingress["address"]!.GetValue<string>(), Is.EqualTo(Messaging.IngressTopology.ServiceExchange("{serviceId}")));
+        Assert.That(ingress["bindings"]!["amqp"]!["exchange"]!["name"]!.GetValue<string>(), Is.EqualTo(Messaging.IngressTopology.ServiceExchange("{serviceId}")));
     }
 
     private static IEnumerable<string> Members(JsonNode schema) => schema["properties"]!.AsObject().Select(p => p.Key);

@@ -13,6 +13,7 @@ public class Keeping_the_standalone_keys
     private readonly List<string> _output = [];
     private string _dataDirectory = null!;
     private int _port;
+    private int _managementPort;
     private Process? _process;
 
     [SetUp]
@@ -20,6 +21,7 @@ public class Keeping_the_standalone_keys
     {
         _dataDirectory = Directory.CreateTempSubdirectory("notifiche-standalone-keys-").FullName;
         _port = FreePort.Next();
+        _managementPort = FreePort.Next();
     }
 
     [TearDown]
@@ -68,7 +70,7 @@ public class Keeping_the_standalone_keys
 
     private async Task<HttpStatusCode> AdminStatusAsync(string key)
     {
-        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_port}") };
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_managementPort}") };
         client.DefaultRequestHeaders.Add("X-Operator-Key", key);
         return (await client.GetAsync("/api/v1/admin/services")).StatusCode;
     }
@@ -78,7 +80,7 @@ public class Keeping_the_standalone_keys
         var assembly = Running_the_standalone_platform.StandaloneAssembly();
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { assembly, $"--Standalone:DataDirectory={_dataDirectory}", $"--Urls=http://127.0.0.1:{_port}" },
+            ArgumentList = { assembly, $"--Standalone:DataDirectory={_dataDirectory}", $"--Urls=http://127.0.0.1:{_port}", $"--Management:Port={_managementPort}" },
             WorkingDirectory = Path.GetDirectoryName(assembly),
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -18,6 +18,7 @@ public class Restarting_the_standalone_platform_after_a_crash
     private readonly List<string> _output = [];
     private string _dataDirectory = null!;
     private int _port;
+    private int _managementPort;
     private Process? _process;
 
     [SetUp]
@@ -25,6 +26,7 @@ public class Restarting_the_standalone_platform_after_a_crash
     {
         _dataDirectory = Directory.CreateTempSubdirectory("notifiche-standalone-crash-").FullName;
         _port = FreePort.Next();
+        _managementPort = FreePort.Next();
     }
 
     [TearDown]
@@ -125,7 +127,7 @@ public class Restarting_the_standalone_platform_after_a_crash
         var assembly = Running_the_standalone_platform.StandaloneAssembly();
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { assembly, $"--Standalone:DataDirectory={_dataDirectory}", $"--Urls=http://127.0.0.1:{_port}" },
+            ArgumentList = { assembly, $"--Standalone:DataDirectory={_dataDirectory}", $"--Urls=http://127.0.0.1:{_port}", $"--Management:Port={_managementPort}" },
             WorkingDirectory = Path.GetDirectoryName(assembly),
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -136,7 +138,7 @@ public class Restarting_the_standalone_platform_after_a_crash
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
 
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_port}"), Timeout = TimeSpan.FromSeconds(5) };
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_managementPort}"), Timeout = TimeSpan.FromSeconds(5) };
         await Eventually.Until(async () =>
         {
             try

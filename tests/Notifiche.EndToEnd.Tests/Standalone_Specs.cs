@@ -25,7 +25,7 @@ public class Running_the_standalone_platform
         var port = FreePort.Next();
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { StandaloneAssembly(), $"--Standalone:DataDirectory={_dataDirectory}", $"--Urls=http://127.0.0.1:{port}" },
+            ArgumentList = { StandaloneAssembly(), $"--Standalone:DataDirectory={_dataDirectory}", $"--Urls=http://127.0.0.1:{port}", $"--Management:Port={FreePort.Next()}" },
             WorkingDirectory = Path.GetDirectoryName(StandaloneAssembly()),
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -178,7 +178,7 @@ public sealed class FaultStack
     /// <summary>Registers a sending service allowed every channel; returns a client that sends its key.</summary>
     public async Task<HttpClient> RegisterServiceAsync(string id)
     {
-        using var operatorClient = new HttpClient { BaseAddress = Gateway.BaseAddress };
+        using var operatorClient = new HttpClient { BaseAddress = Gateway.ManagementAddress };
         var apiKey = await ServiceOnboarding.RegisterLiveAsync(operatorClient, OperatorKey, id, "Servizio di prova guasti", ["email", "sms", "push"]);
         var client = new HttpClient { BaseAddress = Gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);

@@ -260,7 +260,7 @@ public class Under_faults
                     content = new { subject = "Il tuo referto è disponibile", markdown = new string('r', 100) },
                     defaultAddresses = new { email = notice.Email },
                 });
-                await channel.BasicPublishAsync("notifiche.ingress", string.Empty, false,
+                await channel.BasicPublishAsync(Notifiche.Messaging.IngressTopology.ServiceExchange(batch.ServiceId), string.Empty, false,
                     new BasicProperties { ContentType = "application/json", Persistent = true, UserId = batch.ServiceId }, body);
             }
         });
@@ -336,7 +336,9 @@ public class Under_faults
         const string password = "fault-service-broker-password";
         using var api = Stack.Broker.ManagementApi(TimeSpan.FromSeconds(100));
         (await api.PutAsJsonAsync($"users/{serviceId}", new { password, tags = "" })).EnsureSuccessStatusCode();
-        (await api.PutAsJsonAsync($"permissions/%2F/{serviceId}", new { configure = "^$", write = "^notifiche\\.ingress$", read = "^$" })).EnsureSuccessStatusCode();
+        // As deployed (issue 16, point 2): write on its own ingress exchange, which the gateway declared at registration.
+        var (configure, write, read) = Notifiche.Messaging.IngressTopology.Permissions(serviceId);
+        (await api.PutAsJsonAsync($"permissions/%2F/{serviceId}", new { configure, write, read })).EnsureSuccessStatusCode();
         var factory = Stack.Broker.Factory();
         factory.UserName = serviceId;
         factory.Password = password;

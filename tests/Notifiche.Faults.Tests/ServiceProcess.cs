@@ -17,6 +17,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     {
         Name = name;
         Port = FreePort.Next();
+        ManagementPort = FreePort.Next();
         _settings = settings;
         _log = Path.Combine(logDirectory, $"{name}.log");
     }
@@ -24,6 +25,9 @@ public sealed class ServiceProcess : IAsyncDisposable
     public string Name { get; }
     public int Port { get; }
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
+    /// <summary>Its management port: <c>/health/*</c>, <c>/metrics</c> and the gateway's admin API.</summary>
+    public int ManagementPort { get; }
+    public Uri ManagementAddress => new($"http://127.0.0.1:{ManagementPort}");
     public int Starts { get; private set; }
 
     public async Task StartAsync()
@@ -34,6 +38,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             WorkingDirectory = Path.GetDirectoryName(dll)!, RedirectStandardOutput = true, RedirectStandardError = true,
         };
         start.Environment["ASPNETCORE_URLS"] = BaseAddress.ToString();
+        start.Environment["Management__Port"] = ManagementPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["MASSTRANSIT_USAGE_TELEMETRY"] = "false";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
@@ -68,8 +73,8 @@ public sealed class ServiceProcess : IAsyncDisposable
             try
             {
                 // Ready (its database) and consuming (its bus connected): readiness alone no longer waits for the broker.
-                return (await http.GetAsync(new Uri(BaseAddress, "/health/ready"))).IsSuccessStatusCode
-                    && (await http.GetAsync(new Uri(BaseAddress, "/health/bus"))).IsSuccessStatusCode;
+                return (await http.GetAsync(new Uri(ManagementAddress, "/health/ready"))).IsSuccessStatusCode
+                    && (await http.GetAsync(new Uri(ManagementAddress, "/health/bus"))).IsSuccessStatusCode;
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {

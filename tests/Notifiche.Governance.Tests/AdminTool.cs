@@ -11,8 +11,8 @@ public static class AdminTool
     {
         var output = new StringWriter();
         string[] connection = args.Contains("--operator-key")
-            ? ["--url", Platform.Hosts.Gateway.BaseAddress!.ToString()]
-            : ["--url", Platform.Hosts.Gateway.BaseAddress!.ToString(), "--operator-key", PlatformHosts.OperatorKey];
+            ? ["--url", Platform.Hosts.Management.BaseAddress!.ToString()]
+            : ["--url", Platform.Hosts.Management.BaseAddress!.ToString(), "--operator-key", PlatformHosts.OperatorKey];
         var exitCode = await Notifiche.Admin.Program.RunAsync([.. args, .. connection], output);
         TestContext.Out.WriteLine($"$ notifiche-admin {string.Join(' ', args)}  -> exit {exitCode}\n{output}");
         return new ToolRun(exitCode, output.ToString());

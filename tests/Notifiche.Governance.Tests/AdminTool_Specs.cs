@@ -126,6 +126,18 @@ public class Governing_a_service_with_notifiche_admin
     }
 
     [Test]
+    public async Task Should_say_that_the_admin_api_is_on_the_management_port_when_pointed_at_the_api_port()
+    {
+        var output = new StringWriter();
+        var exitCode = await Notifiche.Admin.Program.RunAsync(["services", "list", "--url", Platform.Hosts.Gateway.BaseAddress!.ToString(),
+            "--operator-key", PlatformHosts.OperatorKey], output);
+
+        Assert.That(exitCode, Is.EqualTo(ExitCodes.Error));
+        Assert.That(output.ToString(), Does.Contain("404").And.Contain("management port").And.Contain("NOTIFICHE_GATEWAY_URL"));
+        Assert.That(output.ToString(), Does.Not.Contain(PlatformHosts.OperatorKey));
+    }
+
+    [Test]
     public async Task Should_exit_2_with_a_pointer_to_help_on_a_wrong_command_line()
     {
         var run = await AdminTool.RunAsync("keys", "revoke", "cli-anagrafe");

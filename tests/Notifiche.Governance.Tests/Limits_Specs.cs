@@ -55,7 +55,7 @@ public class Rate_limit
         Assert.That(retryAfter, Is.Not.Null, "Retry-After in seconds");
         Assert.That(retryAfter!.Value.TotalSeconds, Is.InRange(1, 5));
 
-        var metrics = await Platform.Hosts.Gateway.GetStringAsync("/metrics");
+        var metrics = await Platform.Hosts.Management.GetStringAsync("/metrics");
         var refused = metrics.Split('\n').Single(l => l.StartsWith("notifiche_notices_refused_total{", StringComparison.Ordinal)
             && l.Contains("service_id=\"rate-comune\""));
         Assert.That(refused, Does.Contain("reason=\"RATE_LIMITED\""));

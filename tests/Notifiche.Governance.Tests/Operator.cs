@@ -21,7 +21,7 @@ public static class Operator
     {
         using var request = new HttpRequestMessage(method, "/api/v1/admin" + path) { Content = body is null ? null : JsonContent.Create(body) };
         request.Headers.Add("X-Operator-Key", PlatformHosts.OperatorKey);
-        return await Platform.Hosts.Gateway.SendAsync(request);
+        return await Platform.Hosts.Management.SendAsync(request);
     }
 
     public static async Task<JsonElement> OkAsync(HttpMethod method, string path, object? body = null)

@@ -111,7 +111,7 @@ public class Bad_operator_input
     [Test]
     public async Task Should_refuse_the_admin_api_without_the_operator_key()
     {
-        var response = await Platform.Hosts.Gateway.GetAsync("/api/v1/admin/services");
+        var response = await Platform.Hosts.Management.GetAsync("/api/v1/admin/services");
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
     }

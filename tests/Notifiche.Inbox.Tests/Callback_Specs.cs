@@ -112,7 +112,7 @@ public class Receiving_status_callbacks
             Is.EqualTo("email SENT: callback refused with HTTP 410 (attempt 1, given up)"));
         Assert.That(For(receiver, id).Count(b => b.GetProperty("status").GetString() == "SENT"), Is.EqualTo(1), "a refusal is final");
         // Counted just after the audit event is committed, for the alert NotificheCallbackFailures.
-        await Eventually.Until(() => Platform.Hosts.Gateway.GetStringAsync("/metrics"),
+        await Eventually.Until(() => Platform.Hosts.Management.GetStringAsync("/metrics"),
             m => m.Split('\n').Any(l => l.StartsWith("notifiche_callbacks_failed_total{", StringComparison.Ordinal)
                 && l.Contains("service_id=\"callback-refused\"", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "notifiche_callbacks_failed_total");
     }

@@ -71,6 +71,11 @@ public sealed class PlatformHosts : IAsyncDisposable
     public PostgresTestDatabase PushDispatchDatabase { get; private set; } = null!;
     public PostgresTestDatabase TelegramDispatchDatabase { get; private set; } = null!;
     public HttpClient Gateway { get; private set; } = null!;
+    /// <summary>
+    /// The gateway's management port (issue 16, point 8), without a key: the admin API (<see cref="OperatorAsync{T}"/>
+    /// adds the operator key), <c>/metrics</c> and <c>/health/*</c>, which the public port answers 404.
+    /// </summary>
+    public HttpClient Management { get; private set; } = null!;
     /// <summary>The gateway's inbox API, as the citizen app backend calls it (with its key).</summary>
     public HttpClient Inbox { get; private set; } = null!;
     /// <summary>The gateway host's services, for specs that drive a background job by hand (content retention).</summary>
@@ -117,7 +122,7 @@ public sealed class PlatformHosts : IAsyncDisposable
         {
             foreach (var path in new[] { "/health/ready", "/health/bus" })
             {
-                var uri = new Uri(new Uri(host.Urls.First()), path);
+                var uri = new Uri(ServiceHosts.ManagementAddress(host), path);
                 await Eventually.Until(async () => (await http.GetAsync(uri)).IsSuccessStatusCode, ok => ok, TimeSpan.FromSeconds(90),
                     $"{host.Environment.ApplicationName} {path}");
             }
@@ -154,7 +159,7 @@ public sealed class PlatformHosts : IAsyncDisposable
     /// <summary>Registers a service through the admin API, takes it live (out of sandbox) and returns a client that sends its API key.</summary>
     public async Task<HttpClient> RegisterServiceAsync(string id, params string[] allowedChannels)
     {
-        var apiKey = await ServiceOnboarding.RegisterLiveAsync(Gateway, OperatorKey, id, "Anagrafe",
+        var apiKey = await ServiceOnboarding.RegisterLiveAsync(Management, OperatorKey, id, "Anagrafe",
             allowedChannels.Length == 0 ? ["email"] : allowedChannels);
         var client = new HttpClient { BaseAddress = Gateway.BaseAddress };
         client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
@@ -166,7 +171,7 @@ public sealed class PlatformHosts : IAsyncDisposable
     {
         using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
         request.Headers.Add("X-Operator-Key", OperatorKey);
-        using var response = await Gateway.SendAsync(request);
+        using var response = await Management.SendAsync(request);
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<T>())!;
     }
@@ -178,7 +183,7 @@ public sealed class PlatformHosts : IAsyncDisposable
     public async Task<HttpClient> StartGatewayReplicaAsync()
     {
         var replica = await StartHostAsync(ServiceHosts.Gateway, SettingsOf(ServiceHosts.Gateway).Gateway(Database.ConnectionString));
-        return new HttpClient { BaseAddress = new Uri(replica.Urls.First()) };
+        return new HttpClient { BaseAddress = ServiceHosts.PublicAddress(replica) };
     }
 
     private async Task StartHostsAsync()
@@ -187,14 +192,16 @@ public sealed class PlatformHosts : IAsyncDisposable
         var gateway = await StartHostAsync(ServiceHosts.Gateway, new Dictionary<string, string?>(SettingsOf(ServiceHosts.Gateway).Gateway(Database.ConnectionString))
         {
             ["Urls"] = $"http://127.0.0.1:{FreePort.Next()}",
+            [Notifiche.ServiceDefaults.ManagementPort.PortKey] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
-        Gateway = new HttpClient { BaseAddress = new Uri(gateway.Urls.First()) };
+        Gateway = new HttpClient { BaseAddress = ServiceHosts.PublicAddress(gateway) };
+        Management = new HttpClient { BaseAddress = ServiceHosts.ManagementAddress(gateway) };
         Inbox = new HttpClient { BaseAddress = Gateway.BaseAddress };
         Inbox.DefaultRequestHeaders.Add("X-Api-Key", AppBackendKey);
         GatewayServices = gateway.Services;
 
         var preferences = await StartHostAsync(ServiceHosts.Preferences, SettingsOf(ServiceHosts.Preferences).Preferences(PreferencesDatabase.ConnectionString));
-        Preferences = new HttpClient { BaseAddress = new Uri(preferences.Urls.First()) };
+        Preferences = new HttpClient { BaseAddress = ServiceHosts.PublicAddress(preferences) };
         Preferences.DefaultRequestHeaders.Add("X-Api-Key", AppBackendKey);
         TelegramWebhook = new Uri(Preferences.BaseAddress!, "/api/v1/telegram/webhook");
 
@@ -240,6 +247,7 @@ public sealed class PlatformHosts : IAsyncDisposable
         }
 
         Gateway?.Dispose();
+        Management?.Dispose();
         Inbox?.Dispose();
         Preferences?.Dispose();
         await Smtp.DisposeAsync();

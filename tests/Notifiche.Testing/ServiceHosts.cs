@@ -8,6 +8,7 @@ using Notifiche.Dispatch.Telegram;
 using Notifiche.Gateway;
 using Notifiche.Messaging;
 using Notifiche.Preferences;
+using Notifiche.ServiceDefaults;
 
 namespace Notifiche.Testing;
 
@@ -53,7 +54,12 @@ public static class ServiceHosts
             // An empty content root: no appsettings.json of whichever service happened to be copied into the output.
             ContentRootPath = EmptyContentRoot.Value,
         });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Urls"] = "http://127.0.0.1:0" });
+        // A public port Kestrel picks and a free management port (settings may name both: a restarted gateway keeps its own).
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Urls"] = "http://127.0.0.1:0",
+            [ManagementPort.PortKey] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
         logging(builder.Logging);
@@ -73,5 +79,17 @@ public static class ServiceHosts
         }
 
         return app;
+    }
+
+    /// <summary>A started host's public address (its API).</summary>
+    public static Uri PublicAddress(WebApplication app) => Address(app, management: false);
+
+    /// <summary>A started host's management address: <c>/metrics</c>, <c>/health/*</c> and the gateway's admin API.</summary>
+    public static Uri ManagementAddress(WebApplication app) => Address(app, management: true);
+
+    private static Uri Address(WebApplication app, bool management)
+    {
+        var port = ManagementPort.Of(app.Configuration);
+        return app.Urls.Select(u => new Uri(u)).First(u => (u.Port == port) == management);
     }
 }

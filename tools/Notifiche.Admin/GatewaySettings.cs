@@ -10,11 +10,11 @@ public sealed record GatewaySettings(Uri Url, string OperatorKey)
 {
     public const string UrlVariable = "NOTIFICHE_GATEWAY_URL";
     public const string OperatorKeyVariable = "NOTIFICHE_OPERATOR_KEY";
-    public const string DefaultUrl = "http://localhost:5080";
+    public const string DefaultUrl = "http://localhost:5081";
 
     public static readonly Option<string> UrlOption = new("--url")
     {
-        Description = $"Base URL of the gateway [env {UrlVariable}, default {DefaultUrl} (the standalone platform)]", Recursive = true,
+        Description = $"Base URL of the gateway's management port, where the admin API answers [env {UrlVariable}, default {DefaultUrl} (the standalone platform)]", Recursive = true,
     };
 
     public static readonly Option<string> OperatorKeyOption = new("--operator-key")

@@ -56,6 +56,13 @@ public sealed class OperatorApi(GatewaySettings settings) : IDisposable
                 + "Gateway:OperatorKey; the admin API refuses everything while that setting is empty.";
         }
 
+        if (status == HttpStatusCode.NotFound && !body.Contains("\"detail\"", StringComparison.Ordinal))
+        {
+            // Not a missing service (that 404 says which): the path itself is unknown there, as on the gateway's API port.
+            return $"The gateway answered 404 for the admin API: it answers only on the gateway's management port (Management:Port; "
+                + $"5081 on the standalone, 8081 in the images). Point --url or {GatewaySettings.UrlVariable} at that port, not the API's.";
+        }
+
         var message = new StringBuilder($"The gateway answered {(int)status} {status}");
         try
         {

@@ -49,6 +49,8 @@ public sealed class BenchPlatform : IAsyncDisposable
     public PostgresTestDatabase EmailDispatchDatabase { get; }
     public SmtpSink Smtp { get; }
     public Uri GatewayAddress { get; private set; } = null!;
+    /// <summary>The gateway's management port: its admin API.</summary>
+    public Uri GatewayManagementAddress { get; private set; } = null!;
     public Uri PreferencesAddress { get; private set; } = null!;
 
     public static async Task<BenchPlatform> StartAsync(BenchOptions options)
@@ -71,7 +73,7 @@ public sealed class BenchPlatform : IAsyncDisposable
     /// <summary>Registers a service through the admin API, takes it live (out of sandbox) and returns its API key.</summary>
     public async Task<string> RegisterServiceAsync(HttpClient http, string id)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(GatewayAddress, "/api/v1/admin/services"))
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(GatewayManagementAddress, "/api/v1/admin/services"))
         {
             Content = JsonContent.Create(new
             {
@@ -85,7 +87,7 @@ public sealed class BenchPlatform : IAsyncDisposable
         using var response = await http.SendAsync(request);
         response.EnsureSuccessStatusCode();
         var created = await response.Content.ReadFromJsonAsync<Dictionary<string, string>>();
-        using var activate = new HttpRequestMessage(HttpMethod.Post, new Uri(GatewayAddress, $"/api/v1/admin/services/{id}/activate"));
+        using var activate = new HttpRequestMessage(HttpMethod.Post, new Uri(GatewayManagementAddress, $"/api/v1/admin/services/{id}/activate"));
         activate.Headers.Add("X-Operator-Key", OperatorKey);
         (await http.SendAsync(activate)).EnsureSuccessStatusCode();
         return created!["api_key"];
@@ -94,9 +96,10 @@ public sealed class BenchPlatform : IAsyncDisposable
     private async Task StartHostsAsync()
     {
         var gateway = await StartHostAsync(ServiceHosts.Gateway, _settings.Gateway(ServiceConnectionString(GatewayDatabase)));
-        GatewayAddress = new Uri(gateway.Urls.First());
+        GatewayAddress = ServiceHosts.PublicAddress(gateway);
+        GatewayManagementAddress = ServiceHosts.ManagementAddress(gateway);
         var preferences = await StartHostAsync(ServiceHosts.Preferences, _settings.Preferences(ServiceConnectionString(PreferencesDatabase)));
-        PreferencesAddress = new Uri(preferences.Urls.First());
+        PreferencesAddress = ServiceHosts.PublicAddress(preferences);
         await StartEmailDispatcherAsync();
     }
 

@@ -2,7 +2,9 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Notifiche.Contracts;
+using Notifiche.Gateway.Governance;
 using Notifiche.Gateway.Notices;
+using Notifiche.Gateway.Observability;
 using Notifiche.Gateway.Registry;
 using Notifiche.ServiceDefaults;
 
@@ -15,7 +17,8 @@ public sealed record IngressOutcome(NoticeSubmissionAccepted? Accepted, NoticeSu
 /// Accepts a <see cref="SubmitNotice"/> published by a service's broker user: the same validator and the same store as
 /// <c>POST /api/v1/notices</c>, so a notice is accepted or refused for the same reasons whichever way it came in.
 /// </summary>
-public sealed class BrokerIngress(ServiceRegistry registry, NoticeStore store, TimeProvider clock, ILogger<BrokerIngress> logger)
+public sealed class BrokerIngress(ServiceRegistry registry, NoticeStore store, RateLimiter rateLimiter, GatewayMetrics metrics, TimeProvider clock,
+    ILogger<BrokerIngress> logger)
 {
     public async Task<IngressOutcome> SubmitAsync(string brokerUser, SubmitNotice message, CancellationToken ct)
     {
@@ -31,6 +34,16 @@ public sealed class BrokerIngress(ServiceRegistry registry, NoticeStore store, T
         {
             return Reject(brokerUser, message, SubmissionRejections.UnknownService,
                 $"Broker user '{brokerUser}' is not a registered service; ask the platform operator to register it.");
+        }
+
+        // The service's rate limit, the same token bucket as POST /api/v1/notices (issue 16, point 2), taken at the same
+        // point (before the notice is validated); the daily quota and SMS budget are the notice store's, as for HTTP.
+        if (await rateLimiter.TryTakeAsync(service, ct) is { } retryAfter)
+        {
+            metrics.Refused(service.Id, RefusalCodes.RateLimited);
+            return Reject(brokerUser, message, RefusalCodes.RateLimited,
+                $"This service may send {service.RatePerSecond:0.###} notices per second (bursts of {service.RateBurst}); "
+                + $"nothing was stored: submit again in {(int)retryAfter.TotalSeconds} s.");
         }
 
         var (valid, errors) = NoticeValidator.Validate(ToRequest(message), clock.GetUtcNow());

@@ -1,17 +1,20 @@
 using System.Text.Json;
 using Notifiche.Gateway.Census;
 using Notifiche.Gateway.Ingress;
+using Notifiche.ServiceDefaults;
 
 namespace Notifiche.Gateway.Registry;
 
 /// <summary>
-/// The platform operator's API (header <c>X-Operator-Key</c>): the service registry, its keys and the census.
+/// The platform operator's API (header <c>X-Operator-Key</c>): the service registry, its keys and the census, on the
+/// management port only (<c>Management:Port</c>).
 /// </summary>
 public static class AdminEndpoints
 {
     public static void MapAdmin(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapGroup("/api/v1/admin").RequireAuthorization(KeySchemes.Operator).WithTags("Admin");
+        // The management port only (issue 16, point 8): the public port answers 404 for the whole group.
+        var admin = app.MapGroup("/api/v1/admin").RequireAuthorization(KeySchemes.Operator).WithTags("Admin").OnManagementPort();
         admin.MapPost("/services", CreateService)
             .Produces<CreatedService>(StatusCodes.Status201Created).ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Registers a sending service (in sandbox) and returns its first API key (shown only once).");
@@ -26,12 +29,12 @@ public static class AdminEndpoints
         admin.MapPatch("/services/{id}", UpdateService)
             .Produces<ServiceView>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Changes the fields present in the body; null clears an optional field (a limit, the department).");
-        admin.MapPost("/services/{id}/activate", async (string id, ServiceRegistry registry, ReplyExchanges replies, CancellationToken ct) =>
+        admin.MapPost("/services/{id}/activate", async (string id, ServiceRegistry registry, ServiceExchanges exchanges, CancellationToken ct) =>
             {
                 var result = await ChangeStateAsync(id, ServiceStates.Active, registry, ct);
                 if (result is IStatusCodeHttpResult { StatusCode: StatusCodes.Status200OK })
                 {
-                    await replies.DeclareAsync(id, ct);
+                    await exchanges.DeclareAsync(id, ct);
                 }
 
                 return result;
@@ -53,7 +56,7 @@ public static class AdminEndpoints
         Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Service not found",
             detail: $"No service with id '{id}' is registered; list them with GET /api/v1/admin/services.");
 
-    private static async Task<IResult> CreateService(JsonElement body, ServiceRegistry registry, ReplyExchanges replies, CancellationToken ct)
+    private static async Task<IResult> CreateService(JsonElement body, ServiceRegistry registry, ServiceExchanges exchanges, CancellationToken ct)
     {
         var (service, errors) = ServiceForm.Create(body);
         if (service is null)
@@ -68,7 +71,7 @@ public static class AdminEndpoints
         }
 
         var key = await registry.CreateAsync(service, ct);
-        await replies.DeclareAsync(service.Id, ct);
+        await exchanges.DeclareAsync(service.Id, ct);
         return Results.Created($"/api/v1/admin/services/{service.Id}",
             new CreatedService(service.Id, key.Secret, key.KeyId.ToString(), service.State));
     }
