@@ -136,6 +136,20 @@ public class Delivering_inside_quiet_hours
         Assert.That(problem.GetProperty("errors").TryGetProperty("urgent", out _), Is.True, problem.ToString());
     }
 
+    [Test, Order(2)]
+    public async Task Should_refuse_urgent_over_the_broker_from_a_service_without_the_permission()
+    {
+        await using var broker = await BrokerService.StartAsync("urgent");
+        var notice = JsonSerializer.SerializeToNode(BrokerService.Notice(broker.Id, $"urgent-broker-{Guid.NewGuid():N}@example.it"))!;
+        notice["urgent"] = true;
+
+        await broker.PublishAsync(notice);
+
+        var rejected = await broker.NextReplyAsync();
+        Assert.That(rejected.GetProperty("reason").GetString(), Is.EqualTo("URGENT_NOT_ALLOWED"), rejected.ToString());
+        Assert.That(rejected.GetProperty("errors").TryGetProperty("urgent", out _), Is.True, rejected.ToString());
+    }
+
     // First: the notice expires an hour after the gateway's (real) clock, and the later specs move preferences' clock hours ahead.
     [Test, Order(1)]
     public async Task Should_expire_the_sms_when_quiet_hours_end_after_the_notice_does()
