@@ -3,6 +3,7 @@ using Notifiche.Messaging;
 using Notifiche.Persistence;
 using Notifiche.Preferences.Data;
 using Notifiche.Preferences.Profiles;
+using Notifiche.Preferences.Deferral;
 using Notifiche.Preferences.Routing;
 using Notifiche.Preferences.Telegram;
 using Notifiche.ServiceDefaults;
@@ -31,6 +32,8 @@ public static class PreferencesExtensions
         builder.Services.AddStaticKey(TelegramEndpoints.WebhookScheme, TelegramEndpoints.SecretHeader, $"{TelegramLinkOptions.Section}:WebhookSecret",
             "The Telegram webhook is for Telegram, with the secret token given to setWebhook.", optional: true);
         builder.Services.AddScoped<TelegramLinks>();
+        builder.Services.AddOptions<QuietHoursOptions>().BindConfiguration(QuietHoursOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddHostedService<DeferredDispatchRelay>();
         return builder;
     }
 

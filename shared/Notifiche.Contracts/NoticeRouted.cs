@@ -14,4 +14,9 @@ public record NoticeRouted
     public required DateTimeOffset RoutedAt { get; init; }
     /// <summary>The citizen allows this service to see when the notice was read (a profile preference, off by default).</summary>
     public bool ReadReceipts { get; init; }
+    /// <summary>
+    /// Planned channels held back by the citizen's quiet hours, with the time their command is sent (the next allowed
+    /// minute); a channel not listed here is sent at once. Empty for email, an urgent notice, or outside quiet hours.
+    /// </summary>
+    public IReadOnlyDictionary<string, DateTimeOffset> DeferredUntil { get; init; } = new Dictionary<string, DateTimeOffset>();
 }

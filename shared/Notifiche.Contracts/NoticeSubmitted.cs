@@ -20,4 +20,9 @@ public record NoticeSubmitted
     public string? DefaultEmail { get; init; }
     public required DateTimeOffset AcceptedAt { get; init; }
     public required DateTimeOffset ExpiresAt { get; init; }
+    /// <summary>
+    /// Sent by a service with the registry's urgent permission: delivered at once on every channel, ignoring the citizen's
+    /// quiet hours.
+    /// </summary>
+    public bool Urgent { get; init; }
 }

@@ -21,6 +21,8 @@ public record SubmitNotice
     public int? TimeToLive { get; init; }
     /// <summary>When to deliver the notice (at most 30 days ahead); absent: now. Same rules as the HTTP <c>send_at</c>.</summary>
     public DateTimeOffset? SendAt { get; init; }
+    /// <summary>Deliver at once, ignoring the citizen's quiet hours; only for a service with the urgent permission. Same rules as the HTTP <c>urgent</c>.</summary>
+    public bool? Urgent { get; init; }
     public SubmittedDefaultAddresses? DefaultAddresses { get; init; }
     public string? Category { get; init; }
 }

@@ -111,7 +111,8 @@ public class The_openapi_document
         Assert.That(status["properties"]!["rejection_reason"]!["enum"]!.AsArray(), Has.Some.Null, "null while not rejected");
         Assert.That(Values(status["properties"]!["read_status"]!), Is.EquivalentTo(new[] { "READ", "UNREAD", "UNAVAILABLE" }));
         var channel = Resolve(status["properties"]!["channels"]!["items"]!);
-        Assert.That(Values(channel["properties"]!["status"]!), Is.EquivalentTo(new[] { "PENDING", "THROTTLED", "SENT", "FAILED", "EXPIRED" }));
+        Assert.That(Values(channel["properties"]!["status"]!), Is.EquivalentTo(new[] { "PENDING", "DEFERRED", "THROTTLED", "SENT", "FAILED", "EXPIRED" }));
+        Assert.That(channel["properties"]!["deferred_until"], Is.Not.Null, "when quiet hours let a deferred channel go");
     }
 
     [Test]

@@ -25,7 +25,12 @@ public class Running_the_standalone_platform
         var port = FreePort.Next();
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { StandaloneAssembly(), $"--Standalone:DataDirectory={_dataDirectory}", $"--Urls=http://127.0.0.1:{port}", $"--Management:Port={FreePort.Next()}" },
+            // No quiet hours (21:00-08:00 Europe/Rome by default): the Telegram spec runs at any hour.
+            ArgumentList =
+            {
+                StandaloneAssembly(), $"--Standalone:DataDirectory={_dataDirectory}", $"--Urls=http://127.0.0.1:{port}",
+                $"--Management:Port={FreePort.Next()}", "--Preferences:QuietHours:From=00:00", "--Preferences:QuietHours:To=00:00",
+            },
             WorkingDirectory = Path.GetDirectoryName(StandaloneAssembly()),
             RedirectStandardOutput = true,
             RedirectStandardError = true,

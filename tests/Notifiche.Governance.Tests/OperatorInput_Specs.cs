@@ -20,6 +20,7 @@ public class Bad_operator_input
     [TestCase("contact_email", "not-an-address", "email")]
     [TestCase("daily_notice_quota", 0, "whole number")]
     [TestCase("daily_quota", 10, "not a field")]
+    [TestCase("urgent_allowed", "yes", "true or false")]
     public async Task Should_answer_400_naming_the_field(string field, object value, string problem)
     {
         var body = Valid($"bad-{Guid.NewGuid():N}"[..30]);

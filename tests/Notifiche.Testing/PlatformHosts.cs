@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Notifiche.Testing;
@@ -15,7 +16,7 @@ public sealed class PlatformHosts : IAsyncDisposable
     public static readonly string AppBackendKey = TestSettings.AppBackendKey;
 
     private readonly List<WebApplication> _hosts = [];
-    private readonly Dictionary<string, Func<Task<WebApplication>>> _starts = [];
+    private readonly Dictionary<string, Func<Action<IServiceCollection>?, Task<WebApplication>>> _starts = [];
 
     private PlatformHosts(RabbitMqTestVhost vhost, PostgresTestDatabase database, PostgresTestDatabase preferencesDatabase, SmtpTestServer smtp,
         TwilioStub twilio, FcmStub fcm, TelegramStub telegram)
@@ -143,13 +144,15 @@ public sealed class PlatformHosts : IAsyncDisposable
 
     /// <summary>
     /// Starts a stopped service again, composed exactly as before, on the same vhost and database (the gateway on the same
-    /// address: <see cref="Gateway"/> and <see cref="Inbox"/> keep working, <see cref="GatewayServices"/> is the new host's).
+    /// address: <see cref="Gateway"/>, <see cref="Inbox"/> and <see cref="Preferences"/> keep working, <see cref="GatewayServices"/> is the new host's).
+    /// <paramref name="services"/> replaces registrations in the new host (e.g. a fake <see cref="TimeProvider"/>); the
+    /// spec that passes it starts the service again without it when it is done.
     /// </summary>
-    public async Task StartServiceAsync(string service)
+    public async Task StartServiceAsync(string service, Action<IServiceCollection>? services = null)
     {
         // MassTransit creates a bus with the ambient log context (an AsyncLocal) when there is one: here, the stopped host's.
         MassTransit.LogContext.Current = null;
-        var host = await _starts[service]();
+        var host = await _starts[service](services);
         if (service == ServiceHosts.Gateway)
         {
             GatewayServices = host.Services;
@@ -200,7 +203,13 @@ public sealed class PlatformHosts : IAsyncDisposable
         Inbox.DefaultRequestHeaders.Add("X-Api-Key", AppBackendKey);
         GatewayServices = gateway.Services;
 
-        var preferences = await StartHostAsync(ServiceHosts.Preferences, SettingsOf(ServiceHosts.Preferences).Preferences(PreferencesDatabase.ConnectionString));
+        // A fixed port too: a restarted preferences (StartServiceAsync) answers where Preferences and the webhook point.
+        var preferences = await StartHostAsync(ServiceHosts.Preferences,
+            new Dictionary<string, string?>(SettingsOf(ServiceHosts.Preferences).Preferences(PreferencesDatabase.ConnectionString))
+            {
+                ["Urls"] = $"http://127.0.0.1:{FreePort.Next()}",
+                [Notifiche.ServiceDefaults.ManagementPort.PortKey] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            });
         Preferences = new HttpClient { BaseAddress = ServiceHosts.PublicAddress(preferences) };
         Preferences.DefaultRequestHeaders.Add("X-Api-Key", AppBackendKey);
         TelegramWebhook = new Uri(Preferences.BaseAddress!, "/api/v1/telegram/webhook");
@@ -222,7 +231,7 @@ public sealed class PlatformHosts : IAsyncDisposable
     private Task<WebApplication> StartHostAsync(string service, Dictionary<string, string?> settings)
     {
         // The first host of a service is the one StartServiceAsync starts again (a gateway replica does not replace it).
-        Func<Task<WebApplication>> start = async () =>
+        Func<Action<IServiceCollection>?, Task<WebApplication>> start = async services =>
         {
             // Every line at Debug and above is captured under the services' own category filters (the privacy specs read
             // them); warnings and errors also go to the test output.
@@ -230,12 +239,12 @@ public sealed class PlatformHosts : IAsyncDisposable
             {
                 logging.SetMinimumLevel(LogLevel.Debug);
                 logging.AddProvider(LogCapture.Instance);
-            });
+            }, services: services);
             _hosts.Add(app);
             return app;
         };
         _starts.TryAdd(service, start);
-        return start();
+        return start(null);
     }
 
     public async ValueTask DisposeAsync()

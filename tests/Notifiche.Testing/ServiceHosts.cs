@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Notifiche.Dispatch.Email;
 using Notifiche.Dispatch.Push;
@@ -41,10 +42,11 @@ public static class ServiceHosts
     /// <summary>
     /// Builds and starts <paramref name="service"/> (an application name above) with <paramref name="settings"/>; its
     /// database is migrated before it answers. <paramref name="logging"/> replaces the default providers (test capture,
-    /// console); the environment is <paramref name="environment"/>.
+    /// console); the environment is <paramref name="environment"/>. <paramref name="services"/> replaces registrations after
+    /// the composition (a spec's fake <see cref="TimeProvider"/>); nothing else differs from Program.cs.
     /// </summary>
     public static async Task<WebApplication> StartAsync(string service, IReadOnlyDictionary<string, string?> settings,
-        Action<ILoggingBuilder> logging, string environment = "Testing")
+        Action<ILoggingBuilder> logging, string environment = "Testing", Action<IServiceCollection>? services = null)
     {
         var (add, map) = Compositions[service];
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -65,6 +67,7 @@ public static class ServiceHosts
         logging(builder.Logging);
         add(builder);
         builder.AddNotificheBus();
+        services?.Invoke(builder.Services);
 
         var app = builder.Build();
         map(app);

@@ -55,6 +55,10 @@ public sealed record TestSettings(TestBroker Broker)
         ["ConnectionStrings:Preferences"] = connectionString,
         ["Preferences:Database:Provider"] = "PostgreSql",
         ["Preferences:AppBackendKey"] = AppBackendKey,
+        // No platform quiet hours: specs deliver SMS, push and Telegram at any hour; the quiet-hours specs set a citizen's own.
+        ["Preferences:QuietHours:From"] = "00:00",
+        ["Preferences:QuietHours:To"] = "00:00",
+        ["Preferences:QuietHours:SweepInterval"] = "00:00:00.200",
         ["Preferences:Telegram:BotUsername"] = TelegramStub.BotUsername,
         ["Preferences:Telegram:WebhookSecret"] = TelegramWebhookSecret,
     });

@@ -22,6 +22,8 @@ public static class NoticeEventTypes
     public const string Routed = "routed";
     public const string Rejected = "rejected";
     public const string DispatchAttemptFailed = "dispatch_attempt_failed";
+    /// <summary>A channel held back by the citizen's quiet hours; the detail says until when.</summary>
+    public const string Deferred = "deferred";
     public const string Sent = "sent";
     public const string Failed = "failed";
     public const string Expired = "expired";

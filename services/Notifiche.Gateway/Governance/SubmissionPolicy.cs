@@ -34,6 +34,7 @@ public static class RefusalCodes
     public const string DailyQuota = "DAILY_QUOTA_REACHED";
     public const string RateLimited = "RATE_LIMITED";
     public const string SourceAddress = "SOURCE_ADDRESS_NOT_ALLOWED";
+    public const string UrgentNotAllowed = "URGENT_NOT_ALLOWED";
 }
 
 /// <summary>What the policy decided for a submission it let in.</summary>
@@ -56,6 +57,14 @@ public sealed class SubmissionPolicy(GatewayDbContext db)
         {
             return (null, new SubmissionRefusal(RefusalCodes.ServiceSuspended, StatusCodes.Status403Forbidden, "Service suspended",
                 "The platform operator has suspended this service: it cannot send notices. Contact the operator to have it reactivated."));
+        }
+
+        if (notice.Urgent && !service.UrgentAllowed)
+        {
+            return (null, new SubmissionRefusal(RefusalCodes.UrgentNotAllowed, StatusCodes.Status403Forbidden, "Urgent notices not allowed",
+                "This service may not mark notices urgent (delivered also inside the citizen's quiet hours). Send it without 'urgent' "
+                + "(it is then delivered when the citizen's quiet hours end), or ask the platform operator for the urgent permission "
+                + "('urgent_allowed').", Field: "urgent"));
         }
 
         if (service.State == ServiceStates.Sandbox && !service.SandboxRecipients.Contains(fiscalCode))

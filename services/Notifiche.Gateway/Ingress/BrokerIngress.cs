@@ -65,7 +65,8 @@ public sealed class BrokerIngress(ServiceRegistry registry, NoticeStore store, R
                 return Accept(service.Id, message, replayed.NoticeId, replayed: true);
             case Acceptance.Refused { Refusal: var refusal }:
                 // The same governance as the HTTP path (suspended, sandbox recipients, daily quota): its code is the reason.
-                return Reject(brokerUser, message, refusal.Code, refusal.Detail);
+                return Reject(brokerUser, message, refusal.Code, refusal.Detail,
+                    refusal.Field is { } field ? new Dictionary<string, string[]> { [field] = [refusal.Title] } : null);
             default:
                 return Reject(brokerUser, message, SubmissionRejections.IdempotencyKeyConflict,
                     "This idempotency key (or, without one, this submission id) was used in the last 24 hours for a different notice; "
@@ -97,6 +98,7 @@ public sealed class BrokerIngress(ServiceRegistry registry, NoticeStore store, R
         Content = m.Content is null ? null : new NoticeContentRequest { Subject = m.Content.Subject, Markdown = m.Content.Markdown, DueDate = m.Content.DueDate },
         TimeToLive = m.TimeToLive,
         SendAt = m.SendAt,
+        Urgent = m.Urgent,
         DefaultAddresses = m.DefaultAddresses is null ? null : new DefaultAddressesRequest { Email = m.DefaultAddresses.Email },
         Category = m.Category,
     };

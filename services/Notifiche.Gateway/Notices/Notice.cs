@@ -19,6 +19,8 @@ public class Notice
     /// </summary>
     public DateTimeOffset? SendAt { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
+    /// <summary>Sent as urgent by a service allowed to: routing ignores the citizen's quiet hours.</summary>
+    public bool Urgent { get; set; }
     public required string ContentSha256 { get; set; }
     public string Status { get; set; } = NoticeStatus.Accepted;
     public string? RejectionReason { get; set; }

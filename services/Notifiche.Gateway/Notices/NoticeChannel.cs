@@ -22,6 +22,11 @@ public class NoticeChannel
     public int? Segments { get; set; }
     /// <summary>SMS only: cost in euro, from <c>NotificationSent</c>.</summary>
     public decimal? CostEuro { get; set; }
+    /// <summary>
+    /// Held back by the citizen's quiet hours: routing sends the channel's command at this time (the next allowed minute).
+    /// Kept after the channel's outcome, so the status still shows that it was deferred.
+    /// </summary>
+    public DateTimeOffset? DeferredUntil { get; set; }
 }
 
 public static class ChannelStatus
@@ -29,6 +34,8 @@ public static class ChannelStatus
     public const string Pending = "PENDING";
     public const string Sent = "SENT";
     public const string Throttled = "THROTTLED";
+    /// <summary>Held back by the citizen's quiet hours until <see cref="NoticeChannel.DeferredUntil"/>; then PENDING's successors as usual.</summary>
+    public const string Deferred = "DEFERRED";
     public const string Failed = "FAILED";
     /// <summary>
     /// SENT and EXPIRED are final and FAILED yields only to SENT, so late or redelivered events cannot move a status backwards.

@@ -26,7 +26,7 @@ public sealed record NoticeStatusResponse(
     /// <param name="now">The gateway's clock: a notice is SCHEDULED until its send_at.</param>
     public static NoticeStatusResponse From(Notice n, DateTimeOffset now) => new(
         n.Id, NoticeStatus.Shown(n, now), n.RejectionReason, n.StatusDetail, n.Category, n.AcceptedAt, n.SendAt, n.ProcessedAt, n.ExpiresAt, n.ContentSha256,
-        [.. n.Channels.OrderBy(c => c.Channel).Select(c => new ChannelStatusResponse(c.Channel, c.Status, c.UpdatedAt, c.FailureReason))],
+        [.. n.Channels.OrderBy(c => c.Channel).Select(c => new ChannelStatusResponse(c.Channel, c.Status, c.UpdatedAt, c.FailureReason) { DeferredUntil = c.DeferredUntil })],
         // The citizen's reading is shown only with their read receipts for this service: READ with the time, or UNREAD.
         !n.ReadReceipts ? Notices.ReadStatus.Unavailable : n.ReadAt is null ? Notices.ReadStatus.Unread : Notices.ReadStatus.Read,
         n.ReadReceipts ? n.ReadAt : null)
@@ -35,6 +35,11 @@ public sealed record NoticeStatusResponse(
     };
 }
 
-public sealed record ChannelStatusResponse(string Channel, string Status, DateTimeOffset UpdatedAt, string? Reason);
+public sealed record ChannelStatusResponse(string Channel, string Status, DateTimeOffset UpdatedAt, string? Reason)
+{
+    /// <summary>Set when the citizen's quiet hours held the channel back: when it was (or will be) sent on. Absent otherwise.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? DeferredUntil { get; init; }
+}
 
 public sealed record OmittedChannelResponse(string Channel, string Reason);

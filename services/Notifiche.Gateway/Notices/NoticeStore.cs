@@ -98,6 +98,7 @@ public sealed class NoticeStore(
                 TimeToLiveSeconds = valid.TimeToLiveSeconds,
                 AcceptedAt = now,
                 SendAt = valid.SendAt,
+                Urgent = valid.Urgent,
                 // A scheduled notice's time to live runs from its send_at: it may wait that long once it is due.
                 ExpiresAt = Later(now, valid.SendAt).AddSeconds(valid.TimeToLiveSeconds),
                 ContentSha256 = ContentHash.Compute(valid.Subject, valid.Markdown, valid.DueDate),
@@ -107,7 +108,7 @@ public sealed class NoticeStore(
             // Scheduled send: the routing message waits in the outbox until send_at (the relay skips it until then).
             db.Outbox.Add(OutboxMessages.Create(NoticeSubmissions.For(notice, service, admission.AllowedChannels), traceParent, now, notBefore: valid.SendAt));
             db.Record(notice.Id, NoticeEventTypes.Accepted, now,
-                detail: valid.SendAt is { } sendAt ? $"content_sha256 {notice.ContentSha256}, send_at {sendAt:O}" : $"content_sha256 {notice.ContentSha256}");
+                detail: valid.SendAt is { } sendAt ? $"content_sha256 {notice.ContentSha256}, send_at {sendAt:O}{Urgency(valid)}" : $"content_sha256 {notice.ContentSha256}{Urgency(valid)}");
             await announcements.AnnounceAsync(notice.Id, service.Id, NoticeStatus.Shown(notice, now), now, ct, traceParent: traceParent);
             if (submission.IdempotencyKey is { } key)
             {
@@ -143,6 +144,8 @@ public sealed class NoticeStore(
 
         return new Exception?[group.Count];
     }
+
+    private static string Urgency(ValidNotice valid) => valid.Urgent ? ", urgent" : string.Empty;
 
     private static DateTimeOffset Later(DateTimeOffset now, DateTimeOffset? sendAt) => sendAt > now ? sendAt.Value : now;
 

@@ -22,6 +22,7 @@ public static class NoticeSubmissions
         DefaultEmail = notice.DefaultEmail,
         AcceptedAt = notice.AcceptedAt,
         ExpiresAt = notice.ExpiresAt,
+        Urgent = notice.Urgent,
     };
 
     private static InvalidOperationException ContentDeleted(Notice notice) => new($"notice {notice.Id} has no content left to route");

@@ -90,7 +90,8 @@ public static class NoticeValidator
         }
 
         var notice = new ValidNotice(fiscalCode, subject!, markdown!, request.Content!.DueDate, ttl,
-            string.IsNullOrEmpty(email) ? null : email, string.IsNullOrEmpty(category) ? null : category, request.SendAt?.ToUniversalTime());
+            string.IsNullOrEmpty(email) ? null : email, string.IsNullOrEmpty(category) ? null : category, request.SendAt?.ToUniversalTime(),
+            request.Urgent == true);
         return (notice, errors);
     }
 

@@ -28,6 +28,11 @@ public sealed record SubmitNoticeRequest
         + "at once, routed and delivered from send_at on. Absent: delivered now.")]
     public DateTimeOffset? SendAt { get; init; }
 
+    [Description("Urgent: delivered at once on every channel, also inside the citizen's quiet hours (SMS, push and Telegram are otherwise "
+        + "held until they end). Only for a service the platform operator gave the urgent permission (urgent_allowed); from any other "
+        + "service it is refused with 403 naming urgent. Default false.")]
+    public bool? Urgent { get; init; }
+
     [Description("Used when the citizen has no profile.")]
     public DefaultAddressesRequest? DefaultAddresses { get; init; }
 
@@ -66,4 +71,7 @@ public sealed record ValidNotice(
     string? Category,
     // Absent from the idempotency hash when null, so a notice without it hashes as before send_at existed.
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    DateTimeOffset? SendAt = null);
+    DateTimeOffset? SendAt = null,
+    // Absent from the idempotency hash when false, so a notice without it hashes as before urgent existed.
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    bool Urgent = false);

@@ -24,7 +24,7 @@ internal static class SchemaFacts
         [(typeof(NoticeStatusResponse), nameof(NoticeStatusResponse.ReadStatus))] = [ReadStatus.Read, ReadStatus.Unread, ReadStatus.Unavailable],
         [(typeof(ChannelStatusResponse), nameof(ChannelStatusResponse.Channel))] = [.. Channels.All],
         [(typeof(ChannelStatusResponse), nameof(ChannelStatusResponse.Status))] =
-            [ChannelStatus.Pending, ChannelStatus.Throttled, ChannelStatus.Sent, ChannelStatus.Failed, ChannelStatus.Expired],
+            [ChannelStatus.Pending, ChannelStatus.Deferred, ChannelStatus.Throttled, ChannelStatus.Sent, ChannelStatus.Failed, ChannelStatus.Expired],
         [(typeof(OmittedChannelResponse), nameof(OmittedChannelResponse.Channel))] = [.. Channels.All],
         [(typeof(OmittedChannelResponse), nameof(OmittedChannelResponse.Reason))] = [OmissionReasons.SmsBudgetExhausted],
     };

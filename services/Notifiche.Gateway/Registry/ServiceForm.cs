@@ -22,7 +22,7 @@ public static class ServiceForm
     [
         "id", "name", "department", "organization_name", "organization_fiscal_code", "contact_email", "notice_categories",
         "allowed_channels", "expected_monthly_volume", "sandbox_recipients", "rate_limit", "daily_notice_quota", "monthly_sms_budget",
-        "allowed_source_cidrs",
+        "allowed_source_cidrs", "urgent_allowed",
     ];
 
     /// <summary>A new service's rate limit unless its request says otherwise (<c>"rate_limit": null</c> lifts it).</summary>
@@ -176,6 +176,15 @@ public static class ServiceForm
                 case "allowed_source_cidrs":
                     service.AllowedSourceCidrs = [.. StringList(value, name, errors, MaxCidrs, (item, itemName) =>
                         SourceNetworks.Normalize(item, out var cidrProblem) ?? errors.Fail(itemName, cidrProblem!)).Distinct()];
+                    break;
+                case "urgent_allowed":
+                    // The permission to mark notices urgent (delivered inside the citizen's quiet hours): off unless granted.
+                    service.UrgentAllowed = value.ValueKind switch
+                    {
+                        JsonValueKind.True => true,
+                        JsonValueKind.False => false,
+                        _ => errors.Fail<bool>(name, "must be true or false"),
+                    };
                     break;
                 case "state":
                     errors.Add(name, "is changed with the activate and suspend actions (POST .../activate, .../suspend)");

@@ -36,6 +36,8 @@ public class ServiceRecord
     public decimal? MonthlySmsEuroBudget { get; set; }
     /// <summary>Source networks (CIDR) the HTTP API accepts this service's requests from; empty: any.</summary>
     public List<string> AllowedSourceCidrs { get; set; } = [];
+    /// <summary>May mark a notice <c>urgent</c> (delivered inside the citizen's quiet hours); granted by the operator, off by default.</summary>
+    public bool UrgentAllowed { get; set; }
     public DateTimeOffset? UpdatedAt { get; set; }
 
     public int? ExpectedMonthly(string channel) => channel switch

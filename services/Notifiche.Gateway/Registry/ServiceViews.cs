@@ -28,6 +28,9 @@ public sealed record ServiceView(
     DateTimeOffset CreatedAt,
     DateTimeOffset? UpdatedAt)
 {
+    /// <summary>May mark notices urgent (they ignore the citizen's quiet hours).</summary>
+    public bool UrgentAllowed { get; init; }
+
     public static ServiceView From(ServiceRecord s) => new(
         s.Id, s.Name, s.Department, s.OrganizationName, s.OrganizationFiscalCode, s.ContactEmail, s.NoticeCategories, s.AllowedChannels,
         Channels.All.Where(c => s.ExpectedMonthly(c) is not null).ToDictionary(c => c, c => s.ExpectedMonthly(c)!.Value),
@@ -35,7 +38,10 @@ public sealed record ServiceView(
         s.RatePerSecond is { } rate ? new RateLimitView(rate, s.RateBurst ?? 1) : null,
         s.DailyNoticeQuota,
         s.MonthlySmsSegmentBudget is null && s.MonthlySmsEuroBudget is null ? null : new SmsBudgetView(s.MonthlySmsSegmentBudget, s.MonthlySmsEuroBudget),
-        s.AllowedSourceCidrs, s.CreatedAt, s.UpdatedAt);
+        s.AllowedSourceCidrs, s.CreatedAt, s.UpdatedAt)
+    {
+        UrgentAllowed = s.UrgentAllowed,
+    };
 }
 
 /// <summary>A key as listed: never its secret nor its hash.</summary>

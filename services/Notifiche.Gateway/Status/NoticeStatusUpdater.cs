@@ -103,7 +103,17 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db, StatusAnnouncements
                 detail: routed.RejectionReason ?? $"channel plan: {(routed.Channels.Count == 0 ? "none" : string.Join(", ", routed.Channels))}");
             foreach (var channel in routed.Channels.Distinct())
             {
-                db.NoticeChannels.Add(new NoticeChannel { NoticeId = noticeId, Channel = channel, Status = ChannelStatus.Pending, UpdatedAt = routed.RoutedAt });
+                // Quiet hours: the channel's command waits in routing until then; the trail says until when.
+                var deferredUntil = routed.DeferredUntil.TryGetValue(channel, out var until) ? until : (DateTimeOffset?)null;
+                db.NoticeChannels.Add(new NoticeChannel
+                {
+                    NoticeId = noticeId, Channel = channel, Status = deferredUntil is null ? ChannelStatus.Pending : ChannelStatus.Deferred,
+                    UpdatedAt = routed.RoutedAt, DeferredUntil = deferredUntil,
+                });
+                if (deferredUntil is { } at)
+                {
+                    db.Record(noticeId, NoticeEventTypes.Deferred, routed.RoutedAt, channel, $"quiet hours: deferred until {at.ToUniversalTime():O}");
+                }
             }
 
             announced |= await announcements.AnnounceAsync(noticeId, moved[i]!, StatusOf(routed), routed.RoutedAt, ct, traceParent: group[i].TraceParent);

@@ -15,6 +15,8 @@ public class PreferencesDbContext : DbContext
 
     public DbSet<TelegramLinkToken> TelegramLinkTokens => Set<TelegramLinkToken>();
 
+    public DbSet<DeferredDispatch> DeferredDispatches => Set<DeferredDispatch>();
+
     protected override void OnModelCreating(ModelBuilder model)
     {
         model.Entity<Profile>(e =>
@@ -25,6 +27,7 @@ public class PreferencesDbContext : DbContext
             e.Property(p => p.Email).HasMaxLength(254);
             e.Property(p => p.Phone).HasMaxLength(16);
             e.Property(p => p.Language).HasMaxLength(8);
+            e.Property(p => p.TimeZone).HasMaxLength(64);
             e.HasIndex(p => p.TelegramChatId);
         });
         model.Entity<TelegramLinkToken>(e =>
@@ -34,6 +37,17 @@ public class PreferencesDbContext : DbContext
             e.Property(t => t.TokenHash).HasMaxLength(64);
             e.Property(t => t.FiscalCode).HasMaxLength(16);
             e.HasIndex(t => t.FiscalCode);
+        });
+        model.Entity<DeferredDispatch>(e =>
+        {
+            e.ToTable("deferred_dispatches");
+            e.Property(d => d.Channel).HasMaxLength(16);
+            e.Property(d => d.MessageType).HasMaxLength(200);
+            e.Property(d => d.TraceParent).HasMaxLength(64);
+            // One deferred command per notice and channel: a redelivered routing finds its row instead of adding a second.
+            e.HasIndex(d => new { d.NoticeId, d.Channel }).IsUnique();
+            // The relay's batch: due rows in due order, found by this index, so rows deferred for later are never scanned.
+            e.HasIndex(d => new { d.NotBefore, d.Id });
         });
     }
 }

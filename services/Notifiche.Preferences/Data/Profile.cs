@@ -23,5 +23,13 @@ public class Profile
     public List<string> BlockedServices { get; set; } = [];
     /// <summary>Ids of services the citizen lets see when a notice was read (read receipts); none by default.</summary>
     public List<string> ReadReceiptServices { get; set; } = [];
+    /// <summary>
+    /// The citizen's own quiet hours (<c>HH:mm</c> wall-clock times in <see cref="TimeZone"/>): SMS, push and Telegram wait
+    /// until they end. Both null: the platform's (<c>Preferences:QuietHours</c>, 21:00–08:00 by default); equal: none.
+    /// </summary>
+    public TimeOnly? QuietHoursFrom { get; set; }
+    public TimeOnly? QuietHoursTo { get; set; }
+    /// <summary>IANA time zone of the citizen's quiet hours (e.g. <c>Europe/Rome</c>); null: the platform's.</summary>
+    public string? TimeZone { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }

@@ -15,7 +15,17 @@ public sealed record ProfileRequest
     public List<string>? BlockedServices { get; init; }
     /// <summary>Services allowed to see when the citizen read their notices; empty (the default) allows none.</summary>
     public List<string>? ReadReceiptServices { get; init; }
+    /// <summary>
+    /// The citizen's quiet hours, <c>{"from": "22:00", "to": "07:30"}</c> (HH:mm in <see cref="TimeZone"/>): SMS, push and
+    /// Telegram wait until they end. Absent or null: the platform's (21:00–08:00 by default); equal times: none.
+    /// </summary>
+    public QuietHoursRequest? QuietHours { get; init; }
+    /// <summary>IANA time zone of the quiet hours, e.g. <c>Europe/Rome</c>; absent: the platform's.</summary>
+    public string? TimeZone { get; init; }
 }
+
+/// <summary>Quiet hours as the API writes them: wall-clock times, HH:mm, 24-hour; across midnight when from is later than to.</summary>
+public sealed record QuietHoursRequest(string? From, string? To);
 
 /// <summary>Which channels the citizen wants; all on when not given.</summary>
 public sealed record ChannelSwitches(bool Email = true, bool Sms = true, bool Push = true, bool Telegram = true);
@@ -26,7 +36,18 @@ public sealed record ProfileResponse(
     ChannelSwitches Channels, IReadOnlyList<string> BlockedServices, DateTimeOffset UpdatedAt, IReadOnlyList<string> ReadReceiptServices,
     long? TelegramChatId)
 {
+    /// <summary>The citizen's own quiet hours; null: the platform's apply.</summary>
+    public QuietHoursRequest? QuietHours { get; init; }
+    /// <summary>The citizen's time zone; null: the platform's.</summary>
+    public string? TimeZone { get; init; }
+
     public static ProfileResponse From(Profile p) => new(p.FiscalCode, p.Email, p.EmailVerified, p.Phone, p.PushTokens, p.Language,
         new ChannelSwitches(p.EmailEnabled, p.SmsEnabled, p.PushEnabled, p.TelegramEnabled), p.BlockedServices, p.UpdatedAt, p.ReadReceiptServices,
-        p.TelegramChatId);
+        p.TelegramChatId)
+    {
+        QuietHours = p is { QuietHoursFrom: { } from, QuietHoursTo: { } to }
+            ? new QuietHoursRequest(Deferral.QuietHours.Format(from), Deferral.QuietHours.Format(to))
+            : null,
+        TimeZone = p.TimeZone,
+    };
 }

@@ -1,5 +1,6 @@
 using Notifiche.Contracts;
 using Notifiche.Preferences.Data;
+using Notifiche.Preferences.Deferral;
 using Notifiche.Validation;
 
 namespace Notifiche.Preferences.Profiles;
@@ -50,6 +51,35 @@ public static class ProfileValidator
         var blocked = ServiceIds(request.BlockedServices, "blocked_services", errors);
         var readReceipts = ServiceIds(request.ReadReceiptServices, "read_receipt_services", errors);
 
+        TimeOnly? quietFrom = null, quietTo = null;
+        if (request.QuietHours is { } quiet)
+        {
+            const string rule = "must be a time of day written HH:mm (24-hour, e.g. 21:00)";
+            if (QuietHours.TryParseTime(quiet.From, out var from))
+            {
+                quietFrom = from;
+            }
+            else
+            {
+                errors["quiet_hours.from"] = [rule];
+            }
+
+            if (QuietHours.TryParseTime(quiet.To, out var to))
+            {
+                quietTo = to;
+            }
+            else
+            {
+                errors["quiet_hours.to"] = [rule];
+            }
+        }
+
+        var timeZone = request.TimeZone?.Trim();
+        if (timeZone is not null && QuietHours.Zone(timeZone) is null)
+        {
+            errors["time_zone"] = ["must be an IANA time zone, e.g. Europe/Rome"];
+        }
+
         if (errors.Count > 0)
         {
             return (null, errors);
@@ -70,6 +100,9 @@ public static class ProfileValidator
             TelegramEnabled = channels.Telegram,
             BlockedServices = blocked,
             ReadReceiptServices = readReceipts,
+            QuietHoursFrom = quietFrom,
+            QuietHoursTo = quietTo,
+            TimeZone = timeZone is null ? null : QuietHours.Zone(timeZone)!.Id,
         }, errors);
     }
 

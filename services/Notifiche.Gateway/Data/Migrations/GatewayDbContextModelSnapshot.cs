@@ -279,6 +279,10 @@ namespace Notifiche.Gateway.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("time_to_live_seconds");
 
+                    b.Property<bool>("Urgent")
+                        .HasColumnType("boolean")
+                        .HasColumnName("urgent");
+
                     b.HasKey("Id")
                         .HasName("pk_notices");
 
@@ -310,6 +314,10 @@ namespace Notifiche.Gateway.Data.Migrations
                         .HasPrecision(12, 4)
                         .HasColumnType("numeric(12,4)")
                         .HasColumnName("cost_euro");
+
+                    b.Property<DateTimeOffset?>("DeferredUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deferred_until");
 
                     b.Property<string>("FailureReason")
                         .HasMaxLength(500)
@@ -559,6 +567,10 @@ namespace Notifiche.Gateway.Data.Migrations
                     b.Property<DateTimeOffset?>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
+
+                    b.Property<bool>("UrgentAllowed")
+                        .HasColumnType("boolean")
+                        .HasColumnName("urgent_allowed");
 
                     b.HasKey("Id")
                         .HasName("pk_services");

@@ -23,6 +23,66 @@ namespace Notifiche.Preferences.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Notifiche.Preferences.Data.DeferredDispatch", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("channel");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("MessageType")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("message_type");
+
+                    b.Property<DateTimeOffset>("NotBefore")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("not_before");
+
+                    b.Property<Guid>("NoticeId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("notice_id");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("payload");
+
+                    b.Property<string>("TraceParent")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("trace_parent");
+
+                    b.HasKey("Id")
+                        .HasName("pk_deferred_dispatches");
+
+                    b.HasIndex("NotBefore", "Id")
+                        .HasDatabaseName("ix_deferred_dispatches_not_before_id");
+
+                    b.HasIndex("NoticeId", "Channel")
+                        .IsUnique()
+                        .HasDatabaseName("ix_deferred_dispatches_notice_id_channel");
+
+                    b.ToTable("deferred_dispatches", (string)null);
+                });
+
             modelBuilder.Entity("Notifiche.Preferences.Data.Profile", b =>
                 {
                     b.Property<string>("FiscalCode")
@@ -68,6 +128,14 @@ namespace Notifiche.Preferences.Data.Migrations
                         .HasColumnType("text[]")
                         .HasColumnName("push_tokens");
 
+                    b.Property<TimeOnly?>("QuietHoursFrom")
+                        .HasColumnType("time without time zone")
+                        .HasColumnName("quiet_hours_from");
+
+                    b.Property<TimeOnly?>("QuietHoursTo")
+                        .HasColumnType("time without time zone")
+                        .HasColumnName("quiet_hours_to");
+
                     b.PrimitiveCollection<List<string>>("ReadReceiptServices")
                         .IsRequired()
                         .HasColumnType("text[]")
@@ -84,6 +152,11 @@ namespace Notifiche.Preferences.Data.Migrations
                     b.Property<bool>("TelegramEnabled")
                         .HasColumnType("boolean")
                         .HasColumnName("telegram_enabled");
+
+                    b.Property<string>("TimeZone")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("time_zone");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
