@@ -90,7 +90,7 @@ public static class NoticeEndpoints
         }
 
         // A database that cannot take the write throws: StorageUnavailableHandler (ServiceDefaults) answers 503, nothing accepted.
-        switch (await store.AcceptAsync(http.CallingService(), valid, idempotencyKey, ct))
+        switch (await store.AcceptAsync(http.CallingService(), valid, idempotencyKey, ct, test: http.CallingWithTestKey()))
         {
             case Acceptance.Accepted accepted:
                 Activity.Current?.SetTag(NoticeIdTagging.Tag, accepted.NoticeId.ToString());

@@ -9,6 +9,7 @@ public static class NoticeValidator
     public const int MarkdownMin = 80, MarkdownMax = 10_000;
     public const int TtlMin = 3_600, TtlMax = 604_800, TtlDefault = 604_800;
     public const int CategoryMax = 64;
+    public const int ReferenceMax = 128, ProtocolNumberMax = 64;
 
     /// <summary>How far ahead <c>send_at</c> may be.</summary>
     public static readonly TimeSpan SendAtMaxAhead = TimeSpan.FromDays(30);

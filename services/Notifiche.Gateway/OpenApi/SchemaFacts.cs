@@ -27,6 +27,9 @@ internal static class SchemaFacts
             [ChannelStatus.Pending, ChannelStatus.Throttled, ChannelStatus.Sent, ChannelStatus.Failed, ChannelStatus.Expired],
         [(typeof(OmittedChannelResponse), nameof(OmittedChannelResponse.Channel))] = [.. Channels.All],
         [(typeof(OmittedChannelResponse), nameof(OmittedChannelResponse.Reason))] = [OmissionReasons.SmsBudgetExhausted],
+        [(typeof(Registry.KeyView), nameof(Registry.KeyView.Type))] = [.. Registry.KeyTypes.All],
+        [(typeof(Registry.IssuedKeyView), nameof(Registry.IssuedKeyView.Type))] = [.. Registry.KeyTypes.All],
+        [(typeof(Registry.IssueKeyRequest), nameof(Registry.IssueKeyRequest.Type))] = [.. Registry.KeyTypes.All],
     };
 
     private static readonly Dictionary<Type, string> Examples = new()
