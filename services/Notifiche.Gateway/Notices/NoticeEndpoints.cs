@@ -38,6 +38,8 @@ public static class NoticeEndpoints
             .WithSummary("Submits a courtesy notice for one citizen; 201 only once it is durably stored. "
                 + "With an Idempotency-Key header, a retry with the same key and body within 24 h answers 200 with the original notice.");
 
+        notices.MapNoticeListing();
+
         notices.MapGet("/{id:guid}", Get)
             .Produces<NoticeStatusResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound)

@@ -105,6 +105,9 @@ public sealed class NoticeStore(
                 ContentSha256 = ContentHash.Compute(valid.Subject, valid.Markdown, valid.DueDate),
                 Omissions = [.. admission.Omitted.Select(o => new NoticeOmission { Channel = o.Channel, Reason = o.Reason })],
                 Test = submission.Test,
+                Reference = valid.Reference,
+                ProtocolNumber = valid.ProtocolNumber,
+                ProtocolDate = valid.ProtocolDate,
             };
             db.Notices.Add(notice);
             // Scheduled send: the routing message waits in the outbox until send_at (the relay skips it until then). A test
