@@ -44,6 +44,15 @@ public static class CallbackSignature
 }
 
 /// <summary>A status change as a callback reports it: the notice's (channel null) or one channel's.</summary>
-public sealed record StatusCallbackEvent(Guid NoticeId, string? Channel, string Status, DateTimeOffset Time);
+public sealed record StatusCallbackEvent(Guid NoticeId, string? Channel, string Status, DateTimeOffset Time)
+{
+    /// <summary>The reference the notice was submitted with.</summary>
+    public string? Reference { get; init; }
+
+    public Protocol? Protocol { get; init; }
+
+    /// <summary>Sent with a test key: its delivery is simulated.</summary>
+    public bool Test { get; init; }
+}
 
 public sealed class CallbackSignatureException(string message) : Exception(message);

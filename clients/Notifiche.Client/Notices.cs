@@ -13,7 +13,17 @@ public sealed record NewNotice(string FiscalCode, NoticeContent Content)
 
     /// <summary>One of the notice categories declared in the service's census.</summary>
     public string? Category { get; init; }
+
+    /// <summary>Your own id for the notice (1-128 characters, not unique; never personal data): returned in status, events and callbacks, and a filter of <see cref="NotificheClient.ListNoticesAsync"/>.</summary>
+    public string? Reference { get; init; }
+
+    /// <summary>The protocol number and date the act was registered under.</summary>
+    public Protocol? Protocol { get; init; }
 }
+
+/// <param name="Number">As registered, 1-64 characters.</param>
+/// <param name="Date">The registration date.</param>
+public sealed record Protocol(string Number, DateOnly Date);
 
 /// <param name="Subject">No control characters, no bidirectional marks.</param>
 /// <param name="Markdown">CommonMark; raw HTML is shown as text.</param>
@@ -48,6 +58,13 @@ public sealed record NoticeStatus(
     /// <summary>Channels the gateway withheld from routing, with the reason.</summary>
     public IReadOnlyList<OmittedChannel> OmittedChannels { get; init; } = [];
 
+    /// <summary>Sent with a test key: its delivery was simulated, nothing reached the citizen.</summary>
+    public bool Test { get; init; }
+
+    public string? Reference { get; init; }
+
+    public Protocol? Protocol { get; init; }
+
     /// <summary>The status of one channel (<c>email</c>, <c>sms</c>, <c>push</c>, <c>telegram</c>), or null when it was not planned.</summary>
     public ChannelStatus? Channel(string channel) => Channels.FirstOrDefault(c => c.Channel == channel);
 }
@@ -57,7 +74,36 @@ public sealed record ChannelStatus(string Channel, string Status, DateTimeOffset
 public sealed record OmittedChannel(string Channel, string Reason);
 
 /// <summary>A notice's audit trail, oldest first (<c>GET /api/v1/notices/{id}/events</c>).</summary>
-public sealed record NoticeEvents(Guid NoticeId, string ContentSha256, IReadOnlyList<NoticeEvent> Events);
+public sealed record NoticeEvents(Guid NoticeId, string ContentSha256, IReadOnlyList<NoticeEvent> Events)
+{
+    public string? Reference { get; init; }
+
+    public Protocol? Protocol { get; init; }
+}
+
+/// <summary>Filters and paging of <see cref="NotificheClient.ListNoticesAsync"/>; all optional.</summary>
+public sealed record NoticeQuery
+{
+    /// <summary>Only notices submitted with this reference.</summary>
+    public string? Reference { get; init; }
+    /// <summary>SCHEDULED, ACCEPTED, PROCESSED or REJECTED.</summary>
+    public string? Status { get; init; }
+    /// <summary>Accepted at or after (millisecond precision).</summary>
+    public DateTimeOffset? From { get; init; }
+    /// <summary>Accepted before (millisecond precision).</summary>
+    public DateTimeOffset? To { get; init; }
+    /// <summary>1-200; the platform's default (50) when null.</summary>
+    public int? PageSize { get; init; }
+    /// <summary>The previous page's <see cref="NoticePage.NextCursor"/>.</summary>
+    public string? Cursor { get; init; }
+}
+
+/// <summary>One page of your service's notices, newest first; <see cref="NextCursor"/> is null on the last page.</summary>
+public sealed record NoticePage(IReadOnlyList<NoticeSummary> Items, string? NextCursor);
+
+public sealed record NoticeSummary(
+    Guid Id, string Status, string? Reference, Protocol? Protocol, string? Category, DateTimeOffset AcceptedAt, DateTimeOffset? SendAt,
+    DateTimeOffset? ProcessedAt, bool Test);
 
 public sealed record NoticeEvent(long Sequence, string Type, string? Channel, string? Detail, DateTimeOffset At);
 

@@ -41,6 +41,30 @@ public sealed class NotificheClient
     public Task<NoticeStatus?> GetNoticeAsync(Guid id, CancellationToken ct = default) =>
         _api.GetAsync<NoticeStatus>($"api/v1/notices/{id}", ct, notFoundIsNull: true);
 
+    /// <summary>One page of your service's notices, newest first: pass <see cref="NoticePage.NextCursor"/> back in <see cref="NoticeQuery.Cursor"/> for the next.</summary>
+    /// <exception cref="NotificheApiException">400 naming the filter that is not valid.</exception>
+    public async Task<NoticePage> ListNoticesAsync(NoticeQuery? query = null, CancellationToken ct = default)
+    {
+        query ??= new NoticeQuery();
+        var parameters = new List<string>();
+        void Add(string name, string? value)
+        {
+            if (value is not null)
+            {
+                parameters.Add($"{name}={Uri.EscapeDataString(value)}");
+            }
+        }
+
+        Add("reference", query.Reference);
+        Add("status", query.Status);
+        Add("from", query.From?.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        Add("to", query.To?.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        Add("page_size", query.PageSize?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Add("cursor", query.Cursor);
+        var path = "api/v1/notices" + (parameters.Count == 0 ? string.Empty : "?" + string.Join('&', parameters));
+        return (await _api.GetAsync<NoticePage>(path, ct))!;
+    }
+
     /// <summary>The notice's audit trail, oldest first; null when your service sent no notice with this id.</summary>
     public Task<NoticeEvents?> GetNoticeEventsAsync(Guid id, CancellationToken ct = default) =>
         _api.GetAsync<NoticeEvents>($"api/v1/notices/{id}/events", ct, notFoundIsNull: true);

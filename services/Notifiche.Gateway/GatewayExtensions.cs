@@ -41,6 +41,7 @@ public static class GatewayExtensions
         builder.Services.AddSingleton<SubmissionWriter>();
         builder.Services.AddScoped<NoticeStatusUpdater>();
         builder.Services.AddSingleton<StatusWriter>();
+        builder.Services.AddSingleton<TestNoticeSimulator>();
         builder.Services.AddScoped<BrokerIngress>();
         builder.Services.AddSingleton<ServiceExchanges>();
         builder.Services.AddGatewayOpenApi();

@@ -35,8 +35,11 @@ public class Onboarding_a_service_with_notifiche_admin
         var revoke = await AdminTool.RunAsync("keys", "revoke", "cli-anagrafe", firstKeyId);
         Assert.That(revoke.ExitCode, Is.EqualTo(ExitCodes.Ok), revoke.Output);
         await Operator.ProblemAsync(await Operator.SubmitAsync(firstKey, Citizens.NewFiscalCode()), HttpStatusCode.Unauthorized);
+        var test = await AdminTool.RunAsync("keys", "issue", "cli-anagrafe", "--type", "test");
+        Assert.That(test.ExitCode, Is.EqualTo(ExitCodes.Ok), test.Output);
         var keys = await AdminTool.RunAsync("keys", "list", "cli-anagrafe");
-        Assert.That(keys.Output, Does.Match($@"{firstKeyId}\s+revoked"));
+        Assert.That(keys.Output, Does.Match($@"{firstKeyId}\s+revoked\s+live"));
+        Assert.That(keys.Output, Does.Match(@"active\s+test"), "the test key listed with its type");
         Assert.That(keys.Output, Does.Not.Contain(AdminTool.IssuedKey(issue)).And.Not.Contain(AdminTool.IssuedKey(create)));
 
         var census = await AdminTool.RunAsync("census", "--service", "cli-anagrafe");

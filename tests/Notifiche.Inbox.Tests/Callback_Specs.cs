@@ -58,7 +58,7 @@ public class Receiving_status_callbacks
             Assert.That(callback.Signature, Is.EqualTo(expected));
             Assert.That(long.Parse(callback.Timestamp!), Is.EqualTo(DateTimeOffset.UtcNow.ToUnixTimeSeconds()).Within(300));
             var body = JsonDocument.Parse(callback.Body).RootElement;
-            Assert.That(body.EnumerateObject().Select(p => p.Name), Is.EquivalentTo(new[] { "notice_id", "channel", "status", "time" }));
+            Assert.That(body.EnumerateObject().Select(p => p.Name), Is.EquivalentTo(new[] { "notice_id", "channel", "status", "time", "reference", "protocol", "test" }));
         }
 
         var events = await Eventually.Until(() => Api.EventsAsync(service, id),

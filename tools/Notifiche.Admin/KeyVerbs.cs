@@ -31,10 +31,14 @@ public static class KeyVerbs
         {
             Description = "When the key stops working, ISO 8601 with offset, e.g. 2027-01-31T00:00:00Z (default: until revoked)",
         };
+        var type = new Option<string>("--type")
+        {
+            Description = "live (the default) or test: a test key's notices are validated, stored and given a simulated outcome, never delivered",
+        };
         var command = new Command("issue", """
             Issue another key for the service and print it (once). Rotation: issue a new key, let the service switch to it,
-            then revoke the old one ('keys list' shows which is which). A service may have at most two active keys.
-            """) { id, expiresAt };
+            then revoke the old one ('keys list' shows which is which). A service may have at most two active keys of each type.
+            """) { id, expiresAt, type };
         command.Act(async (parse, api, ct) =>
         {
             var body = new JsonObject();
@@ -43,6 +47,11 @@ public static class KeyVerbs
                 body["expires_at"] = DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at)
                     ? at.ToUniversalTime()
                     : throw new AdminException($"--expires-at '{text}' is not a date and time, e.g. 2027-01-31T00:00:00Z.");
+            }
+
+            if (parse.GetValue(type) is { } keyType)
+            {
+                body["type"] = keyType;
             }
 
             var key = await api.PostAsync($"/services/{Uri.EscapeDataString(parse.GetValue(id)!)}/keys", body, ct);
@@ -56,7 +65,7 @@ public static class KeyVerbs
     {
         var id = AdminCommands.ServiceId();
         var format = OutputFormat.Option("table");
-        var command = new Command("list", "The service's keys: id, status (active, expired, revoked), created, expires, revoked; never the secrets")
+        var command = new Command("list", "The service's keys: id, status (active, expired, revoked), type (live, test), created, expires, revoked; never the secrets")
         {
             id, format,
         };
@@ -70,9 +79,10 @@ public static class KeyVerbs
             }
 
             var keys = answer.EnumerateArray().ToList();
-            Table.Write(output, ["KEY ID", "STATUS", "CREATED", "EXPIRES", "REVOKED"], keys.Select(k => new[]
+            Table.Write(output, ["KEY ID", "STATUS", "TYPE", "CREATED", "EXPIRES", "REVOKED"], keys.Select(k => new[]
             {
-                ServiceVerbs.Text(k, "key_id"), ServiceVerbs.Text(k, "status"), ServiceVerbs.Text(k, "created_at"), ServiceVerbs.Text(k, "expires_at"),
+                ServiceVerbs.Text(k, "key_id"), ServiceVerbs.Text(k, "status"), ServiceVerbs.Text(k, "type"), ServiceVerbs.Text(k, "created_at"),
+                ServiceVerbs.Text(k, "expires_at"),
                 ServiceVerbs.Text(k, "revoked_at"),
             }));
         });

@@ -8,7 +8,13 @@ namespace Notifiche.Gateway.Audit;
 
 public sealed record NoticeEventResponse(long Sequence, string Type, string? Channel, string? Detail, DateTimeOffset At);
 
-public sealed record NoticeEventsResponse(Guid NoticeId, string ContentSha256, IReadOnlyList<NoticeEventResponse> Events);
+public sealed record NoticeEventsResponse(Guid NoticeId, string ContentSha256, IReadOnlyList<NoticeEventResponse> Events)
+{
+    /// <summary>The sender's own id for the notice, as submitted.</summary>
+    public string? Reference { get; init; }
+
+    public ProtocolResponse? Protocol { get; init; }
+}
 
 public static class NoticeEventsEndpoint
 {
@@ -26,7 +32,7 @@ public static class NoticeEventsEndpoint
         var ct = http.RequestAborted;
         var service = http.CallingService();
         var notice = await db.Notices.AsNoTracking().Where(n => n.Id == id && n.ServiceId == service.Id)
-            .Select(n => new { n.ContentSha256, n.ReadReceipts }).FirstOrDefaultAsync(ct);
+            .Select(n => new { n.ContentSha256, n.ReadReceipts, n.Reference, n.ProtocolNumber, n.ProtocolDate }).FirstOrDefaultAsync(ct);
         if (notice is null)
         {
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Notice not found",
@@ -39,6 +45,10 @@ public static class NoticeEventsEndpoint
             .Select(e => new NoticeEventResponse(e.Sequence, e.Type, e.Channel, e.Detail, e.At))
             .ToListAsync(ct);
         // In append order, which is causal (StatusOrder); the times come from several services' clocks and need not be.
-        return Results.Ok(new NoticeEventsResponse(id, notice.ContentSha256, events));
+        return Results.Ok(new NoticeEventsResponse(id, notice.ContentSha256, events)
+        {
+            Reference = notice.Reference,
+            Protocol = notice is { ProtocolNumber: { } number, ProtocolDate: { } date } ? new ProtocolResponse(number, date) : null,
+        });
     }
 }

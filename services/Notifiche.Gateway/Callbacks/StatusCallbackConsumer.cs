@@ -34,7 +34,11 @@ public sealed class StatusCallbackConsumer(GatewayDbContext db, StatusCallbackSe
         var attempt = context.GetRetryAttempt() + 1;
         try
         {
-            var status = await sender.PostAsync(callback, change, ct);
+            var notice = await db.Notices.AsNoTracking().Where(n => n.Id == change.NoticeId)
+                .Select(n => new { n.Reference, n.ProtocolNumber, n.ProtocolDate, n.Test }).FirstOrDefaultAsync(ct);
+            var about = notice is null ? null : new CallbackNotice(notice.Reference,
+                notice is { ProtocolNumber: { } number, ProtocolDate: { } date } ? new Notices.ProtocolResponse(number, date) : null, notice.Test);
+            var status = await sender.PostAsync(callback, change, ct, about);
             db.Record(change.NoticeId, NoticeEventTypes.CallbackDelivered, clock.GetUtcNow(), change.Channel,
                 $"{what}: HTTP {status} (attempt {attempt})");
             await db.SaveChangesAsync(ct);

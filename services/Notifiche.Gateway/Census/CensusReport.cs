@@ -26,7 +26,8 @@ public sealed record CensusResponse(string Month, DateTimeOffset From, DateTimeO
 
 /// <summary>
 /// The census: per service and calendar month (UTC, by acceptance time), the notices accepted and rejected by routing,
-/// sent and failed per channel, SMS segments and cost, beside the volumes the service declared.
+/// sent and failed per channel, SMS segments and cost, beside the volumes the service declared. Test-key notices are not
+/// counted (nothing was delivered).
 /// </summary>
 public sealed class CensusReport(GatewayDbContext db, ServiceRegistry registry)
 {
@@ -37,7 +38,7 @@ public sealed class CensusReport(GatewayDbContext db, ServiceRegistry registry)
         var range = new Dictionary<string, object?> { ["@from"] = from, ["@to"] = to, ["@rejected"] = NoticeStatus.Rejected };
         var notices = (await RawSql.QueryAsync(db, """
             SELECT service_id, COUNT(*), SUM(CASE WHEN status = @rejected THEN 1 ELSE 0 END)
-            FROM notices WHERE accepted_at >= @from AND accepted_at < @to
+            FROM notices WHERE accepted_at >= @from AND accepted_at < @to AND NOT test
             GROUP BY service_id
             """, range, r => (Service: r.GetString(0), Accepted: RawSql.Long(r, 1), Rejected: RawSql.Long(r, 2)), ct))
             .ToDictionary(n => n.Service);
@@ -48,7 +49,7 @@ public sealed class CensusReport(GatewayDbContext db, ServiceRegistry registry)
                    SUM(CASE WHEN c.status = @sent THEN 1 ELSE 0 END), SUM(CASE WHEN c.status = @failed THEN 1 ELSE 0 END),
                    COALESCE(SUM(c.segments), 0), COALESCE(SUM(c.cost_euro), 0)
             FROM notice_channels c JOIN notices n ON n.id = c.notice_id
-            WHERE n.accepted_at >= @from AND n.accepted_at < @to
+            WHERE n.accepted_at >= @from AND n.accepted_at < @to AND NOT n.test
             GROUP BY n.service_id, c.channel
             """, channelRange, r => (Service: r.GetString(0), Channel: r.GetString(1), Sent: RawSql.Long(r, 2), Failed: RawSql.Long(r, 3),
                 Segments: RawSql.Long(r, 4), Cost: RawSql.Decimal(r, 5)), ct))

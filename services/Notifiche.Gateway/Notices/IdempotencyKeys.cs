@@ -19,6 +19,7 @@ public static class IdempotencyKeys
             : null;
 
     /// <summary>Hash of the request after normalisation, so a retry that differs only in whitespace or case of the codice fiscale matches.</summary>
-    public static string RequestHash(ValidNotice notice) =>
-        Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(notice)));
+    /// <param name="test">Sent with a test key: hashed apart, so a live request never replays a test notice nor the reverse.</param>
+    public static string RequestHash(ValidNotice notice, bool test = false) =>
+        Convert.ToHexStringLower(SHA256.HashData([.. JsonSerializer.SerializeToUtf8Bytes(notice), .. test ? "test"u8.ToArray() : []]));
 }

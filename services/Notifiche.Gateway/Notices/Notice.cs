@@ -38,6 +38,16 @@ public class Notice
     public DateTimeOffset? ArchivedAt { get; set; }
     /// <summary>When the retention job deleted the content (subject, Markdown, due date); status and audit stay.</summary>
     public DateTimeOffset? ContentDeletedAt { get; set; }
+    /// <summary>
+    /// Sent with a test key (<see cref="Registry.KeyTypes.Test"/>): never routed nor dispatched, never in the citizen's inbox;
+    /// its delivery is simulated (<see cref="TestNotices"/>).
+    /// </summary>
+    public bool Test { get; set; }
+    /// <summary>The sending service's own id for the notice (issue 18, point 4); not unique, listed by.</summary>
+    public string? Reference { get; set; }
+    /// <summary>The protocol number the administration registered the notice's act under, with <see cref="ProtocolDate"/>.</summary>
+    public string? ProtocolNumber { get; set; }
+    public DateOnly? ProtocolDate { get; set; }
 }
 
 public static class NoticeStatus

@@ -18,11 +18,18 @@ public sealed class NoticeConfiguration : IEntityTypeConfiguration<Notice>
         e.Property(n => n.ContentSha256).HasMaxLength(64);
         e.Property(n => n.Status).HasMaxLength(16);
         e.Property(n => n.RejectionReason).HasMaxLength(32);
+        e.Property(n => n.Reference).HasMaxLength(NoticeValidator.ReferenceMax);
+        e.Property(n => n.ProtocolNumber).HasMaxLength(NoticeValidator.ProtocolNumberMax);
         e.HasOne<ServiceRecord>().WithMany().HasForeignKey(n => n.ServiceId);
         e.HasMany(n => n.Channels).WithOne().HasForeignKey(c => c.NoticeId);
         e.HasMany(n => n.Omissions).WithOne().HasForeignKey(o => o.NoticeId);
         // The inbox: a citizen's notices, newest first (ids are UUIDv7, time-ordered).
         e.HasIndex(n => new { n.FiscalCode, n.Id });
+        // A service's notices, newest first (GET /api/v1/notices: keyset paging by id; from/to are id bounds, ids being UUIDv7).
+        e.HasIndex(n => new { n.ServiceId, n.Id });
+        // ... with a status, and with a reference.
+        e.HasIndex(n => new { n.ServiceId, n.Status, n.Id });
+        e.HasIndex(n => new { n.ServiceId, n.Reference, n.Id }).HasFilter("reference IS NOT NULL");
         // A service's notices since a date: the monthly SMS budget's sum.
         e.HasIndex(n => new { n.ServiceId, n.AcceptedAt });
         // The retention job's scan for content still to delete.

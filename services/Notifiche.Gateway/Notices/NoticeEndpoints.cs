@@ -38,6 +38,8 @@ public static class NoticeEndpoints
             .WithSummary("Submits a courtesy notice for one citizen; 201 only once it is durably stored. "
                 + "With an Idempotency-Key header, a retry with the same key and body within 24 h answers 200 with the original notice.");
 
+        notices.MapNoticeListing();
+
         notices.MapGet("/{id:guid}", Get)
             .Produces<NoticeStatusResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -90,7 +92,7 @@ public static class NoticeEndpoints
         }
 
         // A database that cannot take the write throws: StorageUnavailableHandler (ServiceDefaults) answers 503, nothing accepted.
-        switch (await store.AcceptAsync(http.CallingService(), valid, idempotencyKey, ct))
+        switch (await store.AcceptAsync(http.CallingService(), valid, idempotencyKey, ct, test: http.CallingWithTestKey()))
         {
             case Acceptance.Accepted accepted:
                 Activity.Current?.SetTag(NoticeIdTagging.Tag, accepted.NoticeId.ToString());

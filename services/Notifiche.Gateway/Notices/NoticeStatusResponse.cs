@@ -23,6 +23,14 @@ public sealed record NoticeStatusResponse(
     /// <summary>Channels the gateway withheld from routing, with the reason (e.g. SMS over the service's monthly budget).</summary>
     public IReadOnlyList<OmittedChannelResponse> OmittedChannels { get; init; } = [];
 
+    /// <summary>Sent with a test key: its delivery was simulated, nothing reached the citizen.</summary>
+    public bool Test { get; init; }
+
+    /// <summary>The sender's own id for the notice, as submitted.</summary>
+    public string? Reference { get; init; }
+
+    public ProtocolResponse? Protocol { get; init; }
+
     /// <param name="now">The gateway's clock: a notice is SCHEDULED until its send_at.</param>
     public static NoticeStatusResponse From(Notice n, DateTimeOffset now) => new(
         n.Id, NoticeStatus.Shown(n, now), n.RejectionReason, n.StatusDetail, n.Category, n.AcceptedAt, n.SendAt, n.ProcessedAt, n.ExpiresAt, n.ContentSha256,
@@ -32,6 +40,9 @@ public sealed record NoticeStatusResponse(
         n.ReadReceipts ? n.ReadAt : null)
     {
         OmittedChannels = [.. n.Omissions.OrderBy(o => o.Channel).Select(o => new OmittedChannelResponse(o.Channel, o.Reason))],
+        Test = n.Test,
+        Reference = n.Reference,
+        Protocol = ProtocolResponse.Of(n),
     };
 }
 

@@ -37,20 +37,22 @@ public sealed class NoticeStore(
     TimeProvider clock)
 {
     /// <summary>One submission on its way through the writer; <see cref="Result"/> is set when its group is applied.</summary>
-    public sealed record Submission(ServiceRecord Service, ValidNotice Valid, string? IdempotencyKey, string RequestHash)
+    /// <param name="Test">Sent with a test key: simulated, never delivered (<see cref="TestNotices"/>).</param>
+    public sealed record Submission(ServiceRecord Service, ValidNotice Valid, string? IdempotencyKey, string RequestHash, bool Test = false)
     {
         public Acceptance? Result { get; set; }
     }
 
-    public async Task<Acceptance> AcceptAsync(ServiceRecord service, ValidNotice valid, string? idempotencyKey, CancellationToken ct)
+    public async Task<Acceptance> AcceptAsync(ServiceRecord service, ValidNotice valid, string? idempotencyKey, CancellationToken ct, bool test = false)
     {
-        var requestHash = IdempotencyKeys.RequestHash(valid);
+        // A test and a live request with the same key and body are different requests: a retry must not cross over.
+        var requestHash = IdempotencyKeys.RequestHash(valid, test);
         if (idempotencyKey is not null && await RecallAsync(service.Id, idempotencyKey, requestHash, ct) is { } earlier)
         {
             return earlier;
         }
 
-        var submission = new Submission(service, valid, idempotencyKey, requestHash);
+        var submission = new Submission(service, valid, idempotencyKey, requestHash, test);
         try
         {
             await writer.AcceptAsync(submission, ct);
@@ -78,7 +80,7 @@ public sealed class NoticeStore(
         foreach (var (submission, traceParent) in group.OrderBy(g => g.Item.Service.Id, StringComparer.Ordinal))
         {
             var (service, valid) = (submission.Service, submission.Valid);
-            var (admission, refusal) = await policy.AdmitAsync(service, valid, now, ct);
+            var (admission, refusal) = await policy.AdmitAsync(service, valid, now, ct, submission.Test);
             if (admission is null)
             {
                 submission.Result = new Acceptance.Refused(refusal!);
@@ -103,12 +105,20 @@ public sealed class NoticeStore(
                 ExpiresAt = Later(now, valid.SendAt).AddSeconds(valid.TimeToLiveSeconds),
                 ContentSha256 = ContentHash.Compute(valid.Subject, valid.Markdown, valid.DueDate),
                 Omissions = [.. admission.Omitted.Select(o => new NoticeOmission { Channel = o.Channel, Reason = o.Reason })],
+                Test = submission.Test,
+                Reference = valid.Reference,
+                ProtocolNumber = valid.ProtocolNumber,
+                ProtocolDate = valid.ProtocolDate,
             };
             db.Notices.Add(notice);
-            // Scheduled send: the routing message waits in the outbox until send_at (the relay skips it until then).
-            db.Outbox.Add(OutboxMessages.Create(NoticeSubmissions.For(notice, service, admission.AllowedChannels), traceParent, now, notBefore: valid.SendAt));
+            // Scheduled send: the routing message waits in the outbox until send_at (the relay skips it until then). A test
+            // notice's row is its simulated delivery, run in the gateway: nothing of it is published for routing.
+            db.Outbox.Add(submission.Test
+                ? OutboxMessages.Create(TestNotices.For(notice, service), traceParent, now, notBefore: valid.SendAt)
+                : OutboxMessages.Create(NoticeSubmissions.For(notice, service, admission.AllowedChannels), traceParent, now, notBefore: valid.SendAt));
             db.Record(notice.Id, NoticeEventTypes.Accepted, now,
-                detail: valid.SendAt is { } sendAt ? $"content_sha256 {notice.ContentSha256}, send_at {sendAt:O}{Urgency(valid)}" : $"content_sha256 {notice.ContentSha256}{Urgency(valid)}");
+                detail: (valid.SendAt is { } sendAt ? $"content_sha256 {notice.ContentSha256}, send_at {sendAt:O}{Urgency(valid)}" : $"content_sha256 {notice.ContentSha256}{Urgency(valid)}")
+                    + (submission.Test ? ", test key: delivery simulated" : string.Empty));
             await announcements.AnnounceAsync(notice.Id, service.Id, NoticeStatus.Shown(notice, now), now, ct, traceParent: traceParent);
             if (submission.IdempotencyKey is { } key)
             {

@@ -9,6 +9,7 @@ public static class NoticeValidator
     public const int MarkdownMin = 80, MarkdownMax = 10_000;
     public const int TtlMin = 3_600, TtlMax = 604_800, TtlDefault = 604_800;
     public const int CategoryMax = 64;
+    public const int ReferenceMax = 128, ProtocolNumberMax = 64;
 
     /// <summary>How far ahead <c>send_at</c> may be.</summary>
     public static readonly TimeSpan SendAtMaxAhead = TimeSpan.FromDays(30);
@@ -70,6 +71,30 @@ public static class NoticeValidator
             Add("category", $"must be at most {CategoryMax} characters");
         }
 
+        var reference = request.Reference?.Trim();
+        if (request.Reference is not null)
+        {
+            CheckText("reference", reference!, ReferenceMax, Add);
+        }
+
+        var protocolNumber = request.Protocol?.Number?.Trim();
+        if (request.Protocol is { } protocol)
+        {
+            if (protocolNumber is null)
+            {
+                Add("protocol.number", "is required");
+            }
+            else
+            {
+                CheckText("protocol.number", protocolNumber, ProtocolNumberMax, Add);
+            }
+
+            if (protocol.Date is null)
+            {
+                Add("protocol.date", "is required");
+            }
+        }
+
         var at = now ?? DateTimeOffset.UtcNow;
         if (request.SendAt is { } sendAt)
         {
@@ -91,8 +116,24 @@ public static class NoticeValidator
 
         var notice = new ValidNotice(fiscalCode, subject!, markdown!, request.Content!.DueDate, ttl,
             string.IsNullOrEmpty(email) ? null : email, string.IsNullOrEmpty(category) ? null : category, request.SendAt?.ToUniversalTime(),
-            request.Urgent == true);
+            request.Urgent == true)
+        {
+            Reference = reference, ProtocolNumber = protocolNumber, ProtocolDate = request.Protocol?.Date,
+        };
         return (notice, errors);
+    }
+
+    /// <summary>An identifier the sender chose: 1 to <paramref name="max"/> characters once trimmed, shown as written.</summary>
+    private static void CheckText(string field, string value, int max, Action<string, string> add)
+    {
+        if (value.Length is 0 || value.Length > max)
+        {
+            add(field, $"must be between 1 and {max} characters, got {value.Length}");
+        }
+        else if (value.Any(HiddenFormatting.Is))
+        {
+            add(field, "must not contain control characters or bidirectional marks and overrides");
+        }
     }
 
     private static void CheckLength(string field, string? value, int min, int max, Action<string, string> add)

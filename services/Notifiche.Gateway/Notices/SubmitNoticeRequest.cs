@@ -39,6 +39,24 @@ public sealed record SubmitNoticeRequest
     [StringLength(NoticeValidator.CategoryMax, MinimumLength = 1)]
     [Description("One of the notice categories declared in the service's census.")]
     public string? Category { get; init; }
+
+    [StringLength(NoticeValidator.ReferenceMax, MinimumLength = 1)]
+    [Description("The sending service's own id for this notice (e.g. its case or batch number), returned in status, events and callbacks, "
+        + "and a filter of GET /api/v1/notices; trimmed; not unique. Never put personal data in it.")]
+    public string? Reference { get; init; }
+
+    [Description("The protocol number and date the administration registered the act under (protocollo informatico).")]
+    public ProtocolRequest? Protocol { get; init; }
+}
+
+public sealed record ProtocolRequest
+{
+    [Required, StringLength(NoticeValidator.ProtocolNumberMax, MinimumLength = 1)]
+    [Description("As registered, e.g. 0012345 or c_h501/AOO/2026/0012345; trimmed.")]
+    public string? Number { get; init; }
+
+    [Required]
+    public DateOnly? Date { get; init; }
 }
 
 public sealed record NoticeContentRequest
@@ -74,4 +92,15 @@ public sealed record ValidNotice(
     DateTimeOffset? SendAt = null,
     // Absent from the idempotency hash when false, so a notice without it hashes as before urgent existed.
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
-    bool Urgent = false);
+    bool Urgent = false)
+{
+    // Absent from the idempotency hash when null, as send_at.
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Reference { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? ProtocolNumber { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public DateOnly? ProtocolDate { get; init; }
+}

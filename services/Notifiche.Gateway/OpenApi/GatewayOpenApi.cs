@@ -182,8 +182,24 @@ public static class GatewayOpenApi
                         ChannelStatus.Throttled, ChannelStatus.Sent, ChannelStatus.Failed, ChannelStatus.Expired),
                 },
                 ["time"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time" },
+                ["reference"] = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.String | JsonSchemaType.Null, MaxLength = NoticeValidator.ReferenceMax,
+                    Description = "The reference the notice was submitted with.",
+                },
+                ["protocol"] = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Object | JsonSchemaType.Null,
+                    Description = "The protocol number and date the notice was submitted with.",
+                    Properties = new Dictionary<string, IOpenApiSchema>
+                    {
+                        ["number"] = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = NoticeValidator.ProtocolNumberMax },
+                        ["date"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "date" },
+                    },
+                },
+                ["test"] = new OpenApiSchema { Type = JsonSchemaType.Boolean, Description = "Sent with a test key: its delivery is simulated." },
             },
-            Examples = [JsonNode.Parse("""{"notice_id":"0193a5c2-7b1e-7c3d-9f00-2a4b6c8d0e1f","channel":"email","status":"SENT","time":"2026-12-03T10:15:30+00:00"}""")!],
+            Examples = [JsonNode.Parse("""{"notice_id":"0193a5c2-7b1e-7c3d-9f00-2a4b6c8d0e1f","channel":"email","status":"SENT","time":"2026-12-03T10:15:30+00:00","reference":"TARI-2026-000123","protocol":{"number":"0012345","date":"2026-12-01"},"test":false}""")!],
         };
         var operation = new OpenApiOperation
         {

@@ -27,6 +27,10 @@ internal static class SchemaFacts
             [ChannelStatus.Pending, ChannelStatus.Deferred, ChannelStatus.Throttled, ChannelStatus.Sent, ChannelStatus.Failed, ChannelStatus.Expired],
         [(typeof(OmittedChannelResponse), nameof(OmittedChannelResponse.Channel))] = [.. Channels.All],
         [(typeof(OmittedChannelResponse), nameof(OmittedChannelResponse.Reason))] = [OmissionReasons.SmsBudgetExhausted],
+        [(typeof(NoticeSummaryResponse), nameof(NoticeSummaryResponse.Status))] = [.. NoticeListing.Statuses],
+        [(typeof(Registry.KeyView), nameof(Registry.KeyView.Type))] = [.. Registry.KeyTypes.All],
+        [(typeof(Registry.IssuedKeyView), nameof(Registry.IssuedKeyView.Type))] = [.. Registry.KeyTypes.All],
+        [(typeof(Registry.IssueKeyRequest), nameof(Registry.IssueKeyRequest.Type))] = [.. Registry.KeyTypes.All],
     };
 
     private static readonly Dictionary<Type, string> Examples = new()
@@ -34,7 +38,8 @@ internal static class SchemaFacts
         [typeof(SubmitNoticeRequest)] = """
             {"fiscal_code":"RSSMRA85T10A562S","content":{"subject":"La tua carta di identità scade tra 30 giorni",
              "markdown":"La tua **carta di identità** scade il 26/12/2026. Prenota il rinnovo sul [sito del Comune](https://example.it/prenota).",
-             "due_date":"2026-12-26"},"time_to_live":604800,"default_addresses":{"email":"mario.rossi@example.it"},"category":"identity-card-expiry"}
+             "due_date":"2026-12-26"},"time_to_live":604800,"default_addresses":{"email":"mario.rossi@example.it"},"category":"identity-card-expiry",
+             "reference":"CIE-2026-000123","protocol":{"number":"0012345","date":"2026-11-26"}}
             """,
         [typeof(NoticeCreatedResponse)] = """{"id":"0193a5c2-7b1e-7c3d-9f00-2a4b6c8d0e1f"}""",
         [typeof(CallbackRequest)] = """{"url":"https://servizi.comune.example.it/notifiche/callback","secret":"at-least-32-characters-of-shared-secret"}""",
@@ -42,7 +47,7 @@ internal static class SchemaFacts
 
     /// <summary>Request bodies refuse members they do not have (JsonUnmappedMemberHandling.Disallow).</summary>
     private static readonly HashSet<Type> Closed =
-        [typeof(SubmitNoticeRequest), typeof(NoticeContentRequest), typeof(DefaultAddressesRequest), typeof(CallbackRequest)];
+        [typeof(SubmitNoticeRequest), typeof(NoticeContentRequest), typeof(DefaultAddressesRequest), typeof(CallbackRequest), typeof(ProtocolRequest)];
 
     public static void Apply(OpenApiSchema schema, OpenApiSchemaTransformerContext context)
     {

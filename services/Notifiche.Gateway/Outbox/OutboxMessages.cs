@@ -6,8 +6,14 @@ namespace Notifiche.Gateway.Outbox;
 /// <summary>Serialises messages into outbox rows and back; only the types listed here may travel through the outbox.</summary>
 public static class OutboxMessages
 {
-    private static readonly Dictionary<string, Type> Types = new[] { typeof(NoticeSubmitted), typeof(NoticeStatusChanged) }
+    private static readonly Dictionary<string, Type> Types = new[] { typeof(NoticeSubmitted), typeof(NoticeStatusChanged), typeof(Notices.SimulateTestNotice) }
         .ToDictionary(t => t.FullName!, t => t);
+
+    /// <summary>
+    /// Rows the relay runs in the gateway instead of publishing: a test notice's simulated delivery, which must never
+    /// reach the broker (routing or a dispatcher would act on it).
+    /// </summary>
+    public static bool IsLocal(Type type) => type == typeof(Notices.SimulateTestNotice);
 
     /// <summary>
     /// An outbox row whose publish continues the trace <paramref name="traceParent"/> (a W3C traceparent, e.g.

@@ -34,7 +34,7 @@ public sealed class OutboxOptions
 
 /// <summary>
 /// Publishes committed outbox rows (publisher confirms: the publish completes only once the broker has the message)
-/// and deletes them afterwards. A crash between commit and publish leaves the row, published on the next sweep;
+/// and deletes them afterwards; a test notice's row is simulated in the gateway instead (<see cref="OutboxMessages.IsLocal"/>). A crash between commit and publish leaves the row, published on the next sweep;
 /// a crash between publish and delete publishes it again: consumers are idempotent by notice id.
 /// </summary>
 public sealed partial class OutboxRelay(
@@ -151,6 +151,14 @@ public sealed partial class OutboxRelay(
         using var activity = Source.StartActivity("outbox publish", ActivityKind.Producer, parent);
         var (message, type) = OutboxMessages.Read(row);
         activity?.SetTag(NoticeIdTagging.Tag, NoticeIdTagging.NoticeIdOf(message)?.ToString());
+
+        if (OutboxMessages.IsLocal(type))
+        {
+            // A test notice: simulated here, committed before the row is deleted (a crash in between simulates it again).
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<Notices.TestNoticeSimulator>().RunAsync((Notices.SimulateTestNotice)message, ct);
+            return;
+        }
 
         await bus.Publish(message, type, ct);
     }

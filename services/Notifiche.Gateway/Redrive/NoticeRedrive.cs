@@ -69,7 +69,10 @@ public sealed class NoticeRedrive(GatewayDbContext db, OutboxSignal outbox, IOpt
         {
             var service = services[notice.ServiceId];
             var allowed = service.AllowedChannels.Except(omitted[notice.Id]).ToList();
-            db.Outbox.Add(OutboxMessages.Create(NoticeSubmissions.For(notice, service, allowed), null, now));
+            // A test notice is simulated again, never submitted to routing.
+            db.Outbox.Add(notice.Test
+                ? OutboxMessages.Create(TestNotices.For(notice, service), null, now)
+                : OutboxMessages.Create(NoticeSubmissions.For(notice, service, allowed), null, now));
             notice.RedrivenAt = now;
         }
 

@@ -9,6 +9,8 @@ public sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
     {
         e.ToTable("api_keys");
         e.Property(k => k.KeyHash).HasMaxLength(64);
+        // Keys issued before test keys existed are live.
+        e.Property(k => k.Type).HasMaxLength(8).HasDefaultValue(KeyTypes.Live);
         e.HasIndex(k => k.KeyHash).IsUnique();
         e.HasOne<ServiceRecord>().WithMany().HasForeignKey(k => k.ServiceId);
     }

@@ -18,6 +18,11 @@ public static class KeySchemes
     public static ServiceRecord CallingService(this HttpContext context) =>
         context.Items[typeof(ServiceRecord)] as ServiceRecord
         ?? throw new InvalidOperationException("endpoint is not protected by the service key scheme");
+
+    /// <summary>The request came with a <see cref="KeyTypes.Test"/> key: its notices are simulated, never delivered.</summary>
+    public static bool CallingWithTestKey(this HttpContext context) =>
+        (context.Items[typeof(KeyHolder)] as KeyHolder
+            ?? throw new InvalidOperationException("endpoint is not protected by the service key scheme")).IsTest;
 }
 
 /// <summary>Authenticates a PA service by <c>X-Api-Key</c>; the key is looked up by its SHA-256.</summary>
@@ -32,13 +37,15 @@ public sealed class ServiceKeyHandler(
             return AuthenticateResult.NoResult();
         }
 
-        var service = await registry.FindByKeyAsync(values.ToString().Trim(), Context.RequestAborted);
-        if (service is null)
+        var holder = await registry.FindByKeyAsync(values.ToString().Trim(), Context.RequestAborted);
+        if (holder is null)
         {
             return AuthenticateResult.Fail("unknown or revoked API key");
         }
 
+        var service = holder.Service;
         Context.Items[typeof(ServiceRecord)] = service;
+        Context.Items[typeof(KeyHolder)] = holder;
         var identity = new ClaimsIdentity([new Claim(KeySchemes.ServiceIdClaim, service.Id)], Scheme.Name);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
     }

@@ -8,7 +8,9 @@ public static class KeyEndpoints
         admin.MapPost("/services/{id}/keys", IssueKey)
             .Produces<IssuedKeyView>(StatusCodes.Status201Created).ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
-            .WithSummary($"Issues another key (optional expires_at); at most {ServiceRegistry.MaxActiveKeys} active keys per service. The key is shown only once.");
+            .WithSummary($"Issues another key (optional expires_at; type live, the default, or test); at most {ServiceRegistry.MaxActiveKeys} "
+                + "active keys of each type per service. The key is shown only once. A test key's notices go through validation, status, audit "
+                + "and callbacks like live ones but are never delivered: their outcome is simulated (README, test keys).");
         admin.MapGet("/services/{id}/keys", async (string id, ServiceRegistry registry, TimeProvider clock, CancellationToken ct) =>
             await registry.ExistsAsync(id, ct)
                 ? Results.Ok((await registry.KeysAsync(id, ct)).Select(k => KeyView.From(k, clock.GetUtcNow())))
@@ -33,16 +35,28 @@ public static class KeyEndpoints
             return AdminEndpoints.ServiceNotFound(id);
         }
 
+        var errors = new Dictionary<string, string[]>();
         if (request?.ExpiresAt is { } expiresAt && expiresAt <= clock.GetUtcNow())
         {
-            return Results.ValidationProblem(new Dictionary<string, string[]> { ["expires_at"] = ["must be in the future"] });
+            errors["expires_at"] = ["must be in the future"];
         }
 
-        var key = await registry.IssueKeyAsync(id, request?.ExpiresAt?.ToUniversalTime(), ct);
+        var type = request?.Type ?? KeyTypes.Live;
+        if (!KeyTypes.All.Contains(type))
+        {
+            errors["type"] = [$"must be one of: {string.Join(", ", KeyTypes.All)}"];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Results.ValidationProblem(errors);
+        }
+
+        var key = await registry.IssueKeyAsync(id, request?.ExpiresAt?.ToUniversalTime(), ct, type);
         return key is null
             ? Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Too many active keys",
-                detail: $"Service '{id}' already has {ServiceRegistry.MaxActiveKeys} active keys. Revoke the one being replaced first "
+                detail: $"Service '{id}' already has {ServiceRegistry.MaxActiveKeys} active {type} keys. Revoke the one being replaced first "
                     + $"('notifiche-admin keys revoke {id} <key-id>'), then issue the new one.")
-            : Results.Created($"/api/v1/admin/services/{id}/keys/{key.KeyId}", new IssuedKeyView(key.KeyId, key.Secret, key.ExpiresAt));
+            : Results.Created($"/api/v1/admin/services/{id}/keys/{key.KeyId}", new IssuedKeyView(key.KeyId, key.Secret, key.ExpiresAt) { Type = key.Type });
     }
 }

@@ -32,14 +32,14 @@ public sealed class ServiceKeyCache(IOptions<KeyCacheOptions> options, TimeProvi
     // Bumped by every local change: a lookup that started before it must not store what it read.
     private long _generation;
 
-    private sealed record Entry(ServiceRecord Service, DateTimeOffset? KeyExpiresAt, DateTimeOffset ReadAt);
+    private sealed record Entry(KeyHolder Holder, DateTimeOffset? KeyExpiresAt, DateTimeOffset ReadAt);
 
     public long Generation => Interlocked.Read(ref _generation);
 
     /// <summary>The service of a key looked up less than <see cref="KeyCacheOptions.CacheFor"/> ago; false when not cached.</summary>
-    public bool TryGet(string keyHash, out ServiceRecord? service)
+    public bool TryGet(string keyHash, out KeyHolder? holder)
     {
-        service = null;
+        holder = null;
         if (!_entries.TryGetValue(keyHash, out var entry))
         {
             return false;
@@ -52,12 +52,12 @@ public sealed class ServiceKeyCache(IOptions<KeyCacheOptions> options, TimeProvi
             return false;
         }
 
-        service = entry.KeyExpiresAt <= now ? null : entry.Service;
+        holder = entry.KeyExpiresAt <= now ? null : entry.Holder;
         return true;
     }
 
     /// <summary>Remembers an authenticated key, unless the registry changed here since <paramref name="generation"/>.</summary>
-    public void Remember(string keyHash, ServiceRecord service, DateTimeOffset? keyExpiresAt, long generation, DateTimeOffset readAt)
+    public void Remember(string keyHash, KeyHolder holder, DateTimeOffset? keyExpiresAt, long generation, DateTimeOffset readAt)
     {
         if (options.Value.CacheFor <= TimeSpan.Zero)
         {
@@ -69,7 +69,7 @@ public sealed class ServiceKeyCache(IOptions<KeyCacheOptions> options, TimeProvi
             _entries.Clear();
         }
 
-        _entries[keyHash] = new Entry(service, keyExpiresAt, readAt);
+        _entries[keyHash] = new Entry(holder, keyExpiresAt, readAt);
         if (Generation != generation)
         {
             _entries.TryRemove(keyHash, out _);

@@ -5,12 +5,18 @@ using Notifiche.Gateway.Data;
 namespace Notifiche.Gateway.Registry;
 
 /// <summary>A key as issued: the secret is returned once and never stored.</summary>
-public sealed record IssuedKey(Guid KeyId, string Secret, DateTimeOffset? ExpiresAt);
+public sealed record IssuedKey(Guid KeyId, string Secret, DateTimeOffset? ExpiresAt, string Type = KeyTypes.Live);
+
+/// <summary>Who an API key authenticates: its service, and the key's type (<see cref="KeyTypes"/>).</summary>
+public sealed record KeyHolder(ServiceRecord Service, string KeyType)
+{
+    public bool IsTest => KeyType == KeyTypes.Test;
+}
 
 /// <summary>The registry of sending services and their keys.</summary>
 public sealed class ServiceRegistry(GatewayDbContext db, ServiceKeyCache keys, TimeProvider clock)
 {
-    /// <summary>Keys that authenticate at once: two let a service rotate without downtime.</summary>
+    /// <summary>Keys of one type that authenticate at once: two let a service rotate without downtime.</summary>
     public const int MaxActiveKeys = 2;
 
     /// <summary>Registers a service and issues its first API key.</summary>
@@ -42,11 +48,11 @@ public sealed class ServiceRegistry(GatewayDbContext db, ServiceKeyCache keys, T
     }
 
     /// <summary>
-    /// The service owning an unrevoked, unexpired key with this secret, or null. This runs for every call of the API:
+    /// The service owning an unrevoked, unexpired key with this secret, with the key's type, or null. This runs for every call of the API:
     /// an authenticated key is remembered for <see cref="KeyCacheOptions.CacheFor"/> (<see cref="ServiceKeyCache"/>), so
     /// the returned record is shared and must not be changed.
     /// </summary>
-    public async Task<ServiceRecord?> FindByKeyAsync(string secret, CancellationToken ct)
+    public async Task<KeyHolder?> FindByKeyAsync(string secret, CancellationToken ct)
     {
         var hash = ApiKeys.Hash(secret);
         if (keys.TryGet(hash, out var cached))
@@ -59,27 +65,31 @@ public sealed class ServiceRegistry(GatewayDbContext db, ServiceKeyCache keys, T
         // Expiry is compared here, not in SQL, because SQLite (the embedded default) cannot translate a DateTimeOffset comparison.
         var found = await db.ApiKeys.AsNoTracking()
             .Where(k => k.KeyHash == hash && k.RevokedAt == null)
-            .Join(db.Services.AsNoTracking(), k => k.ServiceId, s => s.Id, (key, service) => new { key.ExpiresAt, Service = service })
+            .Join(db.Services.AsNoTracking(), k => k.ServiceId, s => s.Id, (key, service) => new { key.ExpiresAt, key.Type, Service = service })
             .FirstOrDefaultAsync(ct);
         if (found is null)
         {
             return null;
         }
 
-        keys.Remember(hash, found.Service, found.ExpiresAt, generation, readAt);
-        return found.ExpiresAt <= clock.GetUtcNow() ? null : found.Service;
+        var holder = new KeyHolder(found.Service, found.Type);
+        keys.Remember(hash, holder, found.ExpiresAt, generation, readAt);
+        return found.ExpiresAt <= clock.GetUtcNow() ? null : holder;
     }
 
-    /// <summary>Issues another key, unless the service already has <see cref="MaxActiveKeys"/> active ones (then null).</summary>
-    public async Task<IssuedKey?> IssueKeyAsync(string serviceId, DateTimeOffset? expiresAt, CancellationToken ct)
+    /// <summary>
+    /// Issues another key of <paramref name="type"/>, unless the service already has <see cref="MaxActiveKeys"/> active
+    /// ones of that type (then null): test keys do not take a live key's place in a rotation.
+    /// </summary>
+    public async Task<IssuedKey?> IssueKeyAsync(string serviceId, DateTimeOffset? expiresAt, CancellationToken ct, string type = KeyTypes.Live)
     {
         var now = clock.GetUtcNow();
-        if ((await KeysAsync(serviceId, ct)).Count(k => k.IsActiveAt(now)) >= MaxActiveKeys)
+        if ((await KeysAsync(serviceId, ct)).Count(k => k.Type == type && k.IsActiveAt(now)) >= MaxActiveKeys)
         {
             return null;
         }
 
-        var key = AddKey(serviceId, expiresAt);
+        var key = AddKey(serviceId, expiresAt, type);
         await db.SaveChangesAsync(ct);
         keys.Forget();
         return key;
@@ -102,15 +112,16 @@ public sealed class ServiceRegistry(GatewayDbContext db, ServiceKeyCache keys, T
         return key;
     }
 
-    private IssuedKey AddKey(string serviceId, DateTimeOffset? expiresAt)
+    private IssuedKey AddKey(string serviceId, DateTimeOffset? expiresAt, string type = KeyTypes.Live)
     {
         var secret = ApiKeys.NewSecret();
         var key = new ApiKey
         {
             Id = Guid.CreateVersion7(), ServiceId = serviceId, KeyHash = ApiKeys.Hash(secret), CreatedAt = clock.GetUtcNow(), ExpiresAt = expiresAt,
+            Type = type,
         };
         db.ApiKeys.Add(key);
-        return new IssuedKey(key.Id, secret, expiresAt);
+        return new IssuedKey(key.Id, secret, expiresAt, type);
     }
 
     public static IReadOnlyList<string> DefaultChannels => [Channels.Email];

@@ -47,13 +47,23 @@ public sealed record ServiceView(
 /// <summary>A key as listed: never its secret nor its hash.</summary>
 public sealed record KeyView(Guid KeyId, string Status, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt)
 {
+    /// <summary><c>live</c> or <c>test</c> (<see cref="KeyTypes"/>).</summary>
+    public string Type { get; init; } = KeyTypes.Live;
+
     public static KeyView From(ApiKey key, DateTimeOffset now) => new(key.Id,
-        key.IsActiveAt(now) ? "active" : key.RevokedAt is not null ? "revoked" : "expired", key.CreatedAt, key.ExpiresAt, key.RevokedAt);
+        key.IsActiveAt(now) ? "active" : key.RevokedAt is not null ? "revoked" : "expired", key.CreatedAt, key.ExpiresAt, key.RevokedAt)
+    {
+        Type = key.Type,
+    };
 }
 
-public sealed record IssuedKeyView(Guid KeyId, string ApiKey, DateTimeOffset? ExpiresAt);
+public sealed record IssuedKeyView(Guid KeyId, string ApiKey, DateTimeOffset? ExpiresAt)
+{
+    public string Type { get; init; } = KeyTypes.Live;
+}
 
-public sealed record IssueKeyRequest(DateTimeOffset? ExpiresAt);
+/// <param name="Type"><c>live</c> (the default) or <c>test</c>: a test key's notices are validated, stored and given a status, never delivered.</param>
+public sealed record IssueKeyRequest(DateTimeOffset? ExpiresAt, string? Type = null);
 
 /// <summary>Codici fiscali to add to and remove from a sandbox service's test recipients.</summary>
 public sealed record SandboxRecipientsChange(System.Text.Json.JsonElement Add, System.Text.Json.JsonElement Remove);

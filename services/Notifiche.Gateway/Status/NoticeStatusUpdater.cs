@@ -169,7 +169,7 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db, StatusAnnouncements
             // A provider's message can be any length: cut to the column, or the update would fail on every redelivery.
             reasons[i] = ColumnText.Cut(o.Reason, NoticeChannel.FailureReasonMaxLength);
             sql.Append($"""
-                SELECT accepted_at, service_id, status FROM notices WHERE id = @id{i}{locked};
+                SELECT accepted_at, service_id, status, test FROM notices WHERE id = @id{i}{locked};
                 INSERT INTO notice_channels (notice_id, channel, status, updated_at, failure_reason, provider_message_id, segments, cost_euro)
                 SELECT id, @channel{i}, @status{i}, @at{i}, @reason{i}, @provider{i}, CAST(@segments{i} AS INTEGER), CAST(@cost{i} AS NUMERIC)
                 FROM notices WHERE id = @id{i} AND status <> '{NoticeStatus.Accepted}'
@@ -193,14 +193,14 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db, StatusAnnouncements
         }
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var notices = new (DateTimeOffset AcceptedAt, string ServiceId, string Status)?[group.Count];
+        var notices = new (DateTimeOffset AcceptedAt, string ServiceId, string Status, bool Test)?[group.Count];
         var changed = new bool[group.Count];
         await RawSql.RunAsync(db, sql.ToString(), parameters, async (command, token) =>
         {
             await using var reader = await command.ExecuteReaderAsync(token);
             foreach (var i in order)
             {
-                notices[i] = await reader.ReadAsync(token) ? (RawSql.Time(reader, 0), reader.GetString(1), reader.GetString(2)) : null;
+                notices[i] = await reader.ReadAsync(token) ? (RawSql.Time(reader, 0), reader.GetString(1), reader.GetString(2), reader.GetBoolean(3)) : null;
                 await reader.NextResultAsync(token);
                 changed[i] = await reader.ReadAsync(token);
                 await reader.NextResultAsync(token);
@@ -259,7 +259,8 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db, StatusAnnouncements
         }
 
         var now = clock.GetUtcNow();
-        foreach (var i in order.Where(i => changed[i] && group[i].Item.Status != ChannelStatus.Throttled))
+        // A test notice's simulated outcomes are no deliveries: they stay out of the delivery metrics.
+        foreach (var i in order.Where(i => changed[i] && group[i].Item.Status != ChannelStatus.Throttled && !notices[i]!.Value.Test))
         {
             metrics.Dispatched(group[i].Item.Channel, group[i].Item.Status, now - notices[i]!.Value.AcceptedAt);
         }

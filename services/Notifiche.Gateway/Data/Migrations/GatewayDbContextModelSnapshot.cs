@@ -233,6 +233,15 @@ namespace Notifiche.Gateway.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("processed_at");
 
+                    b.Property<DateOnly?>("ProtocolDate")
+                        .HasColumnType("date")
+                        .HasColumnName("protocol_date");
+
+                    b.Property<string>("ProtocolNumber")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("protocol_number");
+
                     b.Property<DateTimeOffset?>("ReadAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("read_at");
@@ -244,6 +253,11 @@ namespace Notifiche.Gateway.Data.Migrations
                     b.Property<DateTimeOffset?>("RedrivenAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("redriven_at");
+
+                    b.Property<string>("Reference")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("reference");
 
                     b.Property<string>("RejectionReason")
                         .HasMaxLength(32)
@@ -275,6 +289,10 @@ namespace Notifiche.Gateway.Data.Migrations
                         .HasColumnType("character varying(120)")
                         .HasColumnName("subject");
 
+                    b.Property<bool>("Test")
+                        .HasColumnType("boolean")
+                        .HasColumnName("test");
+
                     b.Property<int>("TimeToLiveSeconds")
                         .HasColumnType("integer")
                         .HasColumnName("time_to_live_seconds");
@@ -295,6 +313,16 @@ namespace Notifiche.Gateway.Data.Migrations
 
                     b.HasIndex("ServiceId", "AcceptedAt")
                         .HasDatabaseName("ix_notices_service_id_accepted_at");
+
+                    b.HasIndex("ServiceId", "Id")
+                        .HasDatabaseName("ix_notices_service_id_id");
+
+                    b.HasIndex("ServiceId", "Reference", "Id")
+                        .HasDatabaseName("ix_notices_service_id_reference_id")
+                        .HasFilter("reference IS NOT NULL");
+
+                    b.HasIndex("ServiceId", "Status", "Id")
+                        .HasDatabaseName("ix_notices_service_id_status_id");
 
                     b.ToTable("notices", (string)null);
                 });
@@ -443,6 +471,14 @@ namespace Notifiche.Gateway.Data.Migrations
                         .IsRequired()
                         .HasColumnType("character varying(64)")
                         .HasColumnName("service_id");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasDefaultValue("live")
+                        .HasColumnName("type");
 
                     b.HasKey("Id")
                         .HasName("pk_api_keys");
