@@ -65,8 +65,11 @@ public static class ServiceDefaultsExtensions
             return builder;
         }
 
-        // These categories write the full request path, and some paths carry a codice fiscale (the profiles API).
-        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        // These categories write the full request path, and some paths carry a codice fiscale (the profiles API). Hosting's
+        // is off altogether: while it is enabled at any level, every line logged during a request carries its scope
+        // "RequestPath:/api/v1/profiles/<codice fiscale>", which the exported logs include (IncludeScopes). A start-up
+        // failure it would log still ends the process with the exception on stderr.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.Logging.AddFilter("Microsoft.AspNetCore.Routing", LogLevel.Warning);
         builder.Logging.AddOpenTelemetry(o =>
         {

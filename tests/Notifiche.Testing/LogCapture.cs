@@ -10,7 +10,10 @@ public sealed class LogCapture : ILoggerProvider, ISupportExternalScope
 
     private readonly ConcurrentQueue<(long Number, string Text)> _lines = new();
     private long _count;
-    private IExternalScopeProvider? _scopes;
+    // Every host's logger factory hands this one provider its own scope provider: the scopes of a line are in whichever of
+    // them the logging flow pushed them to (the others hold none for that flow), so all are read — keeping only the last
+    // one given would hide the scopes of every other host from the privacy specs.
+    private readonly ConcurrentDictionary<IExternalScopeProvider, byte> _scopes = new();
 
     public IReadOnlyCollection<string> Lines => [.. _lines.Select(l => l.Text)];
 
@@ -21,7 +24,7 @@ public sealed class LogCapture : ILoggerProvider, ISupportExternalScope
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
-    public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
+    public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes.TryAdd(scopeProvider, 0);
 
     public void Dispose()
     {
@@ -29,15 +32,20 @@ public sealed class LogCapture : ILoggerProvider, ISupportExternalScope
 
     private sealed class Logger(LogCapture capture, string category) : ILogger
     {
+        // A factory with an external scope provider pushes scopes there itself; this is only for a logger used on its own.
         public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => capture._scopes?.Push(state);
+            where TState : notnull => null;
 
         public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             var scopes = new List<string>();
-            capture._scopes?.ForEachScope((scope, list) => list.Add(scope?.ToString() ?? string.Empty), scopes);
+            foreach (var provider in capture._scopes.Keys)
+            {
+                provider.ForEachScope((scope, list) => list.Add(scope?.ToString() ?? string.Empty), scopes);
+            }
+
             var structured = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(' ', pairs.Select(p => $"{p.Key}={p.Value}")) : string.Empty;
             var line = $"{logLevel} {category}: {formatter(state, exception)} {structured} {exception} {string.Join(" | ", scopes)}";
             capture._lines.Enqueue((Interlocked.Increment(ref capture._count), line));
