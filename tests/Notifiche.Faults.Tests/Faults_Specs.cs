@@ -275,13 +275,19 @@ public class Under_faults
         await Eventually.Until(() => ReadyNowAsync("submit-notice"), n => n == 0, TimeSpan.FromSeconds(120), "every submission taken");
         await Eventually.Until(() => Stack.Database.ScalarAsync("gateway", stored), n => n >= 120, TimeSpan.FromSeconds(60), "every submission stored");
 
-        var ids = (await Stack.Database.RowsAsync("gateway", $"SELECT default_email, id FROM notices WHERE service_id = '{batch.ServiceId}'"))
-            .ToLookup(r => r[0], r => Guid.Parse(r[1]));
+        // Each submission's notice through its idempotency key (the gateway's key for a submission id: its SHA-256) — not
+        // through the notice's default address, which is erased once the notice is routed (issue 16, point 10).
+        Assert.That(await Stack.Database.ScalarAsync("gateway", stored), Is.EqualTo(120), "one notice per submission, however often it was delivered");
+        var ids = (await Stack.Database.RowsAsync("gateway", $"SELECT key, notice_id FROM idempotency_keys WHERE service_id = '{batch.ServiceId}'"))
+            .ToDictionary(r => r[0], r => Guid.Parse(r[1]));
         foreach (var notice in batch.Notices)
         {
-            Assert.That(ids[notice.Email].Count(), Is.EqualTo(1), "one notice per submission, however often it was delivered");
-            batch.Record(notice, ids[notice.Email].Single());
+            var key = $"submission:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(notice.IdempotencyKey)))}";
+            Assert.That(ids.TryGetValue(key, out var id), Is.True, "every submission has its notice");
+            batch.Record(notice, id);
         }
+
+        Assert.That(ids.Values.Distinct().Count(), Is.EqualTo(120), "a notice for each submission, none shared");
 
         AssertClean(await batch.ReconcileAsync(), 120);
     }
