@@ -1,8 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using Notifiche.Gateway.Data;
 using Notifiche.Testing;
 
 namespace Notifiche.EndToEnd.Tests;
@@ -31,21 +28,6 @@ public class Submitting_a_notice_with_a_default_email
         Assert.That(mails[0].HtmlBody, Does.Contain("<strong>carta d'identità</strong>"));
         Assert.That(mails[0].HtmlBody, Does.Contain("<a href=\"https://example.it/prenota\" rel=\"noopener noreferrer\">prenotazioni</a>"));
         Assert.That(mails[0].HtmlBody, Does.Contain("Anagrafe — Comune di Prova"));
-    }
-
-    [Test]
-    public async Task Should_keep_the_default_address_only_until_the_notice_is_routed()
-    {
-        var address = $"forget-{Guid.NewGuid():N}@example.it";
-        var id = await NoticeApi.SubmitAsync(_service, NoticeApi.Body(address));
-
-        await NoticeApi.WaitForChannelAsync(_service, id, "email", "SENT");
-
-        await using var scope = Platform.Hosts.GatewayServices.CreateAsyncScope();
-        var notice = await scope.ServiceProvider.GetRequiredService<GatewayDbContext>().Notices.AsNoTracking().SingleAsync(n => n.Id == id);
-        Assert.That(notice.Status, Is.EqualTo("PROCESSED"));
-        Assert.That(notice.DefaultEmail, Is.Null, "the default address is not kept once the notice is routed");
-        Assert.That(Platform.Hosts.Smtp.MessagesTo(address), Has.Count.EqualTo(1), "it was still delivered to");
     }
 
     [Test]

@@ -41,8 +41,6 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db, StatusAnnouncements
 
     /// <summary>
     /// Stores routing decisions with their audit entries, channels and status changes; a redelivery changes nothing.
-    /// The notice's default email address goes with the decision (issue 16, point 10): it was kept only so that routing,
-    /// or a re-drive of a notice not yet routed, could read it; the dispatch command already carries it.
     /// One command of guarded updates (only an ACCEPTED notice moves on, so of two concurrent deliveries one wins), then
     /// the rows they bring in one batch. No channel row can exist before: a channel's outcome is applied only once the
     /// notice is routed (<see cref="StatusOrder"/>). Notices are locked in id order, so two gateways cannot deadlock.
@@ -57,7 +55,7 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db, StatusAnnouncements
             var routed = group[i].Item;
             sql.Append($"""
                 UPDATE notices SET status = @status{i}, rejection_reason = @reason{i}, status_detail = @detail{i}, processed_at = @at{i},
-                    read_receipts = @receipts{i}, default_email = NULL
+                    read_receipts = @receipts{i}
                 WHERE id = @id{i} AND status = '{NoticeStatus.Accepted}'
                 RETURNING service_id;
 
