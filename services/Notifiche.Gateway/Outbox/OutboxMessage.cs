@@ -1,7 +1,7 @@
 namespace Notifiche.Gateway.Outbox;
 
 /// <summary>A message committed with the business change it announces, published by the relay afterwards.</summary>
-public class OutboxMessage
+public class OutboxMessage : Notifiche.Persistence.IDueRow
 {
     public long Id { get; set; }
     public required string MessageType { get; set; }

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Notifiche.Gateway.Data;
 using Notifiche.Messaging;
+using Notifiche.Persistence;
 using Notifiche.Gateway.Observability;
 
 namespace Notifiche.Gateway.Outbox;
@@ -33,96 +34,38 @@ public sealed class OutboxOptions
 }
 
 /// <summary>
-/// Publishes committed outbox rows (publisher confirms: the publish completes only once the broker has the message)
-/// and deletes them afterwards; a test notice's row is simulated in the gateway instead (<see cref="OutboxMessages.IsLocal"/>). A crash between commit and publish leaves the row, published on the next sweep;
-/// a crash between publish and delete publishes it again: consumers are idempotent by notice id.
+/// Publishes committed outbox rows once due and deletes them (<see cref="DueRowRelay{TContext, TRow}"/>: locked batches,
+/// publisher confirms, bounded publish, back-off); a test notice's row is simulated in the gateway instead
+/// (<see cref="OutboxMessages.IsLocal"/>). Woken by <see cref="OutboxSignal"/> when a request commits rows, and by the
+/// sweep for rows committed by another gateway instance, left by a crash, or scheduled (<c>send_at</c>): those are taken
+/// within <see cref="OutboxOptions.SweepInterval"/> of becoming due.
 /// </summary>
-public sealed partial class OutboxRelay(
+public sealed class OutboxRelay(
     IServiceScopeFactory scopes, IBus bus, OutboxSignal signal, IOptions<OutboxOptions> options, GatewayMetrics metrics, TimeProvider clock,
     ILogger<OutboxRelay> logger)
-    : BackgroundService
+    : DueRowRelay<GatewayDbContext, OutboxMessage>(scopes, clock, logger)
 {
     private static readonly ActivitySource Source = new("Notifiche");
 
     // Under load the relay wakes for every batch; the backlog is counted at most once per sweep interval.
     private DateTimeOffset _observedAt;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override DueRowRelaySettings Settings =>
+        new(options.Value.BatchSize, options.Value.SweepInterval, options.Value.PublishTimeout);
+
+    protected override DbSet<OutboxMessage> Rows(GatewayDbContext db) => db.Outbox;
+
+    protected override Task WaitAsync(CancellationToken ct) => signal.WaitAsync(options.Value.SweepInterval, ct);
+
+    protected override async Task OnCaughtUpAsync(CancellationToken ct)
     {
-        var failures = 0;
-        while (!stoppingToken.IsCancellationRequested)
+        if (Clock.GetUtcNow() - _observedAt >= options.Value.SweepInterval)
         {
-            try
-            {
-                int published;
-                do
-                {
-                    published = await PublishBatchAsync(stoppingToken);
-                }
-                while (published == options.Value.BatchSize);
-
-                failures = 0;
-                if (clock.GetUtcNow() - _observedAt >= options.Value.SweepInterval)
-                {
-                    await ObserveAsync(stoppingToken);
-                }
-
-                await signal.WaitAsync(options.Value.SweepInterval, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                failures++;
-                LogRelayFailed(e.GetType().Name, failures);
-                await TryObserveAsync(stoppingToken);
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, Math.Min(failures, 8)))), stoppingToken);
-            }
+            await ObserveAsync(ct);
         }
     }
 
-    private async Task<int> PublishBatchAsync(CancellationToken ct)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-
-        var rows = await LockBatch(db, clock.GetUtcNow()).ToListAsync(ct);
-        if (rows.Count == 0)
-        {
-            return 0;
-        }
-
-        // The bound is enforced on the wait itself: a publish stuck inside the client may not observe its token.
-        using var publishing = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        publishing.CancelAfter(options.Value.PublishTimeout);
-        await Task.WhenAll(rows.Select(row => PublishAsync(row, publishing.Token))).WaitAsync(options.Value.PublishTimeout, ct);
-        var ids = rows.Select(r => r.Id).ToList();
-        await db.Outbox.Where(o => ids.Contains(o.Id)).ExecuteDeleteAsync(ct);
-        await tx.CommitAsync(ct);
-        return rows.Count;
-    }
-
-    /// <summary>
-    /// Backlog and age of the oldest row, for the metrics and the readiness check: of the due rows only (by the not-before
-    /// index), since a row scheduled for later is waiting, not stuck. Its age counts from when it became due.
-    /// </summary>
-    private async Task ObserveAsync(CancellationToken ct)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
-        var now = clock.GetUtcNow();
-        // Plain SQL: SQLite (the standalone) cannot translate a DateTimeOffset comparison.
-        var backlog = await db.Database.SqlQuery<long>($"SELECT COUNT(*) AS \"Value\" FROM outbox WHERE not_before <= {now}").SingleAsync(ct);
-        var oldest = backlog == 0 ? (DateTimeOffset?)null
-            : await db.Database.SqlQuery<DateTimeOffset>($"SELECT MIN(not_before) AS \"Value\" FROM outbox WHERE not_before <= {now}").SingleAsync(ct);
-        metrics.ObserveOutbox(backlog, oldest is { } at ? now - at : TimeSpan.Zero);
-        _observedAt = clock.GetUtcNow();
-    }
-
-    private async Task TryObserveAsync(CancellationToken ct)
+    protected override async Task OnFailureAsync(CancellationToken ct)
     {
         try
         {
@@ -135,17 +78,23 @@ public sealed partial class OutboxRelay(
     }
 
     /// <summary>
-    /// The rows due longest (a scheduled row is not due before its not-before time), found by the (not_before, id) index;
-    /// on PostgreSQL locked so that several gateway instances never publish the same batch concurrently. Rows that become
-    /// due without a wake-up (scheduled ones) are taken by the sweep, within <see cref="OutboxOptions.SweepInterval"/>.
+    /// Backlog and age of the oldest row, for the metrics and the readiness check: of the due rows only (by the not-before
+    /// index), since a row scheduled for later is waiting, not stuck. Its age counts from when it became due.
     /// </summary>
-    public IQueryable<OutboxMessage> LockBatch(GatewayDbContext db, DateTimeOffset now) =>
-        db.Database.IsNpgsql()
-            ? db.Outbox.FromSqlInterpolated(
-                $"SELECT * FROM outbox WHERE not_before <= {now} ORDER BY not_before, id LIMIT {options.Value.BatchSize} FOR UPDATE SKIP LOCKED")
-            : db.Outbox.FromSqlInterpolated($"SELECT * FROM outbox WHERE not_before <= {now} ORDER BY not_before, id LIMIT {options.Value.BatchSize}");
+    private async Task ObserveAsync(CancellationToken ct)
+    {
+        await using var scope = Scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
+        var now = Clock.GetUtcNow();
+        // Plain SQL: SQLite (the standalone) cannot translate a DateTimeOffset comparison.
+        var backlog = await db.Database.SqlQuery<long>($"SELECT COUNT(*) AS \"Value\" FROM outbox WHERE not_before <= {now}").SingleAsync(ct);
+        var oldest = backlog == 0 ? (DateTimeOffset?)null
+            : await db.Database.SqlQuery<DateTimeOffset>($"SELECT MIN(not_before) AS \"Value\" FROM outbox WHERE not_before <= {now}").SingleAsync(ct);
+        metrics.ObserveOutbox(backlog, oldest is { } at ? now - at : TimeSpan.Zero);
+        _observedAt = Clock.GetUtcNow();
+    }
 
-    private async Task PublishAsync(OutboxMessage row, CancellationToken ct)
+    protected override async Task PublishAsync(OutboxMessage row, DateTimeOffset now, CancellationToken ct)
     {
         ActivityContext.TryParse(row.TraceParent, null, out var parent);
         using var activity = Source.StartActivity("outbox publish", ActivityKind.Producer, parent);
@@ -155,14 +104,11 @@ public sealed partial class OutboxRelay(
         if (OutboxMessages.IsLocal(type))
         {
             // A test notice: simulated here, committed before the row is deleted (a crash in between simulates it again).
-            await using var scope = scopes.CreateAsyncScope();
+            await using var scope = Scopes.CreateAsyncScope();
             await scope.ServiceProvider.GetRequiredService<Notices.TestNoticeSimulator>().RunAsync((Notices.SimulateTestNotice)message, ct);
             return;
         }
 
         await bus.Publish(message, type, ct);
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox relay failed ({Error}), attempt {Failures}; rows stay in the outbox and are retried")]
-    private partial void LogRelayFailed(string error, int failures);
 }

@@ -5,7 +5,7 @@ namespace Notifiche.Preferences.Data;
 /// <see cref="Deferral.DeferredDispatchRelay"/> from <see cref="NotBefore"/> on and then deleted. One per notice and
 /// channel. Holds what the command carries (a phone number, device tokens or a chat, the subject) until then.
 /// </summary>
-public class DeferredDispatch
+public class DeferredDispatch : Notifiche.Persistence.IDueRow
 {
     public long Id { get; set; }
     public Guid NoticeId { get; set; }

@@ -4,87 +4,32 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Notifiche.Contracts;
 using Notifiche.Messaging;
+using Notifiche.Persistence;
 using Notifiche.Preferences.Data;
 
 namespace Notifiche.Preferences.Deferral;
 
 /// <summary>
-/// Publishes the dispatch commands quiet hours held back once their time comes (publisher confirms: the publish completes
-/// only once the broker has it) and deletes their rows in the same transaction; a row found due after its notice expired
-/// becomes the channel's <see cref="NotificationExpired"/>. Rows are locked (<c>FOR UPDATE SKIP LOCKED</c>), so several
-/// preferences instances never publish the same one together. A crash between publish and commit publishes it again
-/// after the restart: the dispatchers' ledger sends a notice once per channel. It works like the gateway's outbox relay,
-/// on this service's own database (the gateway's relay is built on the gateway's context and metrics).
+/// Publishes the dispatch commands quiet hours held back once their time comes, and deletes their rows
+/// (<see cref="DueRowRelay{TContext, TRow}"/>, as the gateway's outbox: locked batches, so several preferences instances
+/// never publish the same row together; publisher confirms; a crash between publish and commit publishes it again after
+/// the restart, and the dispatchers' ledger sends a notice once per channel). A row found due after its notice expired
+/// becomes the channel's <see cref="NotificationExpired"/>.
 /// </summary>
-public sealed partial class DeferredDispatchRelay(
+public sealed class DeferredDispatchRelay(
     IServiceScopeFactory scopes, IBus bus, IOptions<QuietHoursOptions> options, TimeProvider clock, ILogger<DeferredDispatchRelay> logger)
-    : BackgroundService
+    : DueRowRelay<PreferencesDbContext, DeferredDispatch>(scopes, clock, logger)
 {
     private static readonly ActivitySource Source = new("Notifiche");
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var failures = 0;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                int published;
-                do
-                {
-                    published = await PublishDueAsync(stoppingToken);
-                }
-                while (published == options.Value.BatchSize);
+    // Real time for the sweep (the base's default), not the service's clock: due rows are found by the clock, the sweep
+    // only paces the look.
+    protected override DueRowRelaySettings Settings =>
+        new(options.Value.BatchSize, options.Value.SweepInterval, options.Value.PublishTimeout);
 
-                failures = 0;
-                // Real time, not the service's clock: due rows are found by the clock, the sweep only paces the look.
-                await Task.Delay(options.Value.SweepInterval, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                failures++;
-                LogRelayFailed(e.GetType().Name, failures);
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, Math.Min(failures, 8)))), stoppingToken);
-            }
-        }
-    }
+    protected override DbSet<DeferredDispatch> Rows(PreferencesDbContext db) => db.DeferredDispatches;
 
-    /// <summary>Publishes one batch of due rows; how many.</summary>
-    public async Task<int> PublishDueAsync(CancellationToken ct)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<PreferencesDbContext>();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var now = clock.GetUtcNow();
-        var rows = await LockBatch(db, now).AsNoTracking().ToListAsync(ct);
-        if (rows.Count == 0)
-        {
-            return 0;
-        }
-
-        var timeout = options.Value.PublishTimeout;
-        using var publishing = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        publishing.CancelAfter(timeout);
-        await Task.WhenAll(rows.Select(row => PublishAsync(row, now, publishing.Token))).WaitAsync(timeout, ct);
-        var ids = rows.Select(r => r.Id).ToList();
-        await db.DeferredDispatches.Where(d => ids.Contains(d.Id)).ExecuteDeleteAsync(ct);
-        await tx.CommitAsync(ct);
-        return rows.Count;
-    }
-
-    private IQueryable<DeferredDispatch> LockBatch(PreferencesDbContext db, DateTimeOffset now) =>
-        db.Database.IsNpgsql()
-            ? db.DeferredDispatches.FromSqlInterpolated(
-                $"SELECT * FROM deferred_dispatches WHERE not_before <= {now} ORDER BY not_before, id LIMIT {options.Value.BatchSize} FOR UPDATE SKIP LOCKED")
-            // SQLite (the standalone): one process, and it cannot translate a DateTimeOffset comparison.
-            : db.DeferredDispatches.FromSqlInterpolated(
-                $"SELECT * FROM deferred_dispatches WHERE not_before <= {now} ORDER BY not_before, id LIMIT {options.Value.BatchSize}");
-
-    private async Task PublishAsync(DeferredDispatch row, DateTimeOffset now, CancellationToken ct)
+    protected override async Task PublishAsync(DeferredDispatch row, DateTimeOffset now, CancellationToken ct)
     {
         ActivityContext.TryParse(row.TraceParent, null, out var parent);
         using var activity = Source.StartActivity("deferred dispatch publish", ActivityKind.Producer, parent);
@@ -98,7 +43,4 @@ public sealed partial class DeferredDispatchRelay(
         var (message, type) = DeferredCommands.Read(row);
         await bus.Publish(message, type, ct);
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Deferred dispatch relay failed ({Error}), attempt {Failures}; rows stay and are retried")]
-    private partial void LogRelayFailed(string error, int failures);
 }

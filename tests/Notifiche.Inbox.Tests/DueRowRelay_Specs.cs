@@ -8,15 +8,18 @@ using Notifiche.Contracts;
 using Notifiche.Gateway.Data;
 using Notifiche.Gateway.Observability;
 using Notifiche.Gateway.Outbox;
+using Notifiche.Preferences.Data;
+using Notifiche.Preferences.Deferral;
 using Notifiche.Testing;
 
 namespace Notifiche.Inbox.Tests;
 
 /// <summary>
-/// Issue 13: after a broker SIGKILL, RabbitMQ.Client 7.2 can leave a publish awaiting its confirm for ever. The relay
-/// must not wait for it with the gateway's whole backlog behind it.
+/// Issue 13: after a broker SIGKILL, RabbitMQ.Client 7.2 can leave a publish awaiting its confirm for ever. A relay
+/// must not wait for it with its whole backlog behind it — the gateway's outbox and preferences' deferred dispatches
+/// alike (both are a <see cref="Notifiche.Persistence.DueRowRelay{TContext, TRow}"/>).
 /// </summary>
-public class Relaying_the_outbox_when_a_publish_never_completes
+public class Relaying_due_rows_when_a_publish_never_completes
 {
     [Test]
     public async Task Should_publish_the_batch_again_once_the_publish_timeout_has_passed()
@@ -55,10 +58,64 @@ public class Relaying_the_outbox_when_a_publish_never_completes
         var options = Options.Create(new OutboxOptions { PublishTimeout = TimeSpan.FromSeconds(1), SweepInterval = TimeSpan.FromMilliseconds(200) });
         using var relay = new OutboxRelay(provider.GetRequiredService<IServiceScopeFactory>(), harness.Bus, new OutboxSignal(), options,
             new GatewayMetrics(provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()), TimeProvider.System, NullLogger<OutboxRelay>.Instance);
+        await RunUntilEmptyAsync(relay, () => database.CountAsync("outbox"));
+
+        Assert.That(stuck.Attempts, Is.GreaterThanOrEqualTo(2), "the first publish hung; the row went out on a later one");
+        Assert.That(await harness.Published.Any<NoticeSubmitted>(m => m.Context.Message.NoticeId == id), Is.True);
+    }
+
+    [Test]
+    public async Task Should_publish_a_deferred_dispatch_again_once_the_publish_timeout_has_passed()
+    {
+        await using var database = await PostgresTestDatabase.CreateAsync("deferred_stuck");
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddDbContext<PreferencesDbContext>(o => o.UseNpgsql(database.ConnectionString).UseSnakeCaseNamingConvention());
+        services.AddMassTransitTestHarness();
+        await using var provider = services.BuildServiceProvider();
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<PreferencesDbContext>().Database.MigrateAsync();
+        }
+
+        var harness = provider.GetRequiredService<ITestHarness>();
+        await harness.Start();
+        var stuck = new FirstPublishNeverCompletes();
+        harness.Bus.ConnectPublishObserver(stuck);
+
+        var id = Guid.CreateVersion7();
+        var now = DateTimeOffset.UtcNow;
+        var (type, payload) = DeferredCommands.Write(new SendSms
+        {
+            NoticeId = id, ServiceId = "anagrafe-stuck", ServiceName = "Anagrafe", PhoneNumber = "+393471234567", Subject = "Avviso",
+            ExpiresAt = now.AddHours(1),
+        });
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PreferencesDbContext>();
+            db.DeferredDispatches.Add(new DeferredDispatch
+            {
+                NoticeId = id, Channel = Channels.Sms, MessageType = type, Payload = payload, NotBefore = now.AddSeconds(-1),
+                ExpiresAt = now.AddHours(1), CreatedAt = now,
+            });
+            await db.SaveChangesAsync();
+        }
+
+        var options = Options.Create(new QuietHoursOptions { PublishTimeout = TimeSpan.FromSeconds(1), SweepInterval = TimeSpan.FromMilliseconds(200) });
+        using var relay = new DeferredDispatchRelay(provider.GetRequiredService<IServiceScopeFactory>(), harness.Bus, options, TimeProvider.System,
+            NullLogger<DeferredDispatchRelay>.Instance);
+        await RunUntilEmptyAsync(relay, () => database.CountAsync("deferred_dispatches"));
+
+        Assert.That(stuck.Attempts, Is.GreaterThanOrEqualTo(2), "the first publish hung; the row went out on a later one");
+        Assert.That(await harness.Published.Any<SendSms>(m => m.Context.Message.NoticeId == id), Is.True);
+    }
+
+    private static async Task RunUntilEmptyAsync(Microsoft.Extensions.Hosting.BackgroundService relay, Func<Task<long>> rows)
+    {
         await relay.StartAsync(CancellationToken.None);
         try
         {
-            await Eventually.Until(() => database.CountAsync("outbox"), n => n == 0, TimeSpan.FromSeconds(30), "the row published and removed");
+            await Eventually.Until(rows, n => n == 0, TimeSpan.FromSeconds(30), "the row published and removed");
         }
         finally
         {
@@ -66,9 +123,6 @@ public class Relaying_the_outbox_when_a_publish_never_completes
             using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             await relay.StopAsync(stopping.Token);
         }
-
-        Assert.That(stuck.Attempts, Is.GreaterThanOrEqualTo(2), "the first publish hung; the row went out on a later one");
-        Assert.That(await harness.Published.Any<NoticeSubmitted>(m => m.Context.Message.NoticeId == id), Is.True);
     }
 
     /// <summary>Stands for the client's lost confirm: the first publish waits for ever, later ones go through.</summary>
