@@ -50,6 +50,8 @@ public static class BrokerUsers
             Publishes:
             [
                 (typeof(NoticeRouted), EventQueues.NoticeRouted), (typeof(NotificationExpired), EventQueues.NotificationExpired),
+                // A deferred dispatch withdrawn because the citizen's profile was erased.
+                (typeof(NotificationFailed), EventQueues.NotificationFailed),
                 (typeof(SendEmail), CommandQueues.SendEmail), (typeof(SendSms), CommandQueues.SendSms),
                 (typeof(SendPush), CommandQueues.SendPush), (typeof(SendTelegram), CommandQueues.SendTelegram),
             ],

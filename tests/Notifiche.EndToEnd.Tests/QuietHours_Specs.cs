@@ -150,6 +150,28 @@ public class Delivering_inside_quiet_hours
         Assert.That(rejected.GetProperty("errors").TryGetProperty("urgent", out _), Is.True, rejected.ToString());
     }
 
+    [Test, Order(5)]
+    public async Task Should_withdraw_a_deferred_sms_when_the_citizen_erases_the_profile()
+    {
+        var (fiscalCode, phone, end) = await CitizenInQuietHoursAsync();
+        var id = await NoticeApi.SubmitAsync(_service, NoticeApi.Body(fiscalCode: fiscalCode));
+        await NoticeApi.WaitForChannelAsync(_service, id, "sms", "DEFERRED");
+
+        var erased = await Platform.Hosts.Preferences.DeleteAsync($"/api/v1/profiles/{fiscalCode}");
+        Assert.That(erased.StatusCode, Is.EqualTo(HttpStatusCode.NoContent), await erased.Content.ReadAsStringAsync());
+
+        // At once, not at the end of quiet hours: the phone number leaves preferences' database with the profile.
+        var status = await NoticeApi.WaitForChannelAsync(_service, id, "sms", "FAILED");
+        var sms = status.GetProperty("channels").EnumerateArray().Single(c => c.GetProperty("channel").GetString() == "sms");
+        Assert.That(sms.GetProperty("reason").GetString(), Does.Contain("profile was erased"));
+        await Eventually.Until(() => Platform.Hosts.PreferencesDatabase.CountAsync("deferred_dispatches"), n => n == 0, TimeSpan.FromSeconds(30),
+            "the withdrawn row published and removed");
+
+        _clock.Advance(end - _clock.GetUtcNow() + TimeSpan.FromMinutes(1));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.That(SmsTo(phone), Is.Zero, "nothing reaches the erased citizen's old number");
+    }
+
     // First: the notice expires an hour after the gateway's (real) clock, and the later specs move preferences' clock hours ahead.
     [Test, Order(1)]
     public async Task Should_expire_the_sms_when_quiet_hours_end_after_the_notice_does()

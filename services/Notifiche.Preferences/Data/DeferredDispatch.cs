@@ -9,6 +9,11 @@ public class DeferredDispatch : Notifiche.Persistence.IDueRow
 {
     public long Id { get; set; }
     public Guid NoticeId { get; set; }
+    /// <summary>
+    /// The citizen's, so that erasing the profile withdraws what waits for them (<see cref="Deferral.DeferredCommands.Withdraw"/>);
+    /// null once withdrawn (and on rows deferred before it was kept).
+    /// </summary>
+    public string? FiscalCode { get; set; }
     public required string Channel { get; set; }
     /// <summary>The command's type (<see cref="Deferral.DeferredCommands"/>) and its JSON.</summary>
     public required string MessageType { get; set; }

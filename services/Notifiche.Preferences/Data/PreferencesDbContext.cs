@@ -44,6 +44,9 @@ public class PreferencesDbContext : DbContext
             e.Property(d => d.Channel).HasMaxLength(16);
             e.Property(d => d.MessageType).HasMaxLength(200);
             e.Property(d => d.TraceParent).HasMaxLength(64);
+            e.Property(d => d.FiscalCode).HasMaxLength(16);
+            // Erasing a profile finds what waits for the citizen.
+            e.HasIndex(d => d.FiscalCode);
             // One deferred command per notice and channel: a redelivered routing finds its row instead of adding a second.
             e.HasIndex(d => new { d.NoticeId, d.Channel }).IsUnique();
             // The relay's batch: due rows in due order, found by this index, so rows deferred for later are never scanned.

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Notifiche.Preferences.Data;
+using Notifiche.Preferences.Deferral;
 using Notifiche.Validation;
 
 namespace Notifiche.Preferences.Profiles;
@@ -58,16 +59,29 @@ public static class ProfileEndpoints
     private static async Task<IResult> Get([FromRoute(Name = "fiscal_code")] string fiscalCode, PreferencesDbContext db, CancellationToken ct) =>
         await Find(fiscalCode, db, ct) is { } profile ? Results.Ok(ProfileResponse.From(profile)) : NotFound();
 
-    private static async Task<IResult> Delete([FromRoute(Name = "fiscal_code")] string fiscalCode, PreferencesDbContext db, CancellationToken ct)
+    /// <summary>
+    /// Erases the profile, its Telegram link tokens and the contact data of dispatches still waiting for the end of quiet
+    /// hours (<see cref="DeferredCommands.Withdraw"/>), in one transaction.
+    /// </summary>
+    private static async Task<IResult> Delete([FromRoute(Name = "fiscal_code")] string fiscalCode, PreferencesDbContext db, TimeProvider clock,
+        CancellationToken ct)
     {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         if (await Find(fiscalCode, db, ct) is not { } profile)
         {
             return NotFound();
         }
 
         db.Profiles.Remove(profile);
+        var now = clock.GetUtcNow();
+        foreach (var waiting in await db.DeferredDispatches.Where(d => d.FiscalCode == profile.FiscalCode).ToListAsync(ct))
+        {
+            DeferredCommands.Withdraw(waiting, now);
+        }
+
         await db.SaveChangesAsync(ct);
         await db.TelegramLinkTokens.Where(t => t.FiscalCode == profile.FiscalCode).ExecuteDeleteAsync(ct);
+        await tx.CommitAsync(ct);
         return Results.NoContent();
     }
 

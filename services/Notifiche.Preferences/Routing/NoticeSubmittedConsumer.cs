@@ -67,7 +67,7 @@ public sealed class NoticeSubmittedConsumer(ProfileReader profiles, PreferencesD
             var (type, payload) = DeferredCommands.Write(DispatchCommands.For(channel, notice, plan));
             db.DeferredDispatches.Add(new DeferredDispatch
             {
-                NoticeId = notice.NoticeId, Channel = channel, MessageType = type, Payload = payload, NotBefore = until.ToUniversalTime(),
+                NoticeId = notice.NoticeId, FiscalCode = notice.FiscalCode, Channel = channel, MessageType = type, Payload = payload, NotBefore = until.ToUniversalTime(),
                 ExpiresAt = notice.ExpiresAt.ToUniversalTime(), TraceParent = Activity.Current?.Id, CreatedAt = now,
             });
         }

@@ -46,6 +46,11 @@ namespace Notifiche.Preferences.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("expires_at");
 
+                    b.Property<string>("FiscalCode")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("fiscal_code");
+
                     b.Property<string>("MessageType")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -72,6 +77,9 @@ namespace Notifiche.Preferences.Data.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_deferred_dispatches");
+
+                    b.HasIndex("FiscalCode")
+                        .HasDatabaseName("ix_deferred_dispatches_fiscal_code");
 
                     b.HasIndex("NotBefore", "Id")
                         .HasDatabaseName("ix_deferred_dispatches_not_before_id");
