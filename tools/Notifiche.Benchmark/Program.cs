@@ -179,6 +179,7 @@ namespace Notifiche.Benchmark
             var gen2 = GC.CollectionCount(2);
             var gcPause0 = GC.GetTotalPauseDuration();
             var jit0 = System.Runtime.JitInfo.GetCompilationTime();
+            var writes0 = await TableWritesAsync(platform);
             var jitMethods0 = System.Runtime.JitInfo.GetCompiledMethodCount();
             var exceptions = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
             var countExceptions = true;
@@ -257,6 +258,7 @@ namespace Notifiche.Benchmark
             var duplicates = sink.Where(kv => acceptedIds.Contains(kv.Key)).Sum(kv => kv.Value.Count - 1);
             var strangers = sink.Keys.Count(id => !acceptedIds.Contains(id)) + platform.Smtp.MessagesWithoutNoticeId;
             var db = await DbStateAsync(platform);
+            var writes = DescribeWrites(writes0, await TableWritesAsync(platform), acceptedIds.Count - warmed);
             var deadLetters = await DeadLettersAsync(platform);
 
             // Report ---------------------------------------------------------------------------------------------------
@@ -287,6 +289,7 @@ namespace Notifiche.Benchmark
                 $"  → CPU-bound ceiling on {Environment.ProcessorCount} cores ≈ {Environment.ProcessorCount * 1000 / Math.Max(0.001, steadyCpu.Total * perNotice):N0} notices/s");
             Report($"peak memory (steady run)       bench process (3 hosts + load + sink) {steadyPeaks.PeakSelfBytes / 1048576.0:N0} MB RSS, GC heap {steadyPeaks.PeakSelfGcHeapBytes / 1048576.0:N0} MB; rabbitmq {steadyPeaks.PeakRabbitBytes / 1048576.0:N0} MB; postgresql {steadyPeaks.PeakPostgresBytes / 1048576.0:N0} MB");
             Report($"allocations                    {allocated / (double)Math.Max(1, accepted.Count) / 1024:N0} KB per notice (all hosts + load generator), GCs gen0 {gcs.Gen0}, gen2 {gcs.Gen2}, paused {gcs.Paused.TotalMilliseconds:N0} ms in all");
+            Report($"rows written per notice ≈      {writes} (steady run to the end, from pg_stat_user_tables)");
             Report($"JIT during the steady run      {jitMethods:N0} methods compiled after a warm-up of {warmed:N0} notices ({jitSeconds:N1} s of compile time summed over threads, wall clock, not CPU)");
             Report($"first-chance exceptions        {(exceptions.IsEmpty ? "none" : string.Join(", ", exceptions.OrderByDescending(e => e.Value).Select(e => $"{e.Key}×{e.Value}")))} during the steady run");
             if (drain is { } d)
@@ -434,6 +437,51 @@ namespace Notifiche.Benchmark
                 await Scalar("SELECT count(*) FROM notice_channels WHERE status <> 'SENT'"),
                 await Scalar("SELECT count(*) FROM notices WHERE status <> 'PROCESSED'"),
                 await Scalar("SELECT count(*) FROM outbox"));
+        }
+
+        /// <summary>Rows written so far per table of the platform's databases (PostgreSQL's cumulative statistics).</summary>
+        private static async Task<Dictionary<string, (long Ins, long Upd, long Hot, long Del)>> TableWritesAsync(BenchPlatform platform)
+        {
+            var writes = new Dictionary<string, (long, long, long, long)>();
+            foreach (var (name, database) in new[] { ("gateway", platform.GatewayDatabase), ("preferences", platform.PreferencesDatabase), ("email", platform.EmailDispatchDatabase) })
+            {
+                await using var connection = new NpgsqlConnection(database.ConnectionString);
+                await connection.OpenAsync();
+                await using var command = new NpgsqlCommand(
+                    "SELECT relname, n_tup_ins, n_tup_upd, n_tup_hot_upd, n_tup_del FROM pg_stat_user_tables WHERE relname NOT LIKE '%migrations%'", connection);
+                await using var reader = await command.ExecuteReaderAsync();
+                while (await reader.ReadAsync())
+                {
+                    writes[$"{name}.{reader.GetString(0)}"] = (reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4));
+                }
+            }
+
+            return writes;
+        }
+
+        /// <summary>
+        /// Per notice: rows inserted, updated (of which HOT: no index entry written again), deleted, per table — what the
+        /// database writes, independent of the machine's load. Backends report their statistics when idle (at most every
+        /// second, and within 10 s), so the last second's figures may be missing: read as ≈.
+        /// </summary>
+        private static string DescribeWrites(Dictionary<string, (long Ins, long Upd, long Hot, long Del)> before,
+            Dictionary<string, (long Ins, long Upd, long Hot, long Del)> after, int notices)
+        {
+            var lines = new List<string>();
+            foreach (var (table, a) in after.OrderBy(t => t.Key, StringComparer.Ordinal))
+            {
+                var b = before.GetValueOrDefault(table);
+                var (ins, upd, hot, del) = (a.Ins - b.Ins, a.Upd - b.Upd, a.Hot - b.Hot, a.Del - b.Del);
+                if (ins + upd + del == 0)
+                {
+                    continue;
+                }
+
+                double N(long v) => v / (double)Math.Max(1, notices);
+                lines.Add($"{table} ins {N(ins):N2} upd {N(upd):N2}{(upd > 0 ? $" (HOT {hot / (double)upd:P0})" : "")} del {N(del):N2}");
+            }
+
+            return string.Join("; ", lines);
         }
 
         /// <summary>Messages left in any <c>_error</c> or <c>_skipped</c> queue of the platform's vhost.</summary>
