@@ -4,6 +4,7 @@ using Notifiche.Persistence;
 using Notifiche.Preferences.Data;
 using Notifiche.Preferences.Profiles;
 using Notifiche.Preferences.Deferral;
+using Notifiche.Preferences.Observability;
 using Notifiche.Preferences.Routing;
 using Notifiche.Preferences.Telegram;
 using Notifiche.ServiceDefaults;
@@ -34,6 +35,8 @@ public static class PreferencesExtensions
         builder.Services.AddScoped<TelegramLinks>();
         builder.Services.AddOptions<QuietHoursOptions>().BindConfiguration(QuietHoursOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<DeferredDispatchRelay>();
+        builder.Services.AddSingleton<DeferredDispatchMetrics>();
+        builder.Services.AddHealthChecks().AddCheck<DeferredDispatchHealthCheck>("deferred-dispatches", tags: [ServiceDefaultsExtensions.DescribedTag]);
         return builder;
     }
 

@@ -41,6 +41,9 @@ public abstract partial class DueRowRelay<TContext, TRow> : BackgroundService
     private readonly ILogger _logger;
     private readonly ResiliencePipeline _retry;
 
+    // Under load the relay wakes for every batch; the backlog is counted at most once per sweep interval.
+    private DateTimeOffset _observedAt;
+
     protected DueRowRelay(IServiceScopeFactory scopes, TimeProvider clock, ILogger logger)
     {
         Scopes = scopes;
@@ -61,7 +64,7 @@ public abstract partial class DueRowRelay<TContext, TRow> : BackgroundService
                 OnRetry = async args =>
                 {
                     LogRelayFailed(GetType().Name, args.Outcome.Exception!.GetType().Name, args.AttemptNumber + 1);
-                    await OnFailureAsync(args.Context.CancellationToken);
+                    await TryObserveAsync(args.Context.CancellationToken);
                 },
             })
             .Build();
@@ -82,11 +85,14 @@ public abstract partial class DueRowRelay<TContext, TRow> : BackgroundService
     /// <summary>Waits before the next look once the table has no more due rows; by default the sweep interval.</summary>
     protected virtual Task WaitAsync(CancellationToken ct) => Task.Delay(Settings.SweepInterval, ct);
 
-    /// <summary>After the due rows are all relayed (before <see cref="WaitAsync"/>): e.g. observe the backlog.</summary>
-    protected virtual Task OnCaughtUpAsync(CancellationToken ct) => Task.CompletedTask;
-
-    /// <summary>After a failed round, before the back-off.</summary>
-    protected virtual Task OnFailureAsync(CancellationToken ct) => Task.CompletedTask;
+    /// <summary>
+    /// The table's due rows not yet relayed and how long the oldest has been due (zero when none), observed at most once
+    /// per sweep interval once caught up and after every failure: for a backlog metric and a readiness check. Rows not
+    /// due yet are waiting, not stuck, and are not counted.
+    /// </summary>
+    protected virtual void Observed(long dueBacklog, TimeSpan oldestDueAge)
+    {
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -109,9 +115,44 @@ public abstract partial class DueRowRelay<TContext, TRow> : BackgroundService
         {
         }
 
-        await OnCaughtUpAsync(ct);
+        if (Clock.GetUtcNow() - _observedAt >= Settings.SweepInterval)
+        {
+            await ObserveAsync(ct);
+        }
+
         await WaitAsync(ct);
     }
+
+    private async Task ObserveAsync(CancellationToken ct)
+    {
+        await using var scope = Scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TContext>();
+        var table = TableOf(db);
+        var now = Clock.GetUtcNow();
+        // By the (not_before, id) index: due rows only. Plain SQL: SQLite cannot translate a DateTimeOffset comparison.
+#pragma warning disable EF1002 // the interpolated part is the model's table name, never input
+        var backlog = await db.Database.SqlQueryRaw<long>($"SELECT COUNT(*) AS \"Value\" FROM {table} WHERE not_before <= {{0}}", now).SingleAsync(ct);
+        var oldest = backlog == 0 ? (DateTimeOffset?)null
+            : await db.Database.SqlQueryRaw<DateTimeOffset>($"SELECT MIN(not_before) AS \"Value\" FROM {table} WHERE not_before <= {{0}}", now).SingleAsync(ct);
+#pragma warning restore EF1002
+        Observed(backlog, oldest is { } at ? now - at : TimeSpan.Zero);
+        _observedAt = Clock.GetUtcNow();
+    }
+
+    private async Task TryObserveAsync(CancellationToken ct)
+    {
+        try
+        {
+            await ObserveAsync(ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The database itself is down: its own readiness check reports that.
+        }
+    }
+
+    private static string TableOf(TContext db) =>
+        db.Model.FindEntityType(typeof(TRow))?.GetTableName() ?? throw new InvalidOperationException($"{typeof(TRow).Name} is not mapped to a table");
 
     /// <summary>Relays one batch of due rows; how many.</summary>
     public async Task<int> RelayDueAsync(CancellationToken ct)
@@ -143,8 +184,7 @@ public abstract partial class DueRowRelay<TContext, TRow> : BackgroundService
     /// </summary>
     private IQueryable<TRow> LockDue(TContext db, DateTimeOffset now)
     {
-        var table = db.Model.FindEntityType(typeof(TRow))?.GetTableName()
-            ?? throw new InvalidOperationException($"{typeof(TRow).Name} is not mapped to a table");
+        var table = TableOf(db);
         var locking = db.Database.IsNpgsql() ? " FOR UPDATE SKIP LOCKED" : "";
 #pragma warning disable EF1002 // the interpolated parts are the model's table name and a constant, never input
         return Rows(db).FromSqlRaw(

@@ -55,6 +55,7 @@ public static class ExposedMetrics
         var meters = services.GetRequiredService<IMeterFactory>();
         _ = new GatewayMetrics(meters);
         _ = new KillSwitchGauge(meters);
+        _ = new Notifiche.Preferences.Observability.DeferredDispatchMetrics(meters);
         return names;
     }
 }

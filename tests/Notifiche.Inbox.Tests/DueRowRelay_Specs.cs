@@ -10,6 +10,9 @@ using Notifiche.Gateway.Observability;
 using Notifiche.Gateway.Outbox;
 using Notifiche.Preferences.Data;
 using Notifiche.Preferences.Deferral;
+using Notifiche.Preferences.Observability;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Notifiche.Testing;
 
 namespace Notifiche.Inbox.Tests;
@@ -70,6 +73,7 @@ public class Relaying_due_rows_when_a_publish_never_completes
         await using var database = await PostgresTestDatabase.CreateAsync("deferred_stuck");
         var services = new ServiceCollection();
         services.AddLogging();
+        services.AddMetrics();
         services.AddDbContext<PreferencesDbContext>(o => o.UseNpgsql(database.ConnectionString).UseSnakeCaseNamingConvention());
         services.AddMassTransitTestHarness();
         await using var provider = services.BuildServiceProvider();
@@ -102,12 +106,95 @@ public class Relaying_due_rows_when_a_publish_never_completes
         }
 
         var options = Options.Create(new QuietHoursOptions { PublishTimeout = TimeSpan.FromSeconds(1), SweepInterval = TimeSpan.FromMilliseconds(200) });
-        using var relay = new DeferredDispatchRelay(provider.GetRequiredService<IServiceScopeFactory>(), harness.Bus, options, TimeProvider.System,
-            NullLogger<DeferredDispatchRelay>.Instance);
+        using var relay = new DeferredDispatchRelay(provider.GetRequiredService<IServiceScopeFactory>(), harness.Bus, options,
+            new DeferredDispatchMetrics(provider.GetRequiredService<IMeterFactory>()), TimeProvider.System, NullLogger<DeferredDispatchRelay>.Instance);
         await RunUntilEmptyAsync(relay, () => database.CountAsync("deferred_dispatches"));
 
         Assert.That(stuck.Attempts, Is.GreaterThanOrEqualTo(2), "the first publish hung; the row went out on a later one");
         Assert.That(await harness.Published.Any<SendSms>(m => m.Context.Message.NoticeId == id), Is.True);
+    }
+
+    [Test]
+    public async Task Should_report_deferred_dispatches_stuck_while_the_broker_refuses_them()
+    {
+        await using var database = await PostgresTestDatabase.CreateAsync("deferred_refused");
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddMetrics();
+        services.AddDbContext<PreferencesDbContext>(o => o.UseNpgsql(database.ConnectionString).UseSnakeCaseNamingConvention());
+        services.AddMassTransitTestHarness();
+        await using var provider = services.BuildServiceProvider();
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<PreferencesDbContext>().Database.MigrateAsync();
+        }
+
+        var harness = provider.GetRequiredService<ITestHarness>();
+        await harness.Start();
+        var refusing = new EveryPublishFails();
+        harness.Bus.ConnectPublishObserver(refusing);
+        var now = DateTimeOffset.UtcNow;
+        var (type, payload) = DeferredCommands.Write(new SendSms
+        {
+            NoticeId = Guid.CreateVersion7(), ServiceId = "anagrafe-refused", ServiceName = "Anagrafe", PhoneNumber = "+393471234567",
+            Subject = "Avviso", ExpiresAt = now.AddHours(1),
+        });
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PreferencesDbContext>();
+            db.DeferredDispatches.Add(new DeferredDispatch
+            {
+                NoticeId = Guid.CreateVersion7(), Channel = Channels.Sms, MessageType = type, Payload = payload, NotBefore = now.AddSeconds(-5),
+                ExpiresAt = now.AddHours(1), CreatedAt = now,
+            });
+            await db.SaveChangesAsync();
+        }
+
+        var options = Options.Create(new QuietHoursOptions
+        {
+            PublishTimeout = TimeSpan.FromSeconds(1), SweepInterval = TimeSpan.FromMilliseconds(200), StuckAfter = TimeSpan.FromSeconds(3),
+        });
+        var metrics = new DeferredDispatchMetrics(provider.GetRequiredService<IMeterFactory>());
+        var health = new DeferredDispatchHealthCheck(metrics, options);
+        using var relay = new DeferredDispatchRelay(provider.GetRequiredService<IServiceScopeFactory>(), harness.Bus, options, metrics,
+            TimeProvider.System, NullLogger<DeferredDispatchRelay>.Instance);
+        await relay.StartAsync(CancellationToken.None);
+        try
+        {
+            await Eventually.Until(async () => (await health.CheckHealthAsync(new HealthCheckContext())).Status, s => s == HealthStatus.Unhealthy,
+                TimeSpan.FromSeconds(30), "readiness reports the relay stuck");
+        }
+        finally
+        {
+            using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await relay.StopAsync(stopping.Token);
+        }
+
+        Assert.That(metrics.Deferred.Backlog, Is.EqualTo(1));
+        Assert.That(metrics.Deferred.OldestAge, Is.GreaterThan(TimeSpan.FromSeconds(3)));
+        Assert.That(refusing.Attempts, Is.GreaterThanOrEqualTo(1));
+        Assert.That(await database.CountAsync("deferred_dispatches"), Is.EqualTo(1), "the row stays until it can be published");
+    }
+
+    /// <summary>Stands for a broker that refuses every publish (a permission missing, an exchange gone).</summary>
+    private sealed class EveryPublishFails : IPublishObserver
+    {
+        private int _attempts;
+
+        public int Attempts => _attempts;
+
+        public Task PrePublish<T>(PublishContext<T> context)
+            where T : class
+        {
+            Interlocked.Increment(ref _attempts);
+            throw new InvalidOperationException("refused");
+        }
+
+        public Task PostPublish<T>(PublishContext<T> context)
+            where T : class => Task.CompletedTask;
+
+        public Task PublishFault<T>(PublishContext<T> context, Exception exception)
+            where T : class => Task.CompletedTask;
     }
 
     private static async Task RunUntilEmptyAsync(Microsoft.Extensions.Hosting.BackgroundService relay, Func<Task<long>> rows)

@@ -47,9 +47,6 @@ public sealed class OutboxRelay(
 {
     private static readonly ActivitySource Source = new("Notifiche");
 
-    // Under load the relay wakes for every batch; the backlog is counted at most once per sweep interval.
-    private DateTimeOffset _observedAt;
-
     protected override DueRowRelaySettings Settings =>
         new(options.Value.BatchSize, options.Value.SweepInterval, options.Value.PublishTimeout);
 
@@ -57,42 +54,8 @@ public sealed class OutboxRelay(
 
     protected override Task WaitAsync(CancellationToken ct) => signal.WaitAsync(options.Value.SweepInterval, ct);
 
-    protected override async Task OnCaughtUpAsync(CancellationToken ct)
-    {
-        if (Clock.GetUtcNow() - _observedAt >= options.Value.SweepInterval)
-        {
-            await ObserveAsync(ct);
-        }
-    }
-
-    protected override async Task OnFailureAsync(CancellationToken ct)
-    {
-        try
-        {
-            await ObserveAsync(ct);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // The database itself is down: its own readiness check reports that.
-        }
-    }
-
-    /// <summary>
-    /// Backlog and age of the oldest row, for the metrics and the readiness check: of the due rows only (by the not-before
-    /// index), since a row scheduled for later is waiting, not stuck. Its age counts from when it became due.
-    /// </summary>
-    private async Task ObserveAsync(CancellationToken ct)
-    {
-        await using var scope = Scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
-        var now = Clock.GetUtcNow();
-        // Plain SQL: SQLite (the standalone) cannot translate a DateTimeOffset comparison.
-        var backlog = await db.Database.SqlQuery<long>($"SELECT COUNT(*) AS \"Value\" FROM outbox WHERE not_before <= {now}").SingleAsync(ct);
-        var oldest = backlog == 0 ? (DateTimeOffset?)null
-            : await db.Database.SqlQuery<DateTimeOffset>($"SELECT MIN(not_before) AS \"Value\" FROM outbox WHERE not_before <= {now}").SingleAsync(ct);
-        metrics.ObserveOutbox(backlog, oldest is { } at ? now - at : TimeSpan.Zero);
-        _observedAt = Clock.GetUtcNow();
-    }
+    /// <summary>For the metrics and the readiness check (<see cref="OutboxHealthCheck"/>).</summary>
+    protected override void Observed(long dueBacklog, TimeSpan oldestDueAge) => metrics.ObserveOutbox(dueBacklog, oldestDueAge);
 
     protected override async Task PublishAsync(OutboxMessage row, DateTimeOffset now, CancellationToken ct)
     {

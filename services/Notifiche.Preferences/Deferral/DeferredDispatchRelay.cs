@@ -6,6 +6,7 @@ using Notifiche.Contracts;
 using Notifiche.Messaging;
 using Notifiche.Persistence;
 using Notifiche.Preferences.Data;
+using Notifiche.Preferences.Observability;
 
 namespace Notifiche.Preferences.Deferral;
 
@@ -17,7 +18,8 @@ namespace Notifiche.Preferences.Deferral;
 /// becomes the channel's <see cref="NotificationExpired"/>.
 /// </summary>
 public sealed class DeferredDispatchRelay(
-    IServiceScopeFactory scopes, IBus bus, IOptions<QuietHoursOptions> options, TimeProvider clock, ILogger<DeferredDispatchRelay> logger)
+    IServiceScopeFactory scopes, IBus bus, IOptions<QuietHoursOptions> options, DeferredDispatchMetrics metrics, TimeProvider clock,
+    ILogger<DeferredDispatchRelay> logger)
     : DueRowRelay<PreferencesDbContext, DeferredDispatch>(scopes, clock, logger)
 {
     private static readonly ActivitySource Source = new("Notifiche");
@@ -28,6 +30,9 @@ public sealed class DeferredDispatchRelay(
         new(options.Value.BatchSize, options.Value.SweepInterval, options.Value.PublishTimeout);
 
     protected override DbSet<DeferredDispatch> Rows(PreferencesDbContext db) => db.DeferredDispatches;
+
+    /// <summary>For the metrics and the readiness check (<see cref="DeferredDispatchHealthCheck"/>).</summary>
+    protected override void Observed(long dueBacklog, TimeSpan oldestDueAge) => metrics.Observe(dueBacklog, oldestDueAge);
 
     protected override async Task PublishAsync(DeferredDispatch row, DateTimeOffset now, CancellationToken ct)
     {

@@ -31,6 +31,10 @@ public sealed class QuietHoursOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>Readiness reports the relay stuck once a due row has waited this long (a sweep normally takes it within <see cref="SweepInterval"/>).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan StuckAfter { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>The quiet hours that apply to a citizen: the profile's own hours and zone where set, the platform's otherwise.</summary>
     public QuietHoursWindow WindowFor(Profile profile)
     {
