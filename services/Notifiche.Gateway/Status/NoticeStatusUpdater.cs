@@ -55,7 +55,7 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db, StatusAnnouncements
             var routed = group[i].Item;
             sql.Append($"""
                 UPDATE notices SET status = @status{i}, rejection_reason = @reason{i}, status_detail = @detail{i}, processed_at = @at{i},
-                    read_receipts = @receipts{i}
+                    read_receipts = @receipts{i}{(routed.Channels.Count == 0 ? ", default_email = NULL" : string.Empty)}
                 WHERE id = @id{i} AND status = '{NoticeStatus.Accepted}'
                 RETURNING service_id;
 
@@ -192,6 +192,19 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db, StatusAnnouncements
             parameters[$"@cost{i}"] = o.CostEuro;
         }
 
+        if (group.Any(g => ChannelStatus.IsFinal(g.Item.Status)))
+        {
+            // The notice's default address is kept only while a channel may still need it: the re-drive after a crash
+            // routes a PROCESSED notice whose channels are not all final again from its row (issue 16 point 10).
+            sql.Append($"""
+                UPDATE notices SET default_email = NULL
+                WHERE id IN ({string.Join(", ", order.Select(i => $"@id{i}"))}) AND default_email IS NOT NULL AND status = '{NoticeStatus.Processed}'
+                  AND NOT EXISTS (SELECT 1 FROM notice_channels c WHERE c.notice_id = notices.id
+                      AND c.status NOT IN ('{ChannelStatus.Sent}', '{ChannelStatus.Failed}', '{ChannelStatus.Expired}'));
+
+                """);
+        }
+
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var notices = new (DateTimeOffset AcceptedAt, string ServiceId, string Status, bool Test)?[group.Count];
         var changed = new bool[group.Count];
@@ -204,6 +217,11 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db, StatusAnnouncements
                 await reader.NextResultAsync(token);
                 changed[i] = await reader.ReadAsync(token);
                 await reader.NextResultAsync(token);
+            }
+
+            // The address erasure, last in the batch, returns no rows: run it before the transaction goes on.
+            while (await reader.NextResultAsync(token))
+            {
             }
 
             return 0;
