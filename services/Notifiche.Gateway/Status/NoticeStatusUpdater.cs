@@ -6,6 +6,7 @@ using Notifiche.Contracts;
 using Notifiche.Gateway.Audit;
 using Notifiche.Gateway.Callbacks;
 using Notifiche.Gateway.Data;
+using Notifiche.Gateway.Governance;
 using Notifiche.Persistence;
 using Notifiche.Gateway.Notices;
 using Notifiche.Gateway.Observability;
@@ -68,6 +69,9 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db, StatusAnnouncements
             parameters[$"@id{i}"] = RawSql.Id(db, routed.NoticeId);
         }
 
+        // Routing planned no SMS: the notice's reservation in its service's SMS budget goes back (issue 16 point 7).
+        SmsBudget.AppendSettlement(sql, [.. order.Where(i => !group[i].Item.Channels.Contains(Channels.Sms)).Select(i => $"@id{i}")],
+            _ => "0", SmsBudget.NoSmsPlanned);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var moved = new string?[group.Count];
         await RawSql.RunAsync(db, sql.ToString(), parameters, async (command, token) =>
@@ -77,6 +81,11 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db, StatusAnnouncements
             {
                 moved[i] = await reader.ReadAsync(token) ? reader.GetString(0) : null;
                 await reader.NextResultAsync(token);
+            }
+
+            // The budget's settlement, last in the batch, returns no rows: run it before the transaction goes on.
+            while (await reader.NextResultAsync(token))
+            {
             }
 
             return 0;
@@ -205,6 +214,10 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db, StatusAnnouncements
                 """);
         }
 
+        // An SMS's final outcome settles its notice's reservation in the service's SMS budget: what it spent instead.
+        SmsBudget.AppendSettlement(sql,
+            [.. order.Where(i => group[i].Item.Channel == Channels.Sms && ChannelStatus.IsFinal(group[i].Item.Status)).Select(i => $"@id{i}")],
+            SmsBudget.SmsSpent, SmsBudget.SmsFinal);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var notices = new (DateTimeOffset AcceptedAt, string ServiceId, string Status, bool Test)?[group.Count];
         var changed = new bool[group.Count];
@@ -219,7 +232,7 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db, StatusAnnouncements
                 await reader.NextResultAsync(token);
             }
 
-            // The address erasure, last in the batch, returns no rows: run it before the transaction goes on.
+            // The address erasure and the budget's settlement, last in the batch, return no rows: run them before the transaction goes on.
             while (await reader.NextResultAsync(token))
             {
             }
