@@ -14,11 +14,20 @@ namespace Notifiche.Dispatch.Sms;
 public sealed class SendSmsConsumer(SmsComposer composer, ISmsSender sender, DispatchLedger ledger, IOptions<SmsOptions> options, TimeProvider clock)
     : IConsumer<SendSms>
 {
+    public const string BudgetExhausted = "SMS_BUDGET_EXHAUSTED: no segments reserved for this notice in the service's monthly SMS budget";
+
     public async Task Consume(ConsumeContext<SendSms> context)
     {
         var sms = context.Message;
         if (await DispatchOutcomes.ExpiredAsync(context, sms.NoticeId, Channels.Sms, sms.ExpiresAt, clock))
         {
+            return;
+        }
+
+        // Checked again here: nothing is left of the notice's reservation in its service's SMS budget (the gateway settled it).
+        if (sms.MaxSegments is <= 0)
+        {
+            await DispatchOutcomes.PublishAsync(context, sms.NoticeId, Channels.Sms, new DeliveryResult.Permanent(BudgetExhausted), clock);
             return;
         }
 

@@ -46,6 +46,7 @@ public static class GatewayExtensions
         builder.Services.AddSingleton<ServiceExchanges>();
         builder.Services.AddGatewayOpenApi();
         builder.Services.AddScoped<SubmissionPolicy>();
+        builder.Services.AddOptions<SmsBudgetOptions>().BindConfiguration(SmsBudgetOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddScoped<RateLimiter>();
         builder.Services.AddScoped<Census.CensusReport>();
         builder.Services.AddSingleton<OutboxSignal>();

@@ -25,4 +25,9 @@ public record NoticeSubmitted
     /// quiet hours.
     /// </summary>
     public bool Urgent { get; init; }
+    /// <summary>
+    /// SMS segments reserved for the notice in its service's monthly SMS budget: its SMS may cost no more (0: none may be
+    /// sent). Null: the service has no SMS budget.
+    /// </summary>
+    public int? SmsSegments { get; init; }
 }

@@ -14,4 +14,9 @@ public record SendSms
     public required string Subject { get; init; }
     public string Language { get; init; } = "it";
     public required DateTimeOffset ExpiresAt { get; init; }
+    /// <summary>
+    /// The segments reserved for this SMS in the service's monthly budget (<see cref="NoticeSubmitted.SmsSegments"/>): the
+    /// dispatcher shortens the text to fit, and sends nothing when it is 0. Null: no budget, the dispatcher's own maximum.
+    /// </summary>
+    public int? MaxSegments { get; init; }
 }

@@ -96,6 +96,39 @@ public class Dispatching_an_sms_to_an_invalid_number : SmsDispatchSpec
     }
 }
 
+/// <summary>Issue 16 point 7: the SMS budget is checked again before the provider is called, with what the gateway reserved.</summary>
+public class Dispatching_an_sms_under_a_monthly_budget : SmsDispatchSpec
+{
+    private const string LongSubject = "Il bollo auto della tua vettura targata AB123CD scade il 31/01/2027: paga entro la scadenza per evitare la sanzione";
+
+    [Test]
+    public async Task Should_shorten_the_text_to_the_segments_the_notice_reserved()
+    {
+        var command = Command() with { Subject = LongSubject, MaxSegments = 1 };
+
+        await Harness.Bus.Publish(command);
+
+        Assert.That(await Harness.Published.Any<NotificationSent>(m => m.Context.Message.NoticeId == command.NoticeId), Is.True);
+        var sent = Harness.Published.Select<NotificationSent>().Single().Context.Message;
+        Assert.That(sent.Segments, Is.EqualTo(1), "without the reservation the subject fits the dispatcher's 2 segments");
+        Assert.That(Stub.Accepted.Single().Body, Does.Contain("..."));
+    }
+
+    [Test]
+    public async Task Should_fail_permanently_and_never_call_the_provider_when_nothing_is_reserved()
+    {
+        var command = Command() with { MaxSegments = 0 };
+
+        await Harness.Bus.Publish(command);
+
+        Assert.That(await Harness.Published.Any<NotificationFailed>(m => m.Context.Message.NoticeId == command.NoticeId), Is.True);
+        var failed = Harness.Published.Select<NotificationFailed>().Single().Context.Message;
+        Assert.That(failed.Permanent, Is.True);
+        Assert.That(failed.Reason, Does.StartWith("SMS_BUDGET_EXHAUSTED"));
+        Assert.That(Stub.Requests, Is.Empty);
+    }
+}
+
 public class Dispatching_an_expired_sms : SmsDispatchSpec
 {
     [Test]

@@ -31,10 +31,10 @@ public sealed class BrokerService : IAsyncDisposable
     public IChannel Channel { get; }
     public string ReplyQueue => $"{Id}.replies";
 
-    public static async Task<BrokerService> StartAsync(string prefix)
+    public static async Task<BrokerService> StartAsync(string prefix, params string[] allowedChannels)
     {
         var id = $"{prefix}-{Guid.NewGuid():N}"[..30];
-        var http = await Platform.Hosts.RegisterServiceAsync(id);
+        var http = await Platform.Hosts.RegisterServiceAsync(id, allowedChannels);
         await Platform.Hosts.Vhost.CreateUserAsync(id, Password, IngressTopology.Permissions(id));
         var connection = await ConnectAsync(id);
         var channel = await connection.CreateChannelAsync(new CreateChannelOptions(true, true));

@@ -1,3 +1,6 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Notifiche.Gateway.Data;
 using Notifiche.Testing;
 
 namespace Notifiche.EndToEnd.Tests;
@@ -39,6 +42,37 @@ public class Delivering_while_the_smtp_server_fails
         Assert.That(failedAttempts, Is.GreaterThan(0), "attempts failed against the closed port");
         Assert.That(await Counting_notices_in_the_metrics.MetricAsync("notifiche_dispatch_attempts_failed_total", "channel=\"email\""),
             Is.GreaterThanOrEqualTo(attemptsBefore + failedAttempts));
+    }
+
+    [Test]
+    public async Task Should_keep_the_default_address_while_its_email_is_pending_and_erase_it_once_the_channel_is_final()
+    {
+        var smtp = Platform.Hosts.Smtp;
+        var pending = $"pending-{Guid.NewGuid():N}@example.it";
+        var rejected = $"reject-{Guid.NewGuid():N}@example.it";
+        await smtp.StopAsync();
+
+        var id = await NoticeApi.SubmitAsync(_service, NoticeApi.Body(pending));
+        await Eventually.Until(() => NoticeApi.StatusAsync(_service, id), s => NoticeApi.ChannelStatus(s, "email") is not null, what: "routing");
+        Assert.That(NoticeApi.ChannelStatus(await NoticeApi.StatusAsync(_service, id), "email"), Is.EqualTo("PENDING").Or.EqualTo("THROTTLED"));
+        Assert.That(await StoredDefaultEmailAsync(id), Is.EqualTo(pending),
+            "a PROCESSED notice whose channel is not final keeps its address: the re-drive after a crash routes it again from its row");
+
+        await smtp.StartAsync();
+        await NoticeApi.WaitForChannelAsync(_service, id, "email", "SENT");
+        Assert.That(await StoredDefaultEmailAsync(id), Is.Null, "erased with the last channel's final status");
+        Assert.That(smtp.MessagesTo(pending), Has.Count.EqualTo(1));
+
+        var failed = await NoticeApi.SubmitAsync(_service, NoticeApi.Body(rejected));
+        await NoticeApi.WaitForChannelAsync(_service, failed, "email", "FAILED");
+        Assert.That(await StoredDefaultEmailAsync(failed), Is.Null, "a failed channel is final too");
+    }
+
+    private static async Task<string?> StoredDefaultEmailAsync(Guid id)
+    {
+        await using var scope = Platform.Hosts.GatewayServices.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<GatewayDbContext>().Notices.AsNoTracking()
+            .Where(n => n.Id == id).Select(n => n.DefaultEmail).SingleAsync();
     }
 
     [Test]

@@ -9,7 +9,8 @@ public sealed record SmsText(string Body, SmsEncoding Encoding);
 
 /// <summary>
 /// Writes the SMS of a notice: the citizen's language template around the service name and the subject (never the
-/// Markdown), with the subject shortened until the text fits <see cref="SmsOptions.MaxSegments"/>.
+/// Markdown), with the subject shortened until the text fits <see cref="SmsOptions.MaxSegments"/>, or the fewer segments the
+/// notice has reserved in its service's SMS budget (<see cref="SendSms.MaxSegments"/>).
 /// </summary>
 public sealed class SmsComposer(IOptions<SmsOptions> options)
 {
@@ -18,6 +19,7 @@ public sealed class SmsComposer(IOptions<SmsOptions> options)
     public SmsText Compose(SendSms sms)
     {
         var o = options.Value;
+        var max = Math.Min(o.MaxSegments, sms.MaxSegments ?? o.MaxSegments);
         var template = o.Templates.GetValueOrDefault(sms.Language) ?? o.Templates["it"];
         var subject = sms.Subject.Trim().TrimEnd('.');
 
@@ -31,14 +33,14 @@ public sealed class SmsComposer(IOptions<SmsOptions> options)
         }
 
         // Drop whole text elements (never half an emoji) from the end of the subject until the text fits.
-        for (var kept = boundaries.Count - 1; encoding.Segments > o.MaxSegments && kept >= 0; kept--)
+        for (var kept = boundaries.Count - 1; encoding.Segments > max && kept >= 0; kept--)
         {
             body = Fill(template, sms.ServiceName, subject[..boundaries[kept]].TrimEnd() + Ellipsis);
             encoding = SmsEncoding.Of(body);
         }
 
         // A service name so long that even an empty subject does not fit: cut the text itself.
-        while (encoding.Segments > o.MaxSegments)
+        while (encoding.Segments > max)
         {
             body = body[..^(char.IsLowSurrogate(body[^1]) ? 2 : 1)];
             encoding = SmsEncoding.Of(body);

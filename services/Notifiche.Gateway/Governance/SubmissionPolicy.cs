@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Notifiche.Contracts;
 using Notifiche.Gateway.Data;
 using Notifiche.Gateway.Notices;
@@ -40,14 +41,15 @@ public static class RefusalCodes
 /// <summary>What the policy decided for a submission it let in.</summary>
 /// <param name="AllowedChannels">The channels routing may plan (the service's, minus those withheld).</param>
 /// <param name="Omitted">Channels withheld from routing, with the reason (see <see cref="OmissionReasons"/>).</param>
-public sealed record Admission(IReadOnlyList<string> AllowedChannels, IReadOnlyList<(string Channel, string Reason)> Omitted);
+/// <param name="SmsReservedSegments">SMS segments reserved in the service's monthly budget for this notice (<see cref="SmsBudget"/>); null: none.</param>
+public sealed record Admission(IReadOnlyList<string> AllowedChannels, IReadOnlyList<(string Channel, string Reason)> Omitted, int? SmsReservedSegments = null);
 
 /// <summary>
 /// The checks every submission path goes through, whatever carried the notice (HTTP today, the broker's SubmitNotice
 /// tomorrow): service state, sandbox recipients, daily quota, monthly SMS budget. Called inside the accept transaction,
-/// so the daily counter moves only with a committed notice. HTTP-only checks (source address, rate) are in <see cref="HttpSubmissionFilters"/>.
+/// so the daily and monthly counters move only with a committed notice. HTTP-only checks (source address, rate) are in <see cref="HttpSubmissionFilters"/>.
 /// </summary>
-public sealed class SubmissionPolicy(GatewayDbContext db)
+public sealed class SubmissionPolicy(GatewayDbContext db, IOptions<SmsBudgetOptions> smsBudget)
 {
     /// <param name="test">
     /// Sent with a test key: delivered to nobody, so neither the sandbox's recipients nor its default-address rule apply, and it
@@ -103,9 +105,12 @@ public sealed class SubmissionPolicy(GatewayDbContext db)
         }
 
         var channels = service.AllowedChannels;
-        if (channels.Contains(Channels.Sms) && await SmsBudgetExhaustedAsync(service, now, ct))
+        if (channels.Contains(Channels.Sms) && SmsBudget.SegmentsOf(service, smsBudget.Value) is { } budget)
         {
-            return (new Admission([.. channels.Where(c => c != Channels.Sms)], [(Channels.Sms, OmissionReasons.SmsBudgetExhausted)]), null);
+            var reserved = await SmsBudget.ReserveAsync(db, service.Id, budget, smsBudget.Value.SegmentsPerNotice, SmsBudget.MonthOf(now), ct);
+            return reserved > 0
+                ? (new Admission(channels, [], reserved), null)
+                : (new Admission([.. channels.Where(c => c != Channels.Sms)], [(Channels.Sms, OmissionReasons.SmsBudgetExhausted)]), null);
         }
 
         return (new Admission(channels, []), null);
@@ -120,35 +125,4 @@ public sealed class SubmissionPolicy(GatewayDbContext db)
         {
             ["@service"] = serviceId, ["@day"] = DateOnly.FromDateTime(now.UtcDateTime), ["@quota"] = quota,
         }, ct) > 0;
-
-    private async Task<bool> SmsBudgetExhaustedAsync(ServiceRecord service, DateTimeOffset now, CancellationToken ct)
-    {
-        if (service.MonthlySmsSegmentBudget is null && service.MonthlySmsEuroBudget is null)
-        {
-            return false;
-        }
-
-        var (segments, cost) = await SmsUsage.ThisMonthAsync(db, service.Id, now, ct);
-        return segments >= service.MonthlySmsSegmentBudget || cost >= service.MonthlySmsEuroBudget;
-    }
-}
-
-/// <summary>SMS a service spent in a calendar month (UTC), summed from the segments and cost stored on its sent SMS.</summary>
-public static class SmsUsage
-{
-    public static DateTimeOffset MonthStart(DateTimeOffset at) => new(at.UtcDateTime.Year, at.UtcDateTime.Month, 1, 0, 0, 0, TimeSpan.Zero);
-
-    public static async Task<(long Segments, decimal CostEuro)> ThisMonthAsync(GatewayDbContext db, string serviceId, DateTimeOffset now,
-        CancellationToken ct)
-    {
-        var rows = await RawSql.QueryAsync(db, """
-            SELECT COALESCE(SUM(c.segments), 0), COALESCE(SUM(c.cost_euro), 0)
-            FROM notice_channels c JOIN notices n ON n.id = c.notice_id
-            WHERE n.service_id = @service AND n.accepted_at >= @from AND c.channel = @sms AND c.status = @sent
-            """, new Dictionary<string, object?>
-        {
-            ["@service"] = serviceId, ["@from"] = MonthStart(now), ["@sms"] = Channels.Sms, ["@sent"] = ChannelStatus.Sent,
-        }, r => (RawSql.Long(r, 0), RawSql.Decimal(r, 1)), ct);
-        return rows.Single();
-    }
 }

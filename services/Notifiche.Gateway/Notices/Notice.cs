@@ -48,6 +48,13 @@ public class Notice
     /// <summary>The protocol number the administration registered the notice's act under, with <see cref="ProtocolDate"/>.</summary>
     public string? ProtocolNumber { get; set; }
     public DateOnly? ProtocolDate { get; set; }
+    /// <summary>
+    /// SMS segments reserved for the notice in its service's monthly budget (<see cref="Governance.SmsBudget"/>) and not yet
+    /// settled; null once settled (SMS final, or none planned) or when nothing was reserved.
+    /// </summary>
+    public int? SmsReservedSegments { get; set; }
+    /// <summary>The month (its first day) of <see cref="SmsReservedSegments"/>'s budget row.</summary>
+    public DateOnly? SmsBudgetMonth { get; set; }
 }
 
 public static class NoticeStatus

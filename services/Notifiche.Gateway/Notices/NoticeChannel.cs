@@ -41,4 +41,7 @@ public static class ChannelStatus
     /// SENT and EXPIRED are final and FAILED yields only to SENT, so late or redelivered events cannot move a status backwards.
     /// </summary>
     public const string Expired = "EXPIRED";
+
+    /// <summary>No dispatch of the channel is left to come (FAILED may still become SENT by a replayed dead letter, which carries its address).</summary>
+    public static bool IsFinal(string status) => status is Sent or Failed or Expired;
 }

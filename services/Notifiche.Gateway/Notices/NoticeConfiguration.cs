@@ -30,7 +30,7 @@ public sealed class NoticeConfiguration : IEntityTypeConfiguration<Notice>
         // ... with a status, and with a reference.
         e.HasIndex(n => new { n.ServiceId, n.Status, n.Id });
         e.HasIndex(n => new { n.ServiceId, n.Reference, n.Id }).HasFilter("reference IS NOT NULL");
-        // A service's notices since a date: the monthly SMS budget's sum.
+        // A service's notices since a date (the census of one service).
         e.HasIndex(n => new { n.ServiceId, n.AcceptedAt });
         // The retention job's scan for content still to delete.
         e.HasIndex(n => n.AcceptedAt).HasFilter("content_deleted_at IS NULL");

@@ -109,6 +109,8 @@ public sealed class NoticeStore(
                 Reference = valid.Reference,
                 ProtocolNumber = valid.ProtocolNumber,
                 ProtocolDate = valid.ProtocolDate,
+                SmsReservedSegments = admission.SmsReservedSegments,
+                SmsBudgetMonth = admission.SmsReservedSegments is null ? null : SmsBudget.MonthOf(now),
             };
             db.Notices.Add(notice);
             // Scheduled send: the routing message waits in the outbox until send_at (the relay skips it until then). A test

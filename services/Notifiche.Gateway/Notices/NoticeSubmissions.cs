@@ -23,6 +23,8 @@ public static class NoticeSubmissions
         AcceptedAt = notice.AcceptedAt,
         ExpiresAt = notice.ExpiresAt,
         Urgent = notice.Urgent,
+        // Under a monthly SMS budget the SMS may spend only what the notice still has reserved (none once settled).
+        SmsSegments = service.MonthlySmsSegmentBudget is null && service.MonthlySmsEuroBudget is null ? null : notice.SmsReservedSegments ?? 0,
     };
 
     private static InvalidOperationException ContentDeleted(Notice notice) => new($"notice {notice.Id} has no content left to route");

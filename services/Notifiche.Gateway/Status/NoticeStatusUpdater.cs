@@ -6,6 +6,7 @@ using Notifiche.Contracts;
 using Notifiche.Gateway.Audit;
 using Notifiche.Gateway.Callbacks;
 using Notifiche.Gateway.Data;
+using Notifiche.Gateway.Governance;
 using Notifiche.Persistence;
 using Notifiche.Gateway.Notices;
 using Notifiche.Gateway.Observability;
@@ -55,7 +56,7 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db, StatusAnnouncements
             var routed = group[i].Item;
             sql.Append($"""
                 UPDATE notices SET status = @status{i}, rejection_reason = @reason{i}, status_detail = @detail{i}, processed_at = @at{i},
-                    read_receipts = @receipts{i}
+                    read_receipts = @receipts{i}{(routed.Channels.Count == 0 ? ", default_email = NULL" : string.Empty)}
                 WHERE id = @id{i} AND status = '{NoticeStatus.Accepted}'
                 RETURNING service_id;
 
@@ -68,6 +69,9 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db, StatusAnnouncements
             parameters[$"@id{i}"] = RawSql.Id(db, routed.NoticeId);
         }
 
+        // Routing planned no SMS: the notice's reservation in its service's SMS budget goes back (issue 16 point 7).
+        SmsBudget.AppendSettlement(sql, [.. order.Where(i => !group[i].Item.Channels.Contains(Channels.Sms)).Select(i => $"@id{i}")],
+            _ => "0", SmsBudget.NoSmsPlanned);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var moved = new string?[group.Count];
         await RawSql.RunAsync(db, sql.ToString(), parameters, async (command, token) =>
@@ -77,6 +81,11 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db, StatusAnnouncements
             {
                 moved[i] = await reader.ReadAsync(token) ? reader.GetString(0) : null;
                 await reader.NextResultAsync(token);
+            }
+
+            // The budget's settlement, last in the batch, returns no rows: run it before the transaction goes on.
+            while (await reader.NextResultAsync(token))
+            {
             }
 
             return 0;
@@ -192,6 +201,23 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db, StatusAnnouncements
             parameters[$"@cost{i}"] = o.CostEuro;
         }
 
+        if (group.Any(g => ChannelStatus.IsFinal(g.Item.Status)))
+        {
+            // The notice's default address is kept only while a channel may still need it: the re-drive after a crash
+            // routes a PROCESSED notice whose channels are not all final again from its row (issue 16 point 10).
+            sql.Append($"""
+                UPDATE notices SET default_email = NULL
+                WHERE id IN ({string.Join(", ", order.Select(i => $"@id{i}"))}) AND default_email IS NOT NULL AND status = '{NoticeStatus.Processed}'
+                  AND NOT EXISTS (SELECT 1 FROM notice_channels c WHERE c.notice_id = notices.id
+                      AND c.status NOT IN ('{ChannelStatus.Sent}', '{ChannelStatus.Failed}', '{ChannelStatus.Expired}'));
+
+                """);
+        }
+
+        // An SMS's final outcome settles its notice's reservation in the service's SMS budget: what it spent instead.
+        SmsBudget.AppendSettlement(sql,
+            [.. order.Where(i => group[i].Item.Channel == Channels.Sms && ChannelStatus.IsFinal(group[i].Item.Status)).Select(i => $"@id{i}")],
+            SmsBudget.SmsSpent, SmsBudget.SmsFinal);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var notices = new (DateTimeOffset AcceptedAt, string ServiceId, string Status, bool Test)?[group.Count];
         var changed = new bool[group.Count];
@@ -204,6 +230,11 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db, StatusAnnouncements
                 await reader.NextResultAsync(token);
                 changed[i] = await reader.ReadAsync(token);
                 await reader.NextResultAsync(token);
+            }
+
+            // The address erasure and the budget's settlement, last in the batch, return no rows: run them before the transaction goes on.
+            while (await reader.NextResultAsync(token))
+            {
             }
 
             return 0;

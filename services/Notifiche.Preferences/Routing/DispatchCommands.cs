@@ -16,7 +16,7 @@ public static class DispatchCommands
         Channels.Sms => new SendSms
         {
             NoticeId = notice.NoticeId, ServiceId = notice.ServiceId, ServiceName = notice.ServiceName, PhoneNumber = plan.Phone!,
-            Subject = notice.Subject, Language = plan.Language, ExpiresAt = notice.ExpiresAt,
+            Subject = notice.Subject, Language = plan.Language, ExpiresAt = notice.ExpiresAt, MaxSegments = notice.SmsSegments,
         },
         Channels.Push => new SendPush
         {

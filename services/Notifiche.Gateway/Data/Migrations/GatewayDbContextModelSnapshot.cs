@@ -115,6 +115,31 @@ namespace Notifiche.Gateway.Data.Migrations
                     b.ToTable("daily_usage", (string)null);
                 });
 
+            modelBuilder.Entity("Notifiche.Gateway.Governance.MonthlySmsUsage", b =>
+                {
+                    b.Property<string>("ServiceId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("service_id");
+
+                    b.Property<DateOnly>("Month")
+                        .HasColumnType("date")
+                        .HasColumnName("month");
+
+                    b.Property<int>("LastReserved")
+                        .HasColumnType("integer")
+                        .HasColumnName("last_reserved");
+
+                    b.Property<int>("Segments")
+                        .HasColumnType("integer")
+                        .HasColumnName("segments");
+
+                    b.HasKey("ServiceId", "Month")
+                        .HasName("pk_monthly_sms_usage");
+
+                    b.ToTable("monthly_sms_usage", (string)null);
+                });
+
             modelBuilder.Entity("Notifiche.Gateway.Governance.RateBucket", b =>
                 {
                     b.Property<string>("ServiceId")
@@ -273,6 +298,14 @@ namespace Notifiche.Gateway.Data.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("service_id");
+
+                    b.Property<DateOnly?>("SmsBudgetMonth")
+                        .HasColumnType("date")
+                        .HasColumnName("sms_budget_month");
+
+                    b.Property<int?>("SmsReservedSegments")
+                        .HasColumnType("integer")
+                        .HasColumnName("sms_reserved_segments");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -642,6 +675,16 @@ namespace Notifiche.Gateway.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_daily_usage_services_service_id");
+                });
+
+            modelBuilder.Entity("Notifiche.Gateway.Governance.MonthlySmsUsage", b =>
+                {
+                    b.HasOne("Notifiche.Gateway.Registry.ServiceRecord", null)
+                        .WithMany()
+                        .HasForeignKey("ServiceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_monthly_sms_usage_services_service_id");
                 });
 
             modelBuilder.Entity("Notifiche.Gateway.Governance.RateBucket", b =>
