@@ -25,4 +25,9 @@ public record NoticeSubmitted
     /// quiet hours.
     /// </summary>
     public bool Urgent { get; init; }
+    /// <summary>
+    /// A notice sent from a template: its content in the template's other languages (<see cref="Subject"/> and
+    /// <see cref="Markdown"/> are the Italian). Routing picks the citizen's language when it is here. Empty otherwise.
+    /// </summary>
+    public IReadOnlyList<ContentVariant> Variants { get; init; } = [];
 }

@@ -48,6 +48,16 @@ public class Notice
     /// <summary>The protocol number the administration registered the notice's act under, with <see cref="ProtocolDate"/>.</summary>
     public string? ProtocolNumber { get; set; }
     public DateOnly? ProtocolDate { get; set; }
+    /// <summary>Sent from this template (issue 18 point 5), rendered from this version of it; null for a notice with its own content.</summary>
+    public Guid? TemplateId { get; set; }
+    public int? TemplateVersion { get; set; }
+    /// <summary>
+    /// The language of the <see cref="Variants"/> entry routing sent to the citizen (their profile's); null while not routed,
+    /// or when the notice's own (Italian) content was sent.
+    /// </summary>
+    public string? ContentLanguage { get; set; }
+    /// <summary>A template notice's content in the template's other languages, rendered at acceptance.</summary>
+    public List<NoticeVariant> Variants { get; set; } = [];
 }
 
 public static class NoticeStatus
