@@ -189,6 +189,7 @@ public class The_asyncapi_document
         var properties = _document["components"]!["messages"]!["SubmitNotice"]!["payload"]!["properties"]!;
         Assert.That(Members(properties["content"]!), Is.EquivalentTo(Members(typeof(Contracts.SubmittedContent))));
         Assert.That(Members(properties["defaultAddresses"]!), Is.EquivalentTo(Members(typeof(Contracts.SubmittedDefaultAddresses))));
+        Assert.That(Members(properties["protocol"]!), Is.EquivalentTo(Members(typeof(Contracts.SubmittedProtocol))));
     }
 
     [Test]

@@ -63,7 +63,7 @@ public static class NoticeValidator
         }
         else if (request.Content is null)
         {
-            Add("content", "is required (or template_id)");
+            Add("content", "is required");
         }
         else
         {
