@@ -66,17 +66,24 @@ public class Sending_a_notice_from_a_template
         return notice;
     }
 
-    [Test]
-    public async Task Should_send_a_german_speaking_citizen_the_german_variant_by_email_and_in_the_inbox()
+    /// <summary>A new service's template (it, de) sent to a new citizen whose profile has <paramref name="language"/>, once its email is SENT.</summary>
+    private static async Task<(Guid Template, string FiscalCode, Guid Id, JsonElement Status, MimeKit.MimeMessage Mail)> SendToCitizenAsync(string language)
     {
-        var service = await Platform.Hosts.RegisterServiceAsync("tributi-template-de");
+        var service = await Platform.Hosts.RegisterServiceAsync($"tributi-template-{language}");
         var template = await CreateTemplateAsync(service, Template());
-        var (fiscalCode, email) = await CreateProfileAsync("de");
+        var (fiscalCode, email) = await CreateProfileAsync(language);
 
         var id = await NoticeApi.SubmitAsync(service, new { fiscal_code = fiscalCode, template_id = template, personalisation = Values });
 
         var status = await NoticeApi.WaitForChannelAsync(service, id, "email", "SENT");
-        var mail = Platform.Hosts.Smtp.MessagesTo(email).Single();
+        return (template, fiscalCode, id, status, Platform.Hosts.Smtp.MessagesTo(email).Single());
+    }
+
+    [Test]
+    public async Task Should_send_a_german_speaking_citizen_the_german_variant_by_email_and_in_the_inbox()
+    {
+        var (template, fiscalCode, id, status, mail) = await SendToCitizenAsync("de");
+
         Assert.That(mail.Subject, Is.EqualTo("Kfz-Steuer für AB123CD bald fällig"));
         Assert.That(mail.TextBody, Does.Contain("die Kfz-Steuer für das Fahrzeug AB123CD ist am 31/01/2027 fällig"));
         Assert.That(mail.HtmlBody, Does.Contain("<strong>Maria Rossi</strong>"));
@@ -98,14 +105,8 @@ public class Sending_a_notice_from_a_template
     [Test]
     public async Task Should_send_italian_to_a_citizen_whose_language_the_template_does_not_have()
     {
-        var service = await Platform.Hosts.RegisterServiceAsync("tributi-template-en");
-        var template = await CreateTemplateAsync(service, Template());
-        var (fiscalCode, email) = await CreateProfileAsync("en");
+        var (_, fiscalCode, id, status, mail) = await SendToCitizenAsync("en");
 
-        var id = await NoticeApi.SubmitAsync(service, new { fiscal_code = fiscalCode, template_id = template, personalisation = Values });
-
-        var status = await NoticeApi.WaitForChannelAsync(service, id, "email", "SENT");
-        var mail = Platform.Hosts.Smtp.MessagesTo(email).Single();
         Assert.That(mail.Subject, Is.EqualTo("Bollo auto per AB123CD in scadenza"));
         Assert.That(mail.TextBody, Does.Contain("il bollo auto del veicolo targato AB123CD scade il 31/01/2027"));
         Assert.That(status.GetProperty("template").GetProperty("language").GetString(), Is.EqualTo("it"));
@@ -203,6 +204,25 @@ public class Sending_a_notice_from_a_template
         Assert.That((await service.DeleteAsync($"/api/v1/templates/{template}")).StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
         Assert.That((await service.GetAsync($"/api/v1/templates/{template}")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
         Assert.That((await InboxNoticeAsync(fiscalCode, first)).GetProperty("subject").GetString(), Is.EqualTo("Kfz-Steuer für AB123CD bald fällig"));
+    }
+
+    [Test]
+    public async Task Should_log_no_placeholder_value_accepted_or_refused()
+    {
+        var service = await Platform.Hosts.RegisterServiceAsync("tributi-template-privacy");
+        var template = await CreateTemplateAsync(service, Template());
+        var (fiscalCode, _) = await CreateProfileAsync("de");
+        var name = $"Persona {Guid.NewGuid():N}";
+        var refused = $"Rifiutata {Guid.NewGuid():N}";
+
+        var id = await NoticeApi.SubmitAsync(service, new { fiscal_code = fiscalCode, template_id = template, personalisation = Values.Select(v => v.Key == "nome" ? new(v.Key, name) : v).ToDictionary() });
+        await ProblemAsync(service, new { fiscal_code = fiscalCode, template_id = template, personalisation = new { nome = refused } });
+        await ProblemAsync(service, new { personalisation = new { nome = refused, targa = "AB123CD" } }, $"/api/v1/templates/{template}/preview");
+        await NoticeApi.WaitForChannelAsync(service, id, "email", "SENT");
+
+        var lines = LogCapture.Instance.Lines.ToList();
+        Assert.That(lines, Is.Not.Empty);
+        Assert.That(lines.Where(l => l.Contains(name, StringComparison.Ordinal) || l.Contains(refused, StringComparison.Ordinal)), Is.Empty);
     }
 
     private static async Task<JsonElement> ProblemAsync(HttpClient service, object body, string path = "/api/v1/notices")
