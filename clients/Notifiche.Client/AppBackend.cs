@@ -9,7 +9,7 @@ public sealed record ProfileUpdate
     /// <summary>Mobile number; Italian numbers may be written without +39.</summary>
     public string? Phone { get; init; }
     public IReadOnlyList<string>? PushTokens { get; init; }
-    /// <summary><c>it</c>, <c>en</c>, <c>de</c>.</summary>
+    /// <summary><c>it</c>, <c>en</c>, <c>de</c>, <c>fr</c>, <c>sl</c>: the platform's texts (Italian where not translated) and a template notice's language when the template has it.</summary>
     public string? Language { get; init; }
     /// <summary>All on when null.</summary>
     public ChannelSwitches? Channels { get; init; }
@@ -82,7 +82,11 @@ public sealed record InboxNotice(
     DateTimeOffset? ArchivedAt,
     string ContentSha256,
     DateTimeOffset? ContentDeletedAt,
-    string? ContentNote);
+    string? ContentNote)
+{
+    /// <summary>A notice sent from a template: the language shown (the citizen's when the template has it, else it).</summary>
+    public string? Language { get; init; }
+}
 
 /// <summary>The answer to marking a notice read or (un)archiving it.</summary>
 public sealed record InboxMark(Guid Id, DateTimeOffset? ReadAt, DateTimeOffset? ArchivedAt);

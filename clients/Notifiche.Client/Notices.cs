@@ -2,9 +2,22 @@ namespace Notifiche.Client;
 
 /// <summary>A courtesy notice for one citizen (<c>POST /api/v1/notices</c>).</summary>
 /// <param name="FiscalCode">The citizen's codice fiscale.</param>
-/// <param name="Content">Subject and Markdown body.</param>
-public sealed record NewNotice(string FiscalCode, NoticeContent Content)
+/// <param name="Content">Subject and Markdown body; null for a notice sent from a template (<see cref="FromTemplate"/>).</param>
+public sealed record NewNotice(string FiscalCode, NoticeContent? Content)
 {
+    /// <summary>
+    /// A notice rendered from one of your templates: <paramref name="personalisation"/> has a value for each of its
+    /// placeholders; the citizen gets their profile's language when the template has it, Italian otherwise.
+    /// </summary>
+    public static NewNotice FromTemplate(string fiscalCode, Guid templateId, IReadOnlyDictionary<string, string> personalisation) =>
+        new(fiscalCode, null) { TemplateId = templateId, Personalisation = personalisation };
+
+    /// <summary>One of your templates (<see cref="NotificheClient.CreateTemplateAsync"/>), instead of <see cref="Content"/>.</summary>
+    public Guid? TemplateId { get; init; }
+
+    /// <summary>With <see cref="TemplateId"/>: a value (at most 500 characters, one line) for each placeholder of the template.</summary>
+    public IReadOnlyDictionary<string, string>? Personalisation { get; init; }
+
     /// <summary>Seconds the notice may wait for delivery before its channels expire; the platform's default (7 days) when null.</summary>
     public int? TimeToLive { get; init; }
 
@@ -65,9 +78,18 @@ public sealed record NoticeStatus(
 
     public Protocol? Protocol { get; init; }
 
+    /// <summary>Sent from a template: which, its version, the language the citizen got and each language's content hash.</summary>
+    public NoticeTemplate? Template { get; init; }
+
     /// <summary>The status of one channel (<c>email</c>, <c>sms</c>, <c>push</c>, <c>telegram</c>), or null when it was not planned.</summary>
     public ChannelStatus? Channel(string channel) => Channels.FirstOrDefault(c => c.Channel == channel);
 }
+
+/// <param name="Id">The template the notice was rendered from.</param>
+/// <param name="Version">Its version at the notice's acceptance.</param>
+/// <param name="Language">The language the citizen got, once routed (their profile's when the template has it, else it).</param>
+/// <param name="Variants">content_sha256 per language, each as rendered at acceptance.</param>
+public sealed record NoticeTemplate(Guid Id, int Version, string? Language, IReadOnlyDictionary<string, string> Variants);
 
 public sealed record ChannelStatus(string Channel, string Status, DateTimeOffset UpdatedAt, string? Reason);
 

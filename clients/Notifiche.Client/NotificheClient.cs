@@ -83,5 +83,34 @@ public sealed class NotificheClient
     /// <summary>Stops status callbacks.</summary>
     public Task DeleteCallbackAsync(CancellationToken ct = default) => _api.SendAsync(HttpMethod.Delete, "api/v1/callback", ct);
 
+    /// <summary>Registers a template; its id goes in <see cref="NewNotice.FromTemplate"/>.</summary>
+    /// <exception cref="NotificheApiException">400 naming the field (e.g. <c>languages.it</c>, <c>languages.de.markdown</c>).</exception>
+    public Task<Template> CreateTemplateAsync(NewTemplate template, CancellationToken ct = default) =>
+        _api.SendAsync<Template>(HttpMethod.Post, "api/v1/templates", template, ct);
+
+    /// <summary>Your service's templates, newest first.</summary>
+    public async Task<IReadOnlyList<Template>> ListTemplatesAsync(CancellationToken ct = default) =>
+        (await _api.GetAsync<TemplateList>("api/v1/templates", ct))!.Items;
+
+    /// <summary>One of your templates; null when your service has none with this id.</summary>
+    public Task<Template?> GetTemplateAsync(Guid id, CancellationToken ct = default) =>
+        _api.GetAsync<Template>($"api/v1/templates/{id}", ct, notFoundIsNull: true);
+
+    /// <summary>Replaces a template (its version goes up by one); notices already accepted keep their content.</summary>
+    public Task<Template> UpdateTemplateAsync(Guid id, NewTemplate template, CancellationToken ct = default) =>
+        _api.SendAsync<Template>(HttpMethod.Put, $"api/v1/templates/{id}", template, ct);
+
+    /// <summary>Deletes a template; false when your service had none with this id.</summary>
+    public Task<bool> DeleteTemplateAsync(Guid id, CancellationToken ct = default) =>
+        _api.SendAsync(HttpMethod.Delete, $"api/v1/templates/{id}", ct, notFoundIsFalse: true);
+
+    /// <summary>Renders a template with sample values in <paramref name="language"/> (default <c>it</c>); stores nothing.</summary>
+    /// <exception cref="NotificheApiException">400 naming each missing placeholder (<c>personalisation.&lt;name&gt;</c>) or the language.</exception>
+    public Task<TemplatePreview> PreviewTemplateAsync(Guid id, IReadOnlyDictionary<string, string> personalisation, string? language = null,
+        CancellationToken ct = default) =>
+        _api.SendAsync<TemplatePreview>(HttpMethod.Post, $"api/v1/templates/{id}/preview", new { Personalisation = personalisation, Language = language }, ct);
+
     private sealed record Created(Guid Id);
+
+    private sealed record TemplateList(IReadOnlyList<Template> Items);
 }

@@ -14,6 +14,7 @@ using Notifiche.Gateway.Redrive;
 using Notifiche.Gateway.Registry;
 using Notifiche.Gateway.Retention;
 using Notifiche.Gateway.Status;
+using Notifiche.Gateway.Templates;
 using Notifiche.Messaging;
 using Notifiche.Persistence;
 using Notifiche.ServiceDefaults;
@@ -112,6 +113,7 @@ public static class GatewayExtensions
         app.MapDefaultEndpoints();
         app.UseApiDefaults();
         app.MapNotices();
+        app.MapTemplates();
         app.MapNoticeEvents();
         app.MapCallbacks();
         app.MapInbox();

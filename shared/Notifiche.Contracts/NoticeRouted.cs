@@ -19,4 +19,9 @@ public record NoticeRouted
     /// minute); a channel not listed here is sent at once. Empty for email, an urgent notice, or outside quiet hours.
     /// </summary>
     public IReadOnlyDictionary<string, DateTimeOffset> DeferredUntil { get; init; } = new Dictionary<string, DateTimeOffset>();
+    /// <summary>
+    /// The language of the <see cref="NoticeSubmitted.Variants"/> entry routing sent (the citizen's); null when it sent the
+    /// notice's own content.
+    /// </summary>
+    public string? ContentLanguage { get; init; }
 }

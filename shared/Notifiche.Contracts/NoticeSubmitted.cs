@@ -30,4 +30,9 @@ public record NoticeSubmitted
     /// sent). Null: the service has no SMS budget.
     /// </summary>
     public int? SmsSegments { get; init; }
+    /// <summary>
+    /// A notice sent from a template: its content in the template's other languages (<see cref="Subject"/> and
+    /// <see cref="Markdown"/> are the Italian). Routing picks the citizen's language when it is here. Empty otherwise.
+    /// </summary>
+    public IReadOnlyList<ContentVariant> Variants { get; init; } = [];
 }

@@ -25,6 +25,17 @@ public record SubmitNotice
     public bool? Urgent { get; init; }
     public SubmittedDefaultAddresses? DefaultAddresses { get; init; }
     public string? Category { get; init; }
+    /// <summary>The sender's own id for the notice (1–128 characters once trimmed), as the HTTP <c>reference</c>.</summary>
+    public string? Reference { get; init; }
+    /// <summary>The protocol number and date the act was registered under, as the HTTP <c>protocol</c>.</summary>
+    public SubmittedProtocol? Protocol { get; init; }
+}
+
+public record SubmittedProtocol
+{
+    /// <summary>1–64 characters once trimmed.</summary>
+    public string? Number { get; init; }
+    public DateOnly? Date { get; init; }
 }
 
 public record SubmittedContent

@@ -181,6 +181,39 @@ public class Submitting_a_notice_over_the_broker
     }
 
     [Test]
+    public async Task Should_carry_the_reference_and_protocol_into_the_status_as_over_http()
+    {
+        var submission = JsonSerializer.SerializeToNode(BrokerService.Notice(_service.Id, $"ingress-reference-{Guid.NewGuid():N}@example.it"))!;
+        submission["reference"] = "  TARI-2026/000456  ";
+        submission["protocol"] = new System.Text.Json.Nodes.JsonObject { ["number"] = "c_h501/AOO/2026/0012346", ["date"] = "2026-11-27" };
+        await _service.PublishRawAsync(JsonSerializer.SerializeToUtf8Bytes(submission));
+
+        var reply = await _service.NextReplyAsync();
+
+        Assert.That(reply.TryGetProperty("noticeId", out var id), Is.True, reply.ToString());
+        var status = await NoticeApi.StatusAsync(_service.Http, id.GetGuid());
+        Assert.That(status.GetProperty("reference").GetString(), Is.EqualTo("TARI-2026/000456"), "trimmed, as over HTTP");
+        Assert.That(status.GetProperty("protocol").GetProperty("number").GetString(), Is.EqualTo("c_h501/AOO/2026/0012346"));
+        Assert.That(status.GetProperty("protocol").GetProperty("date").GetString(), Is.EqualTo("2026-11-27"));
+    }
+
+    [Test]
+    public async Task Should_reject_a_bad_reference_or_protocol_naming_them_and_store_nothing()
+    {
+        var before = await Platform.Hosts.Database.CountAsync("notices");
+        var submission = JsonSerializer.SerializeToNode(BrokerService.Notice(_service.Id, $"ingress-reference-bad-{Guid.NewGuid():N}@example.it"))!;
+        submission["reference"] = new string('7', 129);
+        submission["protocol"] = new System.Text.Json.Nodes.JsonObject { ["number"] = "0012345" };
+        await _service.PublishRawAsync(JsonSerializer.SerializeToUtf8Bytes(submission));
+
+        var reply = await _service.NextReplyAsync();
+
+        Assert.That(reply.GetProperty("reason").GetString(), Is.EqualTo("INVALID_NOTICE"));
+        Assert.That(reply.GetProperty("errors").EnumerateObject().Select(e => e.Name), Is.EquivalentTo(new[] { "reference", "protocol.date" }));
+        Assert.That(await Platform.Hosts.Database.CountAsync("notices"), Is.EqualTo(before));
+    }
+
+    [Test]
     public async Task Should_reject_a_plain_json_submission_with_an_unknown_member_naming_it_and_store_nothing()
     {
         var before = await Platform.Hosts.Database.CountAsync("notices");

@@ -91,7 +91,10 @@ public class The_openapi_document
         Assert.That(submit["parameters"]!.AsArray().Select(p => p!["name"]!.GetValue<string>()), Does.Contain("Idempotency-Key"));
 
         var body = Resolve(submit["requestBody"]!["content"]!["application/json"]!["schema"]!);
-        Assert.That(body["required"]!.AsArray().Select(r => r!.GetValue<string>()), Is.EquivalentTo(new[] { "fiscal_code", "content" }));
+        Assert.That(body["required"]!.AsArray().Select(r => r!.GetValue<string>()), Is.EquivalentTo(new[] { "fiscal_code" }));
+        // The content, or a template to render it from (issue 18 point 5): exactly one.
+        Assert.That(body["oneOf"]!.AsArray().Select(c => c!["required"]!.AsArray().Single()!.GetValue<string>()),
+            Is.EquivalentTo(new[] { "content", "template_id" }));
         Assert.That(body["additionalProperties"]!.GetValue<bool>(), Is.False);
         Assert.That(body["properties"]!["fiscal_code"]!["pattern"]!.GetValue<string>(), Does.StartWith("^[A-Z]{6}"));
         Assert.That(body["properties"]!["fiscal_code"]!["type"]!.ToJsonString(), Is.EqualTo("\"string\""), "required, so never null");
@@ -186,6 +189,7 @@ public class The_asyncapi_document
         var properties = _document["components"]!["messages"]!["SubmitNotice"]!["payload"]!["properties"]!;
         Assert.That(Members(properties["content"]!), Is.EquivalentTo(Members(typeof(Contracts.SubmittedContent))));
         Assert.That(Members(properties["defaultAddresses"]!), Is.EquivalentTo(Members(typeof(Contracts.SubmittedDefaultAddresses))));
+        Assert.That(Members(properties["protocol"]!), Is.EquivalentTo(Members(typeof(Contracts.SubmittedProtocol))));
     }
 
     [Test]

@@ -5,6 +5,7 @@ using Notifiche.Gateway.Governance;
 using Notifiche.Gateway.Notices;
 using Notifiche.Gateway.Outbox;
 using Notifiche.Gateway.Registry;
+using Notifiche.Gateway.Templates;
 
 namespace Notifiche.Gateway.Data;
 
@@ -25,6 +26,9 @@ public class GatewayDbContext : DbContext
     public DbSet<NoticeEvent> NoticeEvents => Set<NoticeEvent>();
     public DbSet<StatusCallback> StatusCallbacks => Set<StatusCallback>();
     public DbSet<NoticeOmission> NoticeOmissions => Set<NoticeOmission>();
+    public DbSet<NoticeVariant> NoticeVariants => Set<NoticeVariant>();
+    public DbSet<Template> Templates => Set<Template>();
+    public DbSet<TemplateContent> TemplateContents => Set<TemplateContent>();
 
     protected override void OnModelCreating(ModelBuilder model) =>
         model.ApplyConfigurationsFromAssembly(typeof(GatewayDbContext).Assembly);

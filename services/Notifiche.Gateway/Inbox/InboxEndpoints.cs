@@ -87,7 +87,10 @@ public static class InboxEndpoints
 
         var page = await notices.OrderByDescending(n => n.Id).Take(size + 1)
             .Join(db.Services, n => n.ServiceId, s => s.Id, (n, s) => new InboxItem(
-                n.Id, new InboxSender(s.Id, s.Name, s.OrganizationName), n.Subject, n.Category, n.DueDate, n.AcceptedAt, n.ExpiresAt,
+                n.Id, new InboxSender(s.Id, s.Name, s.OrganizationName),
+                // A template notice in the citizen's language, when routing sent them a variant.
+                n.ContentLanguage == null ? n.Subject : db.NoticeVariants.Where(v => v.NoticeId == n.Id && v.Language == n.ContentLanguage).Select(v => v.Subject).FirstOrDefault(),
+                n.Category, n.DueDate, n.AcceptedAt, n.ExpiresAt,
                 n.ReadAt, n.ArchivedAt, n.ContentDeletedAt != null))
             .ToListAsync(ct);
         // The join does not keep the order on every provider.
@@ -106,7 +109,15 @@ public static class InboxEndpoints
             .Join(db.Services, n => n.ServiceId, s => s.Id, (n, s) => new { Notice = n, Sender = new InboxSender(s.Id, s.Name, s.OrganizationName) })
             .FirstOrDefaultAsync(ct);
         Activity.Current?.SetTag(NoticeIdTagging.Tag, id.ToString());
-        return found is null ? NotFound() : Results.Ok(InboxNotice.From(found.Notice, found.Sender));
+        if (found is null)
+        {
+            return NotFound();
+        }
+
+        var variant = found.Notice.ContentLanguage is { } language
+            ? await db.NoticeVariants.AsNoTracking().FirstOrDefaultAsync(v => v.NoticeId == id && v.Language == language, ct)
+            : null;
+        return Results.Ok(InboxNotice.From(found.Notice, found.Sender, variant));
     }
 
     /// <summary>

@@ -42,10 +42,21 @@ public sealed record InboxNotice(
 {
     public const string DeletedNote = "The content of this notice was deleted at the end of its retention period; its status and history are kept.";
 
-    public static InboxNotice From(Notice n, InboxSender service) => new(
-        n.Id, service, n.Subject, n.Markdown, n.Markdown is null ? null : NoticeMarkdown.ToHtml(n.Markdown), n.Category, n.DueDate,
-        n.AcceptedAt, n.ExpiresAt, n.ReadAt, n.ArchivedAt, n.ContentSha256, n.ContentDeletedAt,
-        n.ContentDeletedAt is null ? null : DeletedNote);
+    /// <param name="variant">The language routing sent a template notice in (<see cref="Notice.ContentLanguage"/>): shown instead.</param>
+    public static InboxNotice From(Notice n, InboxSender service, NoticeVariant? variant = null)
+    {
+        var (subject, markdown, sha256) = variant is null ? (n.Subject, n.Markdown, n.ContentSha256) : (variant.Subject, variant.Markdown, variant.ContentSha256);
+        return new(n.Id, service, subject, markdown, markdown is null ? null : NoticeMarkdown.ToHtml(markdown), n.Category, n.DueDate,
+            n.AcceptedAt, n.ExpiresAt, n.ReadAt, n.ArchivedAt, sha256, n.ContentDeletedAt,
+            n.ContentDeletedAt is null ? null : DeletedNote)
+        {
+            Language = variant?.Language ?? (n.TemplateId is null ? null : Contracts.Languages.Italian),
+        };
+    }
+
+    /// <summary>A notice sent from a template: the language shown (the citizen's when the template has it, else it). Absent otherwise.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Language { get; init; }
 }
 
 /// <summary>Answer to marking a notice read or archived.</summary>

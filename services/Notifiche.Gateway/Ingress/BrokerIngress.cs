@@ -101,6 +101,8 @@ public sealed class BrokerIngress(ServiceRegistry registry, NoticeStore store, R
         Urgent = m.Urgent,
         DefaultAddresses = m.DefaultAddresses is null ? null : new DefaultAddressesRequest { Email = m.DefaultAddresses.Email },
         Category = m.Category,
+        Reference = m.Reference,
+        Protocol = m.Protocol is null ? null : new ProtocolRequest { Number = m.Protocol.Number, Date = m.Protocol.Date },
     };
 
     private IngressOutcome Accept(string serviceId, SubmitNotice message, Guid noticeId, bool replayed) =>

@@ -21,5 +21,9 @@ public static class IdempotencyKeys
     /// <summary>Hash of the request after normalisation, so a retry that differs only in whitespace or case of the codice fiscale matches.</summary>
     /// <param name="test">Sent with a test key: hashed apart, so a live request never replays a test notice nor the reverse.</param>
     public static string RequestHash(ValidNotice notice, bool test = false) =>
-        Convert.ToHexStringLower(SHA256.HashData([.. JsonSerializer.SerializeToUtf8Bytes(notice), .. test ? "test"u8.ToArray() : []]));
+        Convert.ToHexStringLower(SHA256.HashData([.. JsonSerializer.SerializeToUtf8Bytes(AsRequested(notice)), .. test ? "test"u8.ToArray() : []]));
+
+    /// <summary>A template notice as the sender wrote it: template id and personalisation, not the text rendered from them.</summary>
+    private static ValidNotice AsRequested(ValidNotice notice) =>
+        notice.TemplateId is null ? notice : notice with { Subject = string.Empty, Markdown = string.Empty };
 }

@@ -55,6 +55,16 @@ public class Notice
     public int? SmsReservedSegments { get; set; }
     /// <summary>The month (its first day) of <see cref="SmsReservedSegments"/>'s budget row.</summary>
     public DateOnly? SmsBudgetMonth { get; set; }
+    /// <summary>Sent from this template (issue 18 point 5), rendered from this version of it; null for a notice with its own content.</summary>
+    public Guid? TemplateId { get; set; }
+    public int? TemplateVersion { get; set; }
+    /// <summary>
+    /// The language of the <see cref="Variants"/> entry routing sent to the citizen (their profile's); null while not routed,
+    /// or when the notice's own (Italian) content was sent.
+    /// </summary>
+    public string? ContentLanguage { get; set; }
+    /// <summary>A template notice's content in the template's other languages, rendered at acceptance.</summary>
+    public List<NoticeVariant> Variants { get; set; } = [];
 }
 
 public static class NoticeStatus

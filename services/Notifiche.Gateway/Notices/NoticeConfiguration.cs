@@ -23,6 +23,8 @@ public sealed class NoticeConfiguration : IEntityTypeConfiguration<Notice>
         e.HasOne<ServiceRecord>().WithMany().HasForeignKey(n => n.ServiceId);
         e.HasMany(n => n.Channels).WithOne().HasForeignKey(c => c.NoticeId);
         e.HasMany(n => n.Omissions).WithOne().HasForeignKey(o => o.NoticeId);
+        e.HasMany(n => n.Variants).WithOne().HasForeignKey(v => v.NoticeId);
+        e.Property(n => n.ContentLanguage).HasMaxLength(8);
         // The inbox: a citizen's notices, newest first (ids are UUIDv7, time-ordered).
         e.HasIndex(n => new { n.FiscalCode, n.Id });
         // A service's notices, newest first (GET /api/v1/notices: keyset paging by id; from/to are id bounds, ids being UUIDv7).

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Notifiche.Gateway.Data;
 using Notifiche.Gateway.Governance;
 using Notifiche.Gateway.Registry;
+using Notifiche.Gateway.Templates;
 using Notifiche.Messaging;
 using Notifiche.ServiceDefaults;
 
@@ -46,7 +47,7 @@ public static class NoticeEndpoints
             .WithSummary("Status of a notice of the calling service, per channel.");
     }
 
-    private static async Task<IResult> Submit(HttpContext http, NoticeStore store, IOptions<JsonOptions> json, TimeProvider clock)
+    private static async Task<IResult> Submit(HttpContext http, NoticeStore store, GatewayDbContext db, IOptions<JsonOptions> json, TimeProvider clock)
     {
         var ct = http.RequestAborted;
         // A body that is not JSON never gets here: the Accepts metadata makes routing answer 415 (see GatewayExtensions).
@@ -79,7 +80,8 @@ public static class NoticeEndpoints
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["must be a JSON object"] });
         }
 
-        var (valid, errors) = NoticeValidator.Validate(request, clock.GetUtcNow());
+        var template = request.TemplateId is { } templateId ? await db.FindTemplateAsync(http.CallingService().Id, templateId, ct) : null;
+        var (valid, errors) = NoticeValidator.Validate(request, clock.GetUtcNow(), template);
         var idempotencyKey = http.Request.Headers[IdempotencyKeys.Header].FirstOrDefault();
         if (idempotencyKey is not null && IdempotencyKeys.Validate(idempotencyKey) is { } keyProblem)
         {
@@ -112,7 +114,7 @@ public static class NoticeEndpoints
     private static async Task<IResult> Get(Guid id, HttpContext http, GatewayDbContext db, TimeProvider clock)
     {
         var service = http.CallingService();
-        var notice = await db.Notices.AsNoTracking().Include(n => n.Channels).Include(n => n.Omissions)
+        var notice = await db.Notices.AsNoTracking().Include(n => n.Channels).Include(n => n.Omissions).Include(n => n.Variants)
             .FirstOrDefaultAsync(n => n.Id == id && n.ServiceId == service.Id, http.RequestAborted);
         return notice is null
             ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Notice not found",

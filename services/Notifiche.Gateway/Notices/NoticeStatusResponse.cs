@@ -31,6 +31,10 @@ public sealed record NoticeStatusResponse(
 
     public ProtocolResponse? Protocol { get; init; }
 
+    /// <summary>Sent from a template: which, in which version, and the content each language was rendered to.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public NoticeTemplateResponse? Template { get; init; }
+
     /// <param name="now">The gateway's clock: a notice is SCHEDULED until its send_at.</param>
     public static NoticeStatusResponse From(Notice n, DateTimeOffset now) => new(
         n.Id, NoticeStatus.Shown(n, now), n.RejectionReason, n.StatusDetail, n.Category, n.AcceptedAt, n.SendAt, n.ProcessedAt, n.ExpiresAt, n.ContentSha256,
@@ -43,7 +47,20 @@ public sealed record NoticeStatusResponse(
         Test = n.Test,
         Reference = n.Reference,
         Protocol = ProtocolResponse.Of(n),
+        Template = NoticeTemplateResponse.Of(n),
     };
+}
+
+/// <param name="Language">The language the citizen got once routed (their profile's when the template has it, else it); null before.</param>
+/// <param name="Variants">content_sha256 of each language rendered at acceptance (it is the notice's own content_sha256).</param>
+public sealed record NoticeTemplateResponse(Guid Id, int Version, string? Language, IReadOnlyDictionary<string, string> Variants)
+{
+    public static NoticeTemplateResponse? Of(Notice n) => n is { TemplateId: { } id, TemplateVersion: { } version }
+        ? new(id, version, n.Status == NoticeStatus.Processed ? n.ContentLanguage ?? Contracts.Languages.Italian : null,
+            new Dictionary<string, string> { [Contracts.Languages.Italian] = n.ContentSha256 }
+                .Concat(n.Variants.OrderBy(v => Templates.TemplateValidator.LanguageOrder(v.Language)).Select(v => KeyValuePair.Create(v.Language, v.ContentSha256)))
+                .ToDictionary())
+        : null;
 }
 
 public sealed record ChannelStatusResponse(string Channel, string Status, DateTimeOffset UpdatedAt, string? Reason)

@@ -111,16 +111,23 @@ public sealed class NoticeStore(
                 ProtocolDate = valid.ProtocolDate,
                 SmsReservedSegments = admission.SmsReservedSegments,
                 SmsBudgetMonth = admission.SmsReservedSegments is null ? null : SmsBudget.MonthOf(now),
+                TemplateId = valid.TemplateId,
+                TemplateVersion = valid.TemplateVersion,
+                // Each language hashed as rendered, like the notice's own content: what the citizen got can be proven either way.
+                Variants = [.. valid.Variants.Select(v => new NoticeVariant
+                {
+                    Language = v.Language, Subject = v.Subject, Markdown = v.Markdown, ContentSha256 = ContentHash.Compute(v.Subject, v.Markdown, valid.DueDate),
+                })],
             };
             db.Notices.Add(notice);
             // Scheduled send: the routing message waits in the outbox until send_at (the relay skips it until then). A test
             // notice's row is its simulated delivery, run in the gateway: nothing of it is published for routing.
             db.Outbox.Add(submission.Test
                 ? OutboxMessages.Create(TestNotices.For(notice, service), traceParent, now, notBefore: valid.SendAt)
-                : OutboxMessages.Create(NoticeSubmissions.For(notice, service, admission.AllowedChannels), traceParent, now, notBefore: valid.SendAt));
+                : OutboxMessages.Create(NoticeSubmissions.For(notice, service, admission.AllowedChannels, notice.Variants), traceParent, now, notBefore: valid.SendAt));
             db.Record(notice.Id, NoticeEventTypes.Accepted, now,
                 detail: (valid.SendAt is { } sendAt ? $"content_sha256 {notice.ContentSha256}, send_at {sendAt:O}{Urgency(valid)}" : $"content_sha256 {notice.ContentSha256}{Urgency(valid)}")
-                    + (submission.Test ? ", test key: delivery simulated" : string.Empty));
+                    + Templated(notice) + (submission.Test ? ", test key: delivery simulated" : string.Empty));
             await announcements.AnnounceAsync(notice.Id, service.Id, NoticeStatus.Shown(notice, now), now, ct, traceParent: traceParent);
             if (submission.IdempotencyKey is { } key)
             {
@@ -158,6 +165,10 @@ public sealed class NoticeStore(
     }
 
     private static string Urgency(ValidNotice valid) => valid.Urgent ? ", urgent" : string.Empty;
+
+    private static string Templated(Notice notice) => notice.TemplateId is { } id
+        ? $", template {id} version {notice.TemplateVersion}" + string.Concat(notice.Variants.Select(v => $", {v.Language} content_sha256 {v.ContentSha256}"))
+        : string.Empty;
 
     private static DateTimeOffset Later(DateTimeOffset now, DateTimeOffset? sendAt) => sendAt > now ? sendAt.Value : now;
 

@@ -7,7 +7,8 @@ namespace Notifiche.Gateway.Notices;
 public static class NoticeSubmissions
 {
     /// <param name="allowedChannels">The channels routing may plan: the service's, minus those withheld from this notice.</param>
-    public static NoticeSubmitted For(Notice notice, ServiceRecord service, IReadOnlyList<string> allowedChannels) => new()
+    /// <param name="variants">A template notice's other languages (read apart by the re-drive, which keeps its notices tracked).</param>
+    public static NoticeSubmitted For(Notice notice, ServiceRecord service, IReadOnlyList<string> allowedChannels, IEnumerable<NoticeVariant> variants) => new()
     {
         NoticeId = notice.Id,
         ServiceId = service.Id,
@@ -25,6 +26,10 @@ public static class NoticeSubmissions
         Urgent = notice.Urgent,
         // Under a monthly SMS budget the SMS may spend only what the notice still has reserved (none once settled).
         SmsSegments = service.MonthlySmsSegmentBudget is null && service.MonthlySmsEuroBudget is null ? null : notice.SmsReservedSegments ?? 0,
+        Variants = [.. variants.Select(v => new ContentVariant
+        {
+            Language = v.Language, Subject = v.Subject ?? throw ContentDeleted(notice), Markdown = v.Markdown ?? throw ContentDeleted(notice),
+        })],
     };
 
     private static InvalidOperationException ContentDeleted(Notice notice) => new($"notice {notice.Id} has no content left to route");

@@ -1,3 +1,4 @@
+using Notifiche.Gateway.Templates;
 using Notifiche.Validation;
 
 namespace Notifiche.Gateway.Notices;
@@ -21,7 +22,9 @@ public static class NoticeValidator
     public static readonly TimeSpan SendAtClockSkew = TimeSpan.FromSeconds(60);
 
     /// <param name="now">The gateway's clock, for <c>send_at</c>; the system clock when not given.</param>
-    public static (ValidNotice? Notice, Dictionary<string, string[]> Errors) Validate(SubmitNoticeRequest request, DateTimeOffset? now = null)
+    /// <param name="template">The calling service's template named by <c>template_id</c>, when it has one by that id.</param>
+    public static (ValidNotice? Notice, Dictionary<string, string[]> Errors) Validate(SubmitNoticeRequest request, DateTimeOffset? now = null,
+        Template? template = null)
     {
         var errors = new Dictionary<string, string[]>();
         void Add(string field, string message) => errors[field] = [message];
@@ -38,7 +41,27 @@ public static class NoticeValidator
 
         var subject = request.Content?.Subject?.Trim();
         var markdown = request.Content?.Markdown;
-        if (request.Content is null)
+        IReadOnlyList<TemplateText> rendered = [];
+        if (request.TemplateId is not null)
+        {
+            if (request.Content is not null)
+            {
+                Add("content", "must not be given with template_id: the template is the notice's content");
+            }
+            else if (template is null)
+            {
+                Add("template_id", "is not a template of your service");
+            }
+            else
+            {
+                rendered = TemplateRendering.Render(template, request.Personalisation, errors);
+            }
+        }
+        else if (request.Personalisation is not null)
+        {
+            Add("personalisation", "is only used with template_id");
+        }
+        else if (request.Content is null)
         {
             Add("content", "is required");
         }
@@ -114,11 +137,15 @@ public static class NoticeValidator
             return (null, errors);
         }
 
-        var notice = new ValidNotice(fiscalCode, subject!, markdown!, request.Content!.DueDate, ttl,
+        // A template notice's own content is the Italian rendering; its other languages ride along as variants.
+        var notice = new ValidNotice(fiscalCode, template is null ? subject! : rendered[0].Subject, template is null ? markdown! : rendered[0].Markdown,
+            request.Content?.DueDate, ttl,
             string.IsNullOrEmpty(email) ? null : email, string.IsNullOrEmpty(category) ? null : category, request.SendAt?.ToUniversalTime(),
             request.Urgent == true)
         {
             Reference = reference, ProtocolNumber = protocolNumber, ProtocolDate = request.Protocol?.Date,
+            TemplateId = template?.Id, TemplateVersion = template?.Version, Variants = [.. rendered.Skip(1)],
+            Personalisation = template is null ? null : new SortedDictionary<string, string>(request.Personalisation ?? [], StringComparer.Ordinal),
         };
         return (notice, errors);
     }

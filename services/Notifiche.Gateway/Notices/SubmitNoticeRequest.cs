@@ -16,8 +16,17 @@ public sealed record SubmitNoticeRequest
     [Description("The citizen's codice fiscale; trimmed and upper-cased, then checked for format, check character and omocodia.")]
     public string? FiscalCode { get; init; }
 
-    [Required]
+    [Description("The notice's subject and Markdown. Required unless template_id is given; never together with it.")]
     public NoticeContentRequest? Content { get; init; }
+
+    [Description("Send from one of your templates (POST /api/v1/templates) instead of content: the notice is rendered at acceptance in "
+        + "every language the template has, and each citizen gets their profile's language, Italian otherwise. An unknown id, or "
+        + "another service's template, is a 400 naming template_id.")]
+    public Guid? TemplateId { get; init; }
+
+    [Description("With template_id: a string value for every placeholder of the template (all its languages), at most 500 characters "
+        + "each, no line breaks; each missing or unknown one is a 400 naming personalisation.<name>. Values are inserted as text, never as Markdown.")]
+    public Dictionary<string, string>? Personalisation { get; init; }
 
     [Range(NoticeValidator.TtlMin, NoticeValidator.TtlMax)]
     [Description("Seconds the notice may wait for delivery before its channels expire, counted from send_at when given; default 604800 (7 days).")]
@@ -103,4 +112,21 @@ public sealed record ValidNotice(
 
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public DateOnly? ProtocolDate { get; init; }
+
+    /// <summary>
+    /// Sent from a template: its id and the personalisation are what the idempotency hash covers, not the rendered text, so
+    /// that a retry after the template changed replays the notice accepted the first time (<see cref="IdempotencyKeys.RequestHash"/>).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public Guid? TemplateId { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public SortedDictionary<string, string>? Personalisation { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int? TemplateVersion { get; init; }
+
+    /// <summary>The template's other languages, rendered (Subject and Markdown are the Italian).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<Templates.TemplateText> Variants { get; init; } = [];
 }

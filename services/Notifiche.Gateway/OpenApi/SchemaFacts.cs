@@ -6,6 +6,7 @@ using Notifiche.Gateway.Audit;
 using Notifiche.Gateway.Callbacks;
 using Notifiche.Gateway.Governance;
 using Notifiche.Gateway.Notices;
+using Notifiche.Gateway.Templates;
 
 namespace Notifiche.Gateway.OpenApi;
 
@@ -41,13 +42,28 @@ internal static class SchemaFacts
              "due_date":"2026-12-26"},"time_to_live":604800,"default_addresses":{"email":"mario.rossi@example.it"},"category":"identity-card-expiry",
              "reference":"CIE-2026-000123","protocol":{"number":"0012345","date":"2026-11-26"}}
             """,
+        [typeof(TemplateRequest)] = """
+            {"name":"Bollo auto in scadenza","languages":{
+             "it":{"subject":"Bollo auto per ((targa)) in scadenza","markdown":"Gentile ((nome)), il bollo del veicolo ((targa)) scade il ((scadenza)). Paga su [pagoPA](https://example.it/pagopa)."},
+             "de":{"subject":"Kfz-Steuer für ((targa)) bald fällig","markdown":"Sehr geehrte(r) ((nome)), die Kfz-Steuer für ((targa)) ist am ((scadenza)) fällig. Zahlung über [pagoPA](https://example.it/pagopa)."}}}
+            """,
+        [typeof(TemplatePreviewRequest)] = """{"personalisation":{"nome":"Maria Rossi","targa":"AB123CD","scadenza":"31/01/2027"},"language":"de"}""",
         [typeof(NoticeCreatedResponse)] = """{"id":"0193a5c2-7b1e-7c3d-9f00-2a4b6c8d0e1f"}""",
         [typeof(CallbackRequest)] = """{"url":"https://servizi.comune.example.it/notifiche/callback","secret":"at-least-32-characters-of-shared-secret"}""",
     };
 
+    /// <summary>A notice sent from a template: the second example of the submission.</summary>
+    private const string TemplateSubmission = """
+        {"fiscal_code":"RSSMRA85T10A562S","template_id":"0193a5c2-7b1e-7c3d-9f00-2a4b6c8d0e20",
+         "personalisation":{"nome":"Maria Rossi","targa":"AB123CD","scadenza":"31/01/2027"},"reference":"BOLLO-2027-000123"}
+        """;
+
     /// <summary>Request bodies refuse members they do not have (JsonUnmappedMemberHandling.Disallow).</summary>
     private static readonly HashSet<Type> Closed =
-        [typeof(SubmitNoticeRequest), typeof(NoticeContentRequest), typeof(DefaultAddressesRequest), typeof(CallbackRequest), typeof(ProtocolRequest)];
+    [
+        typeof(SubmitNoticeRequest), typeof(NoticeContentRequest), typeof(DefaultAddressesRequest), typeof(CallbackRequest), typeof(ProtocolRequest),
+        typeof(TemplateRequest), typeof(TemplateLanguagesRequest), typeof(TemplateContentRequest), typeof(TemplatePreviewRequest),
+    ];
 
     public static void Apply(OpenApiSchema schema, OpenApiSchemaTransformerContext context)
     {
@@ -66,6 +82,13 @@ internal static class SchemaFacts
         if (context.JsonPropertyInfo is null && Examples.TryGetValue(type, out var example))
         {
             schema.Examples = [JsonNode.Parse(example)!];
+        }
+
+        if (context.JsonPropertyInfo is null && type == typeof(SubmitNoticeRequest))
+        {
+            // The content, or a template to render it from: exactly one of them.
+            schema.Examples!.Add(JsonNode.Parse(TemplateSubmission)!);
+            schema.OneOf = [new OpenApiSchema { Required = new HashSet<string> { "content" } }, new OpenApiSchema { Required = new HashSet<string> { "template_id" } }];
         }
 
         if (context.JsonPropertyInfo is null && Closed.Contains(type))

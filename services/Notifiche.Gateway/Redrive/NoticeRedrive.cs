@@ -64,6 +64,7 @@ public sealed class NoticeRedrive(GatewayDbContext db, OutboxSignal outbox, IOpt
         var services = await db.Services.AsNoTracking().Where(s => serviceIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, ct);
         var omitted = (await db.NoticeOmissions.AsNoTracking().Where(o => ids.Contains(o.NoticeId)).ToListAsync(ct))
             .ToLookup(o => o.NoticeId, o => o.Channel);
+        var variants = (await db.NoticeVariants.AsNoTracking().Where(v => ids.Contains(v.NoticeId)).ToListAsync(ct)).ToLookup(v => v.NoticeId);
         var now = clock.GetUtcNow();
         foreach (var notice in notices)
         {
@@ -72,7 +73,7 @@ public sealed class NoticeRedrive(GatewayDbContext db, OutboxSignal outbox, IOpt
             // A test notice is simulated again, never submitted to routing.
             db.Outbox.Add(notice.Test
                 ? OutboxMessages.Create(TestNotices.For(notice, service), null, now)
-                : OutboxMessages.Create(NoticeSubmissions.For(notice, service, allowed), null, now));
+                : OutboxMessages.Create(NoticeSubmissions.For(notice, service, allowed, variants[notice.Id]), null, now));
             notice.RedrivenAt = now;
         }
 

@@ -94,6 +94,9 @@ public sealed partial class ContentRetention(
             .SetProperty(n => n.Markdown, (string?)null)
             .SetProperty(n => n.DueDate, (DateOnly?)null)
             .SetProperty(n => n.ContentDeletedAt, now), ct);
+        await db.NoticeVariants.Where(v => ids.Contains(v.NoticeId)).ExecuteUpdateAsync(s => s
+            .SetProperty(v => v.Subject, (string?)null)
+            .SetProperty(v => v.Markdown, (string?)null), ct);
         foreach (var id in ids)
         {
             db.Record(id, NoticeEventTypes.ContentDeleted, now, detail: "retention period ended");

@@ -56,7 +56,7 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db, StatusAnnouncements
             var routed = group[i].Item;
             sql.Append($"""
                 UPDATE notices SET status = @status{i}, rejection_reason = @reason{i}, status_detail = @detail{i}, processed_at = @at{i},
-                    read_receipts = @receipts{i}{(routed.Channels.Count == 0 ? ", default_email = NULL" : string.Empty)}
+                    read_receipts = @receipts{i}, content_language = @language{i}{(routed.Channels.Count == 0 ? ", default_email = NULL" : string.Empty)}
                 WHERE id = @id{i} AND status = '{NoticeStatus.Accepted}'
                 RETURNING service_id;
 
@@ -66,6 +66,7 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db, StatusAnnouncements
             parameters[$"@detail{i}"] = routed.Detail;
             parameters[$"@at{i}"] = routed.RoutedAt;
             parameters[$"@receipts{i}"] = routed.ReadReceipts;
+            parameters[$"@language{i}"] = routed.ContentLanguage;
             parameters[$"@id{i}"] = RawSql.Id(db, routed.NoticeId);
         }
 

@@ -20,9 +20,9 @@ public sealed class NoticeSubmittedConsumer(ProfileReader profiles, PreferencesD
 {
     public async Task Consume(ConsumeContext<NoticeSubmitted> context)
     {
-        var notice = context.Message;
-        var profile = await profiles.FindAsync(notice.FiscalCode, context.CancellationToken);
-        var plan = ChannelPlan.For(notice, profile);
+        var profile = await profiles.FindAsync(context.Message.FiscalCode, context.CancellationToken);
+        var plan = ChannelPlan.For(context.Message, profile);
+        var (notice, contentLanguage) = ContentLanguage.For(context.Message, plan.Language);
         var now = clock.GetUtcNow();
         // Without a profile only the service's default email is planned, which is never deferred.
         var nextAllowed = profile is null || notice.Urgent || now > notice.ExpiresAt
@@ -42,7 +42,7 @@ public sealed class NoticeSubmittedConsumer(ProfileReader profiles, PreferencesD
         await context.Publish(new NoticeRouted
         {
             NoticeId = notice.NoticeId, Channels = plan.Channels, RejectionReason = plan.RejectionReason, Detail = plan.Detail, RoutedAt = now,
-            ReadReceipts = plan.ReadReceipts, DeferredUntil = deferred,
+            ReadReceipts = plan.ReadReceipts, DeferredUntil = deferred, ContentLanguage = contentLanguage,
         });
 
         foreach (var channel in plan.Channels)

@@ -224,6 +224,11 @@ namespace Notifiche.Gateway.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("content_deleted_at");
 
+                    b.Property<string>("ContentLanguage")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("content_language");
+
                     b.Property<string>("ContentSha256")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -321,6 +326,14 @@ namespace Notifiche.Gateway.Data.Migrations
                         .HasMaxLength(120)
                         .HasColumnType("character varying(120)")
                         .HasColumnName("subject");
+
+                    b.Property<Guid?>("TemplateId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("template_id");
+
+                    b.Property<int?>("TemplateVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("template_version");
 
                     b.Property<bool>("Test")
                         .HasColumnType("boolean")
@@ -431,6 +444,39 @@ namespace Notifiche.Gateway.Data.Migrations
                         .HasName("pk_notice_omissions");
 
                     b.ToTable("notice_omissions", (string)null);
+                });
+
+            modelBuilder.Entity("Notifiche.Gateway.Notices.NoticeVariant", b =>
+                {
+                    b.Property<Guid>("NoticeId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("notice_id");
+
+                    b.Property<string>("Language")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("language");
+
+                    b.Property<string>("ContentSha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("content_sha256");
+
+                    b.Property<string>("Markdown")
+                        .HasMaxLength(10000)
+                        .HasColumnType("character varying(10000)")
+                        .HasColumnName("markdown");
+
+                    b.Property<string>("Subject")
+                        .HasMaxLength(120)
+                        .HasColumnType("character varying(120)")
+                        .HasColumnName("subject");
+
+                    b.HasKey("NoticeId", "Language")
+                        .HasName("pk_notice_variants");
+
+                    b.ToTable("notice_variants", (string)null);
                 });
 
             modelBuilder.Entity("Notifiche.Gateway.Outbox.OutboxMessage", b =>
@@ -647,6 +693,76 @@ namespace Notifiche.Gateway.Data.Migrations
                     b.ToTable("services", (string)null);
                 });
 
+            modelBuilder.Entity("Notifiche.Gateway.Templates.Template", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("ServiceId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("service_id");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_templates");
+
+                    b.HasIndex("ServiceId", "Id")
+                        .HasDatabaseName("ix_templates_service_id_id");
+
+                    b.ToTable("templates", (string)null);
+                });
+
+            modelBuilder.Entity("Notifiche.Gateway.Templates.TemplateContent", b =>
+                {
+                    b.Property<Guid>("TemplateId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("template_id");
+
+                    b.Property<string>("Language")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("language");
+
+                    b.Property<string>("Markdown")
+                        .IsRequired()
+                        .HasMaxLength(10000)
+                        .HasColumnType("character varying(10000)")
+                        .HasColumnName("markdown");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(120)
+                        .HasColumnType("character varying(120)")
+                        .HasColumnName("subject");
+
+                    b.HasKey("TemplateId", "Language")
+                        .HasName("pk_template_contents");
+
+                    b.ToTable("template_contents", (string)null);
+                });
+
             modelBuilder.Entity("Notifiche.Gateway.Audit.NoticeEvent", b =>
                 {
                     b.HasOne("Notifiche.Gateway.Notices.Notice", null)
@@ -727,6 +843,16 @@ namespace Notifiche.Gateway.Data.Migrations
                         .HasConstraintName("fk_notice_omissions_notices_notice_id");
                 });
 
+            modelBuilder.Entity("Notifiche.Gateway.Notices.NoticeVariant", b =>
+                {
+                    b.HasOne("Notifiche.Gateway.Notices.Notice", null)
+                        .WithMany("Variants")
+                        .HasForeignKey("NoticeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_notice_variants_notices_notice_id");
+                });
+
             modelBuilder.Entity("Notifiche.Gateway.Registry.ApiKey", b =>
                 {
                     b.HasOne("Notifiche.Gateway.Registry.ServiceRecord", null)
@@ -737,11 +863,38 @@ namespace Notifiche.Gateway.Data.Migrations
                         .HasConstraintName("fk_api_keys_services_service_id");
                 });
 
+            modelBuilder.Entity("Notifiche.Gateway.Templates.Template", b =>
+                {
+                    b.HasOne("Notifiche.Gateway.Registry.ServiceRecord", null)
+                        .WithMany()
+                        .HasForeignKey("ServiceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_templates_services_service_id");
+                });
+
+            modelBuilder.Entity("Notifiche.Gateway.Templates.TemplateContent", b =>
+                {
+                    b.HasOne("Notifiche.Gateway.Templates.Template", null)
+                        .WithMany("Contents")
+                        .HasForeignKey("TemplateId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_template_contents_templates_template_id");
+                });
+
             modelBuilder.Entity("Notifiche.Gateway.Notices.Notice", b =>
                 {
                     b.Navigation("Channels");
 
                     b.Navigation("Omissions");
+
+                    b.Navigation("Variants");
+                });
+
+            modelBuilder.Entity("Notifiche.Gateway.Templates.Template", b =>
+                {
+                    b.Navigation("Contents");
                 });
 #pragma warning restore 612, 618
         }
