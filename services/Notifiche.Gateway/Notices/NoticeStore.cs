@@ -109,16 +109,27 @@ public sealed class NoticeStore(
                 Reference = valid.Reference,
                 ProtocolNumber = valid.ProtocolNumber,
                 ProtocolDate = valid.ProtocolDate,
+                Sensitive = valid.Sensitive,
             };
             db.Notices.Add(notice);
             // Scheduled send: the routing message waits in the outbox until send_at (the relay skips it until then). A test
             // notice's row is its simulated delivery, run in the gateway: nothing of it is published for routing.
-            db.Outbox.Add(submission.Test
-                ? OutboxMessages.Create(TestNotices.For(notice, service), traceParent, now, notBefore: valid.SendAt)
-                : OutboxMessages.Create(NoticeSubmissions.For(notice, service, admission.AllowedChannels), traceParent, now, notBefore: valid.SendAt));
+            db.Outbox.Add(Routing(notice, service, submission.Test, admission.AllowedChannels, traceParent, now));
             db.Record(notice.Id, NoticeEventTypes.Accepted, now,
                 detail: (valid.SendAt is { } sendAt ? $"content_sha256 {notice.ContentSha256}, send_at {sendAt:O}{Urgency(valid)}" : $"content_sha256 {notice.ContentSha256}{Urgency(valid)}")
+                    + (valid.Reminders is { } reminders ? $", reminders {string.Join(' ', reminders.Select(r => r.Before))}" : string.Empty)
+                    + (valid.Sensitive ? ", sensitive" : string.Empty)
                     + (submission.Test ? ", test key: delivery simulated" : string.Empty));
+            foreach (var reminder in valid.Reminders ?? [])
+            {
+                // Each reminder waits in the outbox like a scheduled notice: durable, published once, cancelled by resolve.
+                var reminded = ReminderOf(notice, reminder, now);
+                db.Notices.Add(reminded);
+                db.Outbox.Add(Routing(reminded, service, submission.Test, admission.AllowedChannels, traceParent, now));
+                db.Record(reminded.Id, NoticeEventTypes.Accepted, now,
+                    detail: $"reminder {reminder.Before} before the due date of notice {notice.Id}, send_at {reminder.At:O}");
+            }
+
             await announcements.AnnounceAsync(notice.Id, service.Id, NoticeStatus.Shown(notice, now), now, ct, traceParent: traceParent);
             if (submission.IdempotencyKey is { } key)
             {
@@ -153,6 +164,51 @@ public sealed class NoticeStore(
         }
 
         return new Exception?[group.Count];
+    }
+
+    /// <summary>
+    /// The row that routes a notice (from its send_at on, when it has one). A test notice's row is its simulated delivery,
+    /// run in the gateway: nothing of it is published for routing.
+    /// </summary>
+    private static OutboxMessage Routing(Notice notice, ServiceRecord service, bool test, IReadOnlyList<string> allowedChannels, string? traceParent,
+        DateTimeOffset now) =>
+        test
+            ? OutboxMessages.Create(TestNotices.For(notice, service), traceParent, now, notBefore: notice.SendAt, noticeId: notice.Id)
+            : OutboxMessages.Create(NoticeSubmissions.For(notice, service, allowedChannels), traceParent, now, notBefore: notice.SendAt, noticeId: notice.Id);
+
+    /// <summary>
+    /// A due-date reminder: the notice's content and options, due at the reminder's time, and never notified after the due
+    /// date (its time to live ends with that day at the latest).
+    /// </summary>
+    private static Notice ReminderOf(Notice notice, ScheduledReminder reminder, DateTimeOffset now)
+    {
+        var expiresAt = reminder.At.AddSeconds(notice.TimeToLiveSeconds);
+        var dueEnd = DueDateReminders.EndOf(notice.DueDate!.Value);
+        return new Notice
+        {
+            Id = Guid.CreateVersion7(now),
+            ServiceId = notice.ServiceId,
+            FiscalCode = notice.FiscalCode,
+            Subject = notice.Subject,
+            Markdown = notice.Markdown,
+            DueDate = notice.DueDate,
+            Category = notice.Category,
+            DefaultEmail = notice.DefaultEmail,
+            TimeToLiveSeconds = notice.TimeToLiveSeconds,
+            AcceptedAt = now,
+            SendAt = reminder.At,
+            Urgent = notice.Urgent,
+            ExpiresAt = expiresAt < dueEnd ? expiresAt : dueEnd,
+            ContentSha256 = notice.ContentSha256,
+            Omissions = [.. notice.Omissions.Select(o => new NoticeOmission { Channel = o.Channel, Reason = o.Reason })],
+            Test = notice.Test,
+            Reference = notice.Reference,
+            ProtocolNumber = notice.ProtocolNumber,
+            ProtocolDate = notice.ProtocolDate,
+            Sensitive = notice.Sensitive,
+            ReminderOf = notice.Id,
+            ReminderBefore = reminder.Before,
+        };
     }
 
     private static string Urgency(ValidNotice valid) => valid.Urgent ? ", urgent" : string.Empty;

@@ -23,6 +23,8 @@ public static class NoticeSubmissions
         AcceptedAt = notice.AcceptedAt,
         ExpiresAt = notice.ExpiresAt,
         Urgent = notice.Urgent,
+        ReminderOf = notice.ReminderOf,
+        Sensitive = notice.Sensitive,
     };
 
     private static InvalidOperationException ContentDeleted(Notice notice) => new($"notice {notice.Id} has no content left to route");

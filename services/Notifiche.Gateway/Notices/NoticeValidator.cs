@@ -109,6 +109,8 @@ public static class NoticeValidator
             }
         }
 
+        var reminders = DueDateReminders.Validate(request.Reminders, request.Content?.DueDate, at, request.SendAt, Add);
+
         if (errors.Count > 0)
         {
             return (null, errors);
@@ -119,6 +121,7 @@ public static class NoticeValidator
             request.Urgent == true)
         {
             Reference = reference, ProtocolNumber = protocolNumber, ProtocolDate = request.Protocol?.Date,
+            Reminders = reminders, Sensitive = request.Sensitive == true,
         };
         return (notice, errors);
     }
