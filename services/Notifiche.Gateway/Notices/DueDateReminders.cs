@@ -17,6 +17,12 @@ public static class DueDateReminders
     /// <summary>At most this many reminders a notice: enough for a ladder (a month, a week, a day before), few enough to stay a courtesy.</summary>
     public const int Max = 5;
 
+    /// <summary>
+    /// How far ahead a reminder may fall: its routing message (with the content) waits in the outbox until then, and a year
+    /// covers yearly deadlines (car tax, TARI) well inside the content's retention.
+    /// </summary>
+    public static readonly TimeSpan MaxAhead = TimeSpan.FromDays(366);
+
     public static readonly LocalTime DueTime = new(9, 0);
     public static readonly DateTimeZone TimeZone = DateTimeZoneProviders.Tzdb["Europe/Rome"];
 
@@ -81,6 +87,10 @@ public static class DueDateReminders
                 add(field, sendAt > now
                     ? $"falls at {at:yyyy-MM-ddTHH:mm:ssZ}, before the notice's send_at: a reminder must come after the notice"
                     : $"falls at {at:yyyy-MM-ddTHH:mm:ssZ}, which is in the past (reminders count back from {DueTime:HH:mm} {TimeZone.Id} on the due date)");
+            }
+            else if (at > now + MaxAhead)
+            {
+                add(field, $"falls at {at:yyyy-MM-ddTHH:mm:ssZ}, more than {MaxAhead.TotalDays:0} days ahead");
             }
             else if (seen.TryGetValue(at, out var first))
             {

@@ -27,13 +27,13 @@ public sealed record NotifiedContent(string Subject, string Markdown, DateOnly? 
     // Markdown bodies: the email renders them; SMS, push and Telegram use only the subject.
     private static readonly Dictionary<string, InboxOnlyTexts> Texts = new()
     {
-        [Languages.Italian] = new("Nuovo avviso da {0}",
+        [Languages.Italian] = new("Nuovo avviso riservato: {0}",
             "Hai un nuovo avviso da **{0}**. Per riservatezza il contenuto non è riportato in questo messaggio: "
             + "lo trovi completo nella tua casella degli avvisi, nell'app.", "Promemoria: "),
-        [Languages.English] = new("New notice from {0}",
+        [Languages.English] = new("New confidential notice: {0}",
             "You have a new notice from **{0}**. For your privacy its content is not included in this message: "
             + "you can read it in full in your notice inbox, in the app.", "Reminder: "),
-        [Languages.German] = new("Neue Mitteilung von {0}",
+        [Languages.German] = new("Neue vertrauliche Mitteilung: {0}",
             "Sie haben eine neue Mitteilung von **{0}**. Zum Schutz Ihrer Privatsphäre steht ihr Inhalt nicht in dieser Nachricht: "
             + "Sie finden sie vollständig in Ihrem Posteingang in der App.", "Erinnerung: "),
     };
