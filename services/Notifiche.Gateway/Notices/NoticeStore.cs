@@ -87,30 +87,7 @@ public sealed class NoticeStore(
                 continue;
             }
 
-            var notice = new Notice
-            {
-                Id = Guid.CreateVersion7(now),
-                ServiceId = service.Id,
-                FiscalCode = valid.FiscalCode,
-                Subject = valid.Subject,
-                Markdown = valid.Markdown,
-                DueDate = valid.DueDate,
-                Category = valid.Category,
-                DefaultEmail = valid.DefaultEmail,
-                TimeToLiveSeconds = valid.TimeToLiveSeconds,
-                AcceptedAt = now,
-                SendAt = valid.SendAt,
-                Urgent = valid.Urgent,
-                // A scheduled notice's time to live runs from its send_at: it may wait that long once it is due.
-                ExpiresAt = Later(now, valid.SendAt).AddSeconds(valid.TimeToLiveSeconds),
-                ContentSha256 = ContentHash.Compute(valid.Subject, valid.Markdown, valid.DueDate),
-                Omissions = [.. admission.Omitted.Select(o => new NoticeOmission { Channel = o.Channel, Reason = o.Reason })],
-                Test = submission.Test,
-                Reference = valid.Reference,
-                ProtocolNumber = valid.ProtocolNumber,
-                ProtocolDate = valid.ProtocolDate,
-                Sensitive = valid.Sensitive,
-            };
+            var notice = Stored(service, valid, admission, now, submission.Test, valid.SendAt);
             db.Notices.Add(notice);
             // Scheduled send: the routing message waits in the outbox until send_at (the relay skips it until then). A test
             // notice's row is its simulated delivery, run in the gateway: nothing of it is published for routing.
@@ -123,7 +100,12 @@ public sealed class NoticeStore(
             foreach (var reminder in valid.Reminders ?? [])
             {
                 // Each reminder waits in the outbox like a scheduled notice: durable, published once, cancelled by resolve.
-                var reminded = ReminderOf(notice, reminder, now);
+                var reminded = Stored(service, valid, admission, now, submission.Test, reminder.At);
+                // Never notified after the due date: its time to live ends with that day at the latest.
+                var dueEnd = DueDateReminders.EndOf(notice.DueDate!.Value);
+                reminded.ExpiresAt = reminded.ExpiresAt < dueEnd ? reminded.ExpiresAt : dueEnd;
+                reminded.ReminderOf = notice.Id;
+                reminded.ReminderBefore = reminder.Before;
                 db.Notices.Add(reminded);
                 db.Outbox.Add(Routing(reminded, service, submission.Test, admission.AllowedChannels, traceParent, now));
                 db.Record(reminded.Id, NoticeEventTypes.Accepted, now,
@@ -177,39 +159,33 @@ public sealed class NoticeStore(
             : OutboxMessages.Create(NoticeSubmissions.For(notice, service, allowedChannels), traceParent, now, notBefore: notice.SendAt, noticeId: notice.Id);
 
     /// <summary>
-    /// A due-date reminder: the notice's content and options, due at the reminder's time, and never notified after the due
-    /// date (its time to live ends with that day at the latest).
+    /// The row of an admitted notice, routed from <paramref name="sendAt"/> (null: at once). A due-date reminder is one too:
+    /// the same content and options, its own id, due at the reminder's time.
     /// </summary>
-    private static Notice ReminderOf(Notice notice, ScheduledReminder reminder, DateTimeOffset now)
+    private static Notice Stored(ServiceRecord service, ValidNotice valid, Admission admission, DateTimeOffset now, bool test, DateTimeOffset? sendAt) => new()
     {
-        var expiresAt = reminder.At.AddSeconds(notice.TimeToLiveSeconds);
-        var dueEnd = DueDateReminders.EndOf(notice.DueDate!.Value);
-        return new Notice
-        {
-            Id = Guid.CreateVersion7(now),
-            ServiceId = notice.ServiceId,
-            FiscalCode = notice.FiscalCode,
-            Subject = notice.Subject,
-            Markdown = notice.Markdown,
-            DueDate = notice.DueDate,
-            Category = notice.Category,
-            DefaultEmail = notice.DefaultEmail,
-            TimeToLiveSeconds = notice.TimeToLiveSeconds,
-            AcceptedAt = now,
-            SendAt = reminder.At,
-            Urgent = notice.Urgent,
-            ExpiresAt = expiresAt < dueEnd ? expiresAt : dueEnd,
-            ContentSha256 = notice.ContentSha256,
-            Omissions = [.. notice.Omissions.Select(o => new NoticeOmission { Channel = o.Channel, Reason = o.Reason })],
-            Test = notice.Test,
-            Reference = notice.Reference,
-            ProtocolNumber = notice.ProtocolNumber,
-            ProtocolDate = notice.ProtocolDate,
-            Sensitive = notice.Sensitive,
-            ReminderOf = notice.Id,
-            ReminderBefore = reminder.Before,
-        };
-    }
+        Id = Guid.CreateVersion7(now),
+        ServiceId = service.Id,
+        FiscalCode = valid.FiscalCode,
+        Subject = valid.Subject,
+        Markdown = valid.Markdown,
+        DueDate = valid.DueDate,
+        Category = valid.Category,
+        DefaultEmail = valid.DefaultEmail,
+        TimeToLiveSeconds = valid.TimeToLiveSeconds,
+        AcceptedAt = now,
+        SendAt = sendAt,
+        Urgent = valid.Urgent,
+        // A scheduled notice's time to live runs from its send_at: it may wait that long once it is due.
+        ExpiresAt = Later(now, sendAt).AddSeconds(valid.TimeToLiveSeconds),
+        ContentSha256 = ContentHash.Compute(valid.Subject, valid.Markdown, valid.DueDate),
+        Omissions = [.. admission.Omitted.Select(o => new NoticeOmission { Channel = o.Channel, Reason = o.Reason })],
+        Test = test,
+        Reference = valid.Reference,
+        ProtocolNumber = valid.ProtocolNumber,
+        ProtocolDate = valid.ProtocolDate,
+        Sensitive = valid.Sensitive,
+    };
 
     private static string Urgency(ValidNotice valid) => valid.Urgent ? ", urgent" : string.Empty;
 
