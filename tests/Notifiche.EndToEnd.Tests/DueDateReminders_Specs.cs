@@ -204,6 +204,25 @@ public class Reminding_a_citizen_of_a_due_date
     }
 
     [Test]
+    public async Task Should_cancel_the_reminders_of_a_notice_routing_rejected()
+    {
+        // Unknown to the platform and no default address: REJECTED / USER_NOT_FOUND, never in an inbox — so no reminder
+        // may reach the citizen later (say, once they registered) about a notice they cannot read.
+        var (due, before, _) = ReminderIn(TimeSpan.FromHours(1));
+        var body = Body(Citizens.NewFiscalCode(), "unused@example.it", due, before);
+        body.Remove("default_addresses");
+        var id = await NoticeApi.SubmitAsync(_service, body);
+
+        var status = await Eventually.Until(() => NoticeApi.StatusAsync(_service, id), s => s.GetProperty("status").GetString() == "REJECTED",
+            TimeSpan.FromSeconds(30), "the notice rejected");
+
+        Assert.That(status.GetProperty("rejection_reason").GetString(), Is.EqualTo("USER_NOT_FOUND"));
+        var reminder = RemindersOf(status).Single();
+        Assert.That(reminder.GetProperty("status").GetString(), Is.EqualTo("CANCELLED"));
+        Assert.That(await Platform.Hosts.Database.CountAsync($"outbox WHERE notice_id = '{reminder.GetProperty("id").GetGuid()}'"), Is.Zero);
+    }
+
+    [Test]
     public async Task Should_answer_404_to_a_resolve_of_another_services_notice_and_cancel_nothing()
     {
         var other = await Platform.Hosts.RegisterServiceAsync($"altro-ente-{Guid.NewGuid():N}"[..30]);
