@@ -20,7 +20,11 @@ public sealed class NoticeResolution(GatewayDbContext db, StatusAnnouncements an
     public async Task<Notice?> ResolveAsync(string serviceId, Guid id, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var notice = await db.Notices.FirstOrDefaultAsync(n => n.Id == id && n.ServiceId == serviceId && n.ReminderOf == null, ct);
+        // Locked on PostgreSQL: two resolves at once are one resolve and one repeat (one resolved_at, one audit entry).
+        var notice = db.Database.IsNpgsql()
+            ? (await db.Notices.FromSqlInterpolated(
+                $"SELECT * FROM notices WHERE id = {id} AND service_id = {serviceId} AND reminder_of IS NULL FOR UPDATE").ToListAsync(ct)).SingleOrDefault()
+            : await db.Notices.FirstOrDefaultAsync(n => n.Id == id && n.ServiceId == serviceId && n.ReminderOf == null, ct);
         if (notice is null || notice.ResolvedAt is not null)
         {
             return notice;
