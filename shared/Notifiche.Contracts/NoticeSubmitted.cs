@@ -35,4 +35,14 @@ public record NoticeSubmitted
     /// <see cref="Markdown"/> are the Italian). Routing picks the citizen's language when it is here. Empty otherwise.
     /// </summary>
     public IReadOnlyList<ContentVariant> Variants { get; init; } = [];
+    /// <summary>
+    /// Set on a due-date reminder: the notice it reminds of (the one in the citizen's inbox). The reminder is notified on the
+    /// citizen's channels like a notice of its own (its own id, statuses and audit trail) but is not a second inbox entry.
+    /// </summary>
+    public Guid? ReminderOf { get; init; }
+    /// <summary>
+    /// The service marked the notice sensitive: the channels say only that a notice from the administration is waiting in
+    /// the inbox — no subject, no content (routing replaces them before any dispatch command is built).
+    /// </summary>
+    public bool Sensitive { get; init; }
 }

@@ -13,6 +13,10 @@ public record SendPush
     public required string Subject { get; init; }
     /// <summary>When true the push shows only the service name, not the subject (the service's privacy choice).</summary>
     public bool Anonymous { get; init; }
+    /// <summary>
+    /// The inbox entry the push opens when it is not <see cref="NoticeId"/>: a due-date reminder opens the notice it reminds of.
+    /// </summary>
+    public Guid? InboxNoticeId { get; init; }
     public string Language { get; init; } = "it";
     public required DateTimeOffset ExpiresAt { get; init; }
 }

@@ -23,6 +23,13 @@ public record SubmitNotice
     public DateTimeOffset? SendAt { get; init; }
     /// <summary>Deliver at once, ignoring the citizen's quiet hours; only for a service with the urgent permission. Same rules as the HTTP <c>urgent</c>.</summary>
     public bool? Urgent { get; init; }
+    /// <summary>
+    /// Due-date reminders, ISO-8601 durations before <c>content.dueDate</c> (e.g. <c>["P7D", "P1D"]</c>). Same rules as the
+    /// HTTP <c>reminders</c>.
+    /// </summary>
+    public IReadOnlyList<string>? Reminders { get; init; }
+    /// <summary>Sensitive: the channels say only that a notice is waiting in the inbox. Same rules as the HTTP <c>sensitive</c>.</summary>
+    public bool? Sensitive { get; init; }
     public SubmittedDefaultAddresses? DefaultAddresses { get; init; }
     public string? Category { get; init; }
     /// <summary>The sender's own id for the notice (1–128 characters once trimmed), as the HTTP <c>reference</c>.</summary>

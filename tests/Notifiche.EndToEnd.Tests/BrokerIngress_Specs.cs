@@ -218,15 +218,15 @@ public class Submitting_a_notice_over_the_broker
     {
         var before = await Platform.Hosts.Database.CountAsync("notices");
         var submission = JsonSerializer.SerializeToNode(BrokerService.Notice(_service.Id, $"unknown-{Guid.NewGuid():N}@example.it"))!;
-        // A member of a later version (due-date reminders, issue 17): refused, never silently ignored.
-        submission["reminders"] = new System.Text.Json.Nodes.JsonArray("P7D", "P1D");
+        // A member of a later version (escalation when unread, issue 17 point 5): refused, never silently ignored.
+        submission["escalation"] = new System.Text.Json.Nodes.JsonArray("PT48H");
         await _service.PublishRawAsync(JsonSerializer.SerializeToUtf8Bytes(submission));
 
         var reply = await _service.NextReplyAsync();
 
         Assert.That(reply.GetProperty("reason").GetString(), Is.EqualTo("INVALID_NOTICE"));
-        Assert.That(reply.GetProperty("errors").EnumerateObject().Select(e => e.Name), Is.EqualTo(new[] { "reminders" }));
-        Assert.That(reply.GetProperty("detail").GetString(), Does.Contain("reminders"));
+        Assert.That(reply.GetProperty("errors").EnumerateObject().Select(e => e.Name), Is.EqualTo(new[] { "escalation" }));
+        Assert.That(reply.GetProperty("detail").GetString(), Does.Contain("escalation"));
         Assert.That(await Platform.Hosts.Database.CountAsync("notices"), Is.EqualTo(before));
     }
 

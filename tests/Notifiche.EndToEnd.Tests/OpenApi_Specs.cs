@@ -108,8 +108,10 @@ public class The_openapi_document
     public void Should_list_every_status_and_reason()
     {
         var status = Resolve(_document["paths"]!["/api/v1/notices/{id}"]!["get"]!["responses"]!["200"]!["content"]!["application/json"]!["schema"]!);
-        Assert.That(Values(status["properties"]!["status"]!), Is.EqualTo(new[] { "SCHEDULED", "ACCEPTED", "PROCESSED", "REJECTED" }));
+        Assert.That(Values(status["properties"]!["status"]!), Is.EqualTo(new[] { "SCHEDULED", "ACCEPTED", "PROCESSED", "REJECTED", "CANCELLED" }));
         Assert.That(status["properties"]!["send_at"], Is.Not.Null, "a scheduled notice's send_at");
+        Assert.That(status["properties"]!["resolved_at"], Is.Not.Null, "when resolve cancelled the pending reminders");
+        Assert.That(status["properties"]!["reminders"], Is.Not.Null, "the notice's due-date reminders");
         Assert.That(Values(status["properties"]!["rejection_reason"]!), Does.Contain("USER_NOT_FOUND"));
         Assert.That(status["properties"]!["rejection_reason"]!["enum"]!.AsArray(), Has.Some.Null, "null while not rejected");
         Assert.That(Values(status["properties"]!["read_status"]!), Is.EquivalentTo(new[] { "READ", "UNREAD", "UNAVAILABLE" }));

@@ -11,6 +11,7 @@ public sealed class PushComposer(IOptions<PushOptions> options)
     {
         var anonymous = options.Value.AnonymousBody;
         var body = push.Anonymous ? anonymous.GetValueOrDefault(push.Language) ?? anonymous["it"] : push.Subject;
-        return new PushNotification(push.NoticeId, push.ServiceName, body);
+        // A reminder opens the notice it reminds of: that is the inbox entry.
+        return new PushNotification(push.InboxNoticeId ?? push.NoticeId, push.ServiceName, body);
     }
 }

@@ -31,4 +31,8 @@ public static class NoticeEventTypes
     public const string CallbackDelivered = "callback_delivered";
     public const string CallbackFailed = "callback_failed";
     public const string ContentDeleted = "content_deleted";
+    /// <summary>The service resolved the notice (<c>POST …/resolve</c>); the detail names what it cancelled.</summary>
+    public const string Resolved = "resolved";
+    /// <summary>A scheduled notice or pending reminder cancelled by <see cref="Resolved"/>.</summary>
+    public const string Cancelled = "cancelled";
 }

@@ -27,7 +27,8 @@ public sealed record CensusResponse(string Month, DateTimeOffset From, DateTimeO
 /// <summary>
 /// The census: per service and calendar month (UTC, by acceptance time), the notices accepted and rejected by routing,
 /// sent and failed per channel, SMS segments and cost, beside the volumes the service declared. Test-key notices are not
-/// counted (nothing was delivered).
+/// counted (nothing was delivered). A due-date reminder is not a notice of its own here, but its sends (and SMS costs) count
+/// on each channel, in the month its notice was accepted.
 /// </summary>
 public sealed class CensusReport(GatewayDbContext db, ServiceRegistry registry)
 {
@@ -38,7 +39,7 @@ public sealed class CensusReport(GatewayDbContext db, ServiceRegistry registry)
         var range = new Dictionary<string, object?> { ["@from"] = from, ["@to"] = to, ["@rejected"] = NoticeStatus.Rejected };
         var notices = (await RawSql.QueryAsync(db, """
             SELECT service_id, COUNT(*), SUM(CASE WHEN status = @rejected THEN 1 ELSE 0 END)
-            FROM notices WHERE accepted_at >= @from AND accepted_at < @to AND NOT test
+            FROM notices WHERE accepted_at >= @from AND accepted_at < @to AND NOT test AND reminder_of IS NULL
             GROUP BY service_id
             """, range, r => (Service: r.GetString(0), Accepted: RawSql.Long(r, 1), Rejected: RawSql.Long(r, 2)), ct))
             .ToDictionary(n => n.Service);

@@ -99,6 +99,8 @@ public sealed class BrokerIngress(ServiceRegistry registry, NoticeStore store, R
         TimeToLive = m.TimeToLive,
         SendAt = m.SendAt,
         Urgent = m.Urgent,
+        Reminders = m.Reminders,
+        Sensitive = m.Sensitive,
         DefaultAddresses = m.DefaultAddresses is null ? null : new DefaultAddressesRequest { Email = m.DefaultAddresses.Email },
         Category = m.Category,
         Reference = m.Reference,

@@ -65,6 +65,18 @@ public class Notice
     public string? ContentLanguage { get; set; }
     /// <summary>A template notice's content in the template's other languages, rendered at acceptance.</summary>
     public List<NoticeVariant> Variants { get; set; } = [];
+    /// <summary>
+    /// A due-date reminder (issue 17, point 4) is a notice row of its own — its own id, channels, statuses and audit trail,
+    /// its <see cref="SendAt"/> the reminder's time — pointing at the notice it reminds of. It is never an inbox entry nor
+    /// listed: the citizen has the one notice, the service sees the reminders in that notice's status.
+    /// </summary>
+    public Guid? ReminderOf { get; set; }
+    /// <summary>The reminder's ISO-8601 duration before the due date, as the service wrote it (e.g. <c>P7D</c>).</summary>
+    public string? ReminderBefore { get; set; }
+    /// <summary>When the service said the matter is settled (<c>POST …/resolve</c>): pending reminders were cancelled then.</summary>
+    public DateTimeOffset? ResolvedAt { get; set; }
+    /// <summary>The service marked the notice sensitive: the channels carry no subject or content, only the inbox does.</summary>
+    public bool Sensitive { get; set; }
 }
 
 public static class NoticeStatus
@@ -81,6 +93,11 @@ public static class NoticeStatus
     public const string Scheduled = "SCHEDULED";
     public const string Processed = "PROCESSED";
     public const string Rejected = "REJECTED";
+    /// <summary>
+    /// Final: a scheduled notice or a pending reminder cancelled by <c>resolve</c> before it was due; never routed, never
+    /// in the inbox.
+    /// </summary>
+    public const string Cancelled = "CANCELLED";
 }
 
 /// <summary>What the owning service sees of the citizen's reading (<c>read_status</c>).</summary>

@@ -20,6 +20,10 @@ public sealed class NoticeConfiguration : IEntityTypeConfiguration<Notice>
         e.Property(n => n.RejectionReason).HasMaxLength(32);
         e.Property(n => n.Reference).HasMaxLength(NoticeValidator.ReferenceMax);
         e.Property(n => n.ProtocolNumber).HasMaxLength(NoticeValidator.ProtocolNumberMax);
+        e.Property(n => n.ReminderBefore).HasMaxLength(64);
+        // A notice's reminders (its status lists them; resolve cancels them).
+        e.HasOne<Notice>().WithMany().HasForeignKey(n => n.ReminderOf);
+        e.HasIndex(n => n.ReminderOf).HasFilter("reminder_of IS NOT NULL");
         e.HasOne<ServiceRecord>().WithMany().HasForeignKey(n => n.ServiceId);
         e.HasMany(n => n.Channels).WithOne().HasForeignKey(c => c.NoticeId);
         e.HasMany(n => n.Omissions).WithOne().HasForeignKey(o => o.NoticeId);

@@ -45,6 +45,13 @@ public static class NoticeEndpoints
             .Produces<NoticeStatusResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Status of a notice of the calling service, per channel.");
+
+        notices.MapPost("/{id:guid}/resolve", Resolve)
+            .Produces<NoticeStatusResponse>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("Resolves a notice (e.g. the tax was paid): cancels its due-date reminders still pending, and the notice itself if it "
+                + "is still scheduled (send_at ahead). Answers 200 with the notice's status (resolved_at, each reminder's status, CANCELLED "
+                + "where cancelled); resolving again changes nothing and answers the same, with the first resolved_at.");
     }
 
     private static async Task<IResult> Submit(HttpContext http, NoticeStore store, GatewayDbContext db, IOptions<JsonOptions> json, TimeProvider clock)
@@ -111,16 +118,41 @@ public static class NoticeEndpoints
         }
     }
 
-    private static async Task<IResult> Get(Guid id, HttpContext http, GatewayDbContext db, TimeProvider clock)
+    private static async Task<IResult> Get(Guid id, HttpContext http, GatewayDbContext db, TimeProvider clock) =>
+        await StatusAsync(id, http.CallingService().Id, db, clock, http.RequestAborted) is { } status
+            ? Results.Ok(status)
+            : NotFound();
+
+    private static async Task<IResult> Resolve(Guid id, HttpContext http, NoticeResolution resolution, GatewayDbContext db, TimeProvider clock)
     {
-        var service = http.CallingService();
-        var notice = await db.Notices.AsNoTracking().Include(n => n.Channels).Include(n => n.Omissions).Include(n => n.Variants)
-            .FirstOrDefaultAsync(n => n.Id == id && n.ServiceId == service.Id, http.RequestAborted);
-        return notice is null
-            ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Notice not found",
-                detail: "No notice with this id was sent by your service.")
-            : Results.Ok(NoticeStatusResponse.From(notice, clock.GetUtcNow()));
+        var serviceId = http.CallingService().Id;
+        if (await resolution.ResolveAsync(serviceId, id, http.RequestAborted) is null)
+        {
+            return NotFound();
+        }
+
+        db.ChangeTracker.Clear();
+        return Results.Ok(await StatusAsync(id, serviceId, db, clock, http.RequestAborted));
     }
+
+    private static async Task<NoticeStatusResponse?> StatusAsync(Guid id, string serviceId, GatewayDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var notice = await db.Notices.AsNoTracking().Include(n => n.Channels).Include(n => n.Omissions).Include(n => n.Variants)
+            .FirstOrDefaultAsync(n => n.Id == id && n.ServiceId == serviceId, ct);
+        if (notice is null)
+        {
+            return null;
+        }
+
+        var reminders = notice.DueDate is null || notice.ReminderOf is not null
+            ? []
+            : await db.Notices.AsNoTracking().Where(n => n.ReminderOf == id).ToListAsync(ct);
+        return NoticeStatusResponse.From(notice, clock.GetUtcNow(), reminders);
+    }
+
+    private static IResult NotFound() =>
+        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Notice not found",
+            detail: "No notice with this id was sent by your service.");
 
     private static IResult TooLarge() =>
         Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request too large",

@@ -40,7 +40,7 @@ public static class NoticeListing
     public const int DefaultPageSize = 50, MaxPageSize = 200;
 
     /// <summary>The statuses the <c>status</c> filter takes: those the status API shows.</summary>
-    public static readonly IReadOnlyList<string> Statuses = [NoticeStatus.Scheduled, NoticeStatus.Accepted, NoticeStatus.Processed, NoticeStatus.Rejected];
+    public static readonly IReadOnlyList<string> Statuses = [NoticeStatus.Scheduled, NoticeStatus.Accepted, NoticeStatus.Processed, NoticeStatus.Rejected, NoticeStatus.Cancelled];
 
     public sealed record Filter(string? Reference, string? Status, DateTimeOffset? From, DateTimeOffset? To, Guid? After, int PageSize);
 
@@ -121,7 +121,8 @@ public static class NoticeListing
     /// <summary>The page's rows, newest first, one more than the page to know whether another follows.</summary>
     public static IQueryable<Notice> Query(GatewayDbContext db, string serviceId, Filter filter, DateTimeOffset now)
     {
-        var notices = db.Notices.AsNoTracking().Where(n => n.ServiceId == serviceId);
+        // A due-date reminder is listed in its notice's status, not as a notice of its own.
+        var notices = db.Notices.AsNoTracking().Where(n => n.ServiceId == serviceId && n.ReminderOf == null);
         if (filter.Reference is { } reference)
         {
             notices = notices.Where(n => n.Reference == reference);

@@ -35,8 +35,28 @@ public sealed record NoticeStatusResponse(
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public NoticeTemplateResponse? Template { get; init; }
 
+    /// <summary>Sensitive: the channels carried no subject or content, only a pointer to the inbox.</summary>
+    public bool Sensitive { get; init; }
+
+    /// <summary>The notice's due-date reminders in delivery order, each a notice of its own (status by its id). Absent when none.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<ReminderStatusResponse>? Reminders { get; init; }
+
+    /// <summary>A reminder's own status: the notice it reminds of. Absent for a notice.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public Guid? ReminderOf { get; init; }
+
+    /// <summary>A reminder's own status: its duration before the due date, as submitted.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? ReminderBefore { get; init; }
+
+    /// <summary>When the service resolved the notice (POST …/resolve). Absent until then.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? ResolvedAt { get; init; }
+
     /// <param name="now">The gateway's clock: a notice is SCHEDULED until its send_at.</param>
-    public static NoticeStatusResponse From(Notice n, DateTimeOffset now) => new(
+    /// <param name="reminders">The notice's due-date reminders (rows whose <see cref="Notice.ReminderOf"/> is this notice).</param>
+    public static NoticeStatusResponse From(Notice n, DateTimeOffset now, IReadOnlyList<Notice>? reminders = null) => new(
         n.Id, NoticeStatus.Shown(n, now), n.RejectionReason, n.StatusDetail, n.Category, n.AcceptedAt, n.SendAt, n.ProcessedAt, n.ExpiresAt, n.ContentSha256,
         [.. n.Channels.OrderBy(c => c.Channel).Select(c => new ChannelStatusResponse(c.Channel, c.Status, c.UpdatedAt, c.FailureReason) { DeferredUntil = c.DeferredUntil })],
         // The citizen's reading is shown only with their read receipts for this service: READ with the time, or UNREAD.
@@ -48,6 +68,13 @@ public sealed record NoticeStatusResponse(
         Reference = n.Reference,
         Protocol = ProtocolResponse.Of(n),
         Template = NoticeTemplateResponse.Of(n),
+        Sensitive = n.Sensitive,
+        Reminders = reminders is { Count: > 0 }
+            ? [.. reminders.OrderBy(r => r.SendAt).Select(r => new ReminderStatusResponse(r.Id, r.ReminderBefore!, r.SendAt!.Value, NoticeStatus.Shown(r, now)))]
+            : null,
+        ReminderOf = n.ReminderOf,
+        ReminderBefore = n.ReminderBefore,
+        ResolvedAt = n.ResolvedAt,
     };
 }
 
@@ -62,6 +89,12 @@ public sealed record NoticeTemplateResponse(Guid Id, int Version, string? Langua
                 .ToDictionary())
         : null;
 }
+
+/// <param name="Id">The reminder's own notice id: its channels and audit trail are at /api/v1/notices/{id} and …/events.</param>
+/// <param name="Before">The ISO-8601 duration before the due date, as submitted.</param>
+/// <param name="SendAt">When it is (or was) notified.</param>
+/// <param name="Status">SCHEDULED until then, CANCELLED when resolve cancelled it, then as any notice (ACCEPTED, PROCESSED, REJECTED).</param>
+public sealed record ReminderStatusResponse(Guid Id, string Before, DateTimeOffset SendAt, string Status);
 
 public sealed record ChannelStatusResponse(string Channel, string Status, DateTimeOffset UpdatedAt, string? Reason)
 {

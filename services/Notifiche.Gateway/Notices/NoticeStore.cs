@@ -87,47 +87,35 @@ public sealed class NoticeStore(
                 continue;
             }
 
-            var notice = new Notice
-            {
-                Id = Guid.CreateVersion7(now),
-                ServiceId = service.Id,
-                FiscalCode = valid.FiscalCode,
-                Subject = valid.Subject,
-                Markdown = valid.Markdown,
-                DueDate = valid.DueDate,
-                Category = valid.Category,
-                DefaultEmail = valid.DefaultEmail,
-                TimeToLiveSeconds = valid.TimeToLiveSeconds,
-                AcceptedAt = now,
-                SendAt = valid.SendAt,
-                Urgent = valid.Urgent,
-                // A scheduled notice's time to live runs from its send_at: it may wait that long once it is due.
-                ExpiresAt = Later(now, valid.SendAt).AddSeconds(valid.TimeToLiveSeconds),
-                ContentSha256 = ContentHash.Compute(valid.Subject, valid.Markdown, valid.DueDate),
-                Omissions = [.. admission.Omitted.Select(o => new NoticeOmission { Channel = o.Channel, Reason = o.Reason })],
-                Test = submission.Test,
-                Reference = valid.Reference,
-                ProtocolNumber = valid.ProtocolNumber,
-                ProtocolDate = valid.ProtocolDate,
-                SmsReservedSegments = admission.SmsReservedSegments,
-                SmsBudgetMonth = admission.SmsReservedSegments is null ? null : SmsBudget.MonthOf(now),
-                TemplateId = valid.TemplateId,
-                TemplateVersion = valid.TemplateVersion,
-                // Each language hashed as rendered, like the notice's own content: what the citizen got can be proven either way.
-                Variants = [.. valid.Variants.Select(v => new NoticeVariant
-                {
-                    Language = v.Language, Subject = v.Subject, Markdown = v.Markdown, ContentSha256 = ContentHash.Compute(v.Subject, v.Markdown, valid.DueDate),
-                })],
-            };
+            var notice = Stored(service, valid, admission, now, submission.Test, valid.SendAt);
             db.Notices.Add(notice);
             // Scheduled send: the routing message waits in the outbox until send_at (the relay skips it until then). A test
             // notice's row is its simulated delivery, run in the gateway: nothing of it is published for routing.
-            db.Outbox.Add(submission.Test
-                ? OutboxMessages.Create(TestNotices.For(notice, service), traceParent, now, notBefore: valid.SendAt)
-                : OutboxMessages.Create(NoticeSubmissions.For(notice, service, admission.AllowedChannels, notice.Variants), traceParent, now, notBefore: valid.SendAt));
+            db.Outbox.Add(Routing(notice, service, submission.Test, admission.AllowedChannels, traceParent, now));
             db.Record(notice.Id, NoticeEventTypes.Accepted, now,
                 detail: (valid.SendAt is { } sendAt ? $"content_sha256 {notice.ContentSha256}, send_at {sendAt:O}{Urgency(valid)}" : $"content_sha256 {notice.ContentSha256}{Urgency(valid)}")
+                    + (valid.Reminders is { } reminders ? $", reminders {string.Join(' ', reminders.Select(r => r.Before))}" : string.Empty)
+                    + (valid.Sensitive ? ", sensitive" : string.Empty)
                     + Templated(notice) + (submission.Test ? ", test key: delivery simulated" : string.Empty));
+            foreach (var reminder in valid.Reminders ?? [])
+            {
+                // Each reminder waits in the outbox like a scheduled notice: durable, published once, cancelled by resolve.
+                var reminded = Stored(service, valid, admission, now, submission.Test, reminder.At);
+                // The admission reserved SMS segments for the notice, not for its reminders (issue 16's budget): a reminder
+                // holds no reservation, so under a monthly SMS budget it goes out on the free channels only.
+                reminded.SmsReservedSegments = null;
+                reminded.SmsBudgetMonth = null;
+                // Never notified after the due date: its time to live ends with that day at the latest.
+                var dueEnd = DueDateReminders.EndOf(notice.DueDate!.Value);
+                reminded.ExpiresAt = reminded.ExpiresAt < dueEnd ? reminded.ExpiresAt : dueEnd;
+                reminded.ReminderOf = notice.Id;
+                reminded.ReminderBefore = reminder.Before;
+                db.Notices.Add(reminded);
+                db.Outbox.Add(Routing(reminded, service, submission.Test, admission.AllowedChannels, traceParent, now));
+                db.Record(reminded.Id, NoticeEventTypes.Accepted, now,
+                    detail: $"reminder {reminder.Before} before the due date of notice {notice.Id}, send_at {reminder.At:O}");
+            }
+
             await announcements.AnnounceAsync(notice.Id, service.Id, NoticeStatus.Shown(notice, now), now, ct, traceParent: traceParent);
             if (submission.IdempotencyKey is { } key)
             {
@@ -163,6 +151,54 @@ public sealed class NoticeStore(
 
         return new Exception?[group.Count];
     }
+
+    /// <summary>
+    /// The row that routes a notice (from its send_at on, when it has one). A test notice's row is its simulated delivery,
+    /// run in the gateway: nothing of it is published for routing.
+    /// </summary>
+    private static OutboxMessage Routing(Notice notice, ServiceRecord service, bool test, IReadOnlyList<string> allowedChannels, string? traceParent,
+        DateTimeOffset now) =>
+        test
+            ? OutboxMessages.Create(TestNotices.For(notice, service), traceParent, now, notBefore: notice.SendAt, noticeId: notice.Id)
+            : OutboxMessages.Create(NoticeSubmissions.For(notice, service, allowedChannels, notice.Variants), traceParent, now, notBefore: notice.SendAt, noticeId: notice.Id);
+
+    /// <summary>
+    /// The row of an admitted notice, routed from <paramref name="sendAt"/> (null: at once). A due-date reminder is one too:
+    /// the same content and options, its own id, due at the reminder's time.
+    /// </summary>
+    private static Notice Stored(ServiceRecord service, ValidNotice valid, Admission admission, DateTimeOffset now, bool test, DateTimeOffset? sendAt) => new()
+    {
+        Id = Guid.CreateVersion7(now),
+        ServiceId = service.Id,
+        FiscalCode = valid.FiscalCode,
+        Subject = valid.Subject,
+        Markdown = valid.Markdown,
+        DueDate = valid.DueDate,
+        Category = valid.Category,
+        DefaultEmail = valid.DefaultEmail,
+        TimeToLiveSeconds = valid.TimeToLiveSeconds,
+        AcceptedAt = now,
+        SendAt = sendAt,
+        Urgent = valid.Urgent,
+        // A scheduled notice's time to live runs from its send_at: it may wait that long once it is due.
+        ExpiresAt = Later(now, sendAt).AddSeconds(valid.TimeToLiveSeconds),
+        ContentSha256 = ContentHash.Compute(valid.Subject, valid.Markdown, valid.DueDate),
+        Omissions = [.. admission.Omitted.Select(o => new NoticeOmission { Channel = o.Channel, Reason = o.Reason })],
+        Test = test,
+        Reference = valid.Reference,
+        ProtocolNumber = valid.ProtocolNumber,
+        ProtocolDate = valid.ProtocolDate,
+        Sensitive = valid.Sensitive,
+        SmsReservedSegments = admission.SmsReservedSegments,
+        SmsBudgetMonth = admission.SmsReservedSegments is null ? null : SmsBudget.MonthOf(now),
+        TemplateId = valid.TemplateId,
+        TemplateVersion = valid.TemplateVersion,
+        // Each language hashed as rendered, like the notice's own content: what the citizen got can be proven either way.
+        Variants = [.. valid.Variants.Select(v => new NoticeVariant
+        {
+            Language = v.Language, Subject = v.Subject, Markdown = v.Markdown, ContentSha256 = ContentHash.Compute(v.Subject, v.Markdown, valid.DueDate),
+        })],
+    };
 
     private static string Urgency(ValidNotice valid) => valid.Urgent ? ", urgent" : string.Empty;
 

@@ -30,6 +30,8 @@ public static class NoticeSubmissions
         {
             Language = v.Language, Subject = v.Subject ?? throw ContentDeleted(notice), Markdown = v.Markdown ?? throw ContentDeleted(notice),
         })],
+        ReminderOf = notice.ReminderOf,
+        Sensitive = notice.Sensitive,
     };
 
     private static InvalidOperationException ContentDeleted(Notice notice) => new($"notice {notice.Id} has no content left to route");

@@ -132,6 +132,8 @@ public static class NoticeValidator
             }
         }
 
+        var reminders = DueDateReminders.Validate(request.Reminders, request.Content?.DueDate, at, request.SendAt, Add);
+
         if (errors.Count > 0)
         {
             return (null, errors);
@@ -146,6 +148,7 @@ public static class NoticeValidator
             Reference = reference, ProtocolNumber = protocolNumber, ProtocolDate = request.Protocol?.Date,
             TemplateId = template?.Id, TemplateVersion = template?.Version, Variants = [.. rendered.Skip(1)],
             Personalisation = template is null ? null : new SortedDictionary<string, string>(request.Personalisation ?? [], StringComparer.Ordinal),
+            Reminders = reminders, Sensitive = request.Sensitive == true,
         };
         return (notice, errors);
     }

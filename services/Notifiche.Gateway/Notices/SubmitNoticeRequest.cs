@@ -42,6 +42,17 @@ public sealed record SubmitNoticeRequest
         + "service it is refused with 403 naming urgent. Default false.")]
     public bool? Urgent { get; init; }
 
+    [MaxLength(DueDateReminders.Max)]
+    [Description("Due-date reminders: ISO-8601 durations before content.due_date (e.g. [\"P7D\", \"P1D\"]), counted back from 09:00 "
+        + "Europe/Rome on the due date; at most 5, none in the past, before send_at, after the due date or at the same time as another. "
+        + "Each reminder is notified on the citizen's channels with its own id, status and audit trail (listed in the notice's status); the "
+        + "citizen's inbox keeps the one notice. POST /api/v1/notices/{id}/resolve cancels those still pending.")]
+    public IReadOnlyList<string?>? Reminders { get; init; }
+
+    [Description("Sensitive (a test result, a tax assessment): email, SMS, push and Telegram say only that a new notice from the "
+        + "administration is waiting in the citizen's inbox — no subject, no content; the full notice is only in the inbox. Default false.")]
+    public bool? Sensitive { get; init; }
+
     [Description("Used when the citizen has no profile.")]
     public DefaultAddressesRequest? DefaultAddresses { get; init; }
 
@@ -129,4 +140,10 @@ public sealed record ValidNotice(
     /// <summary>The template's other languages, rendered (Subject and Markdown are the Italian).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public IReadOnlyList<Templates.TemplateText> Variants { get; init; } = [];
+    /// <summary>Due-date reminders in delivery order; null when none.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<ScheduledReminder>? Reminders { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Sensitive { get; init; }
 }

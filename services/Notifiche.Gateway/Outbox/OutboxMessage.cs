@@ -14,4 +14,9 @@ public class OutboxMessage : Notifiche.Persistence.IDueRow
     /// (a notice's <c>send_at</c>). The relay takes due rows in this order, by index.
     /// </summary>
     public DateTimeOffset NotBefore { get; set; }
+    /// <summary>
+    /// The notice a scheduled row routes (its send_at, or a due-date reminder's time): <c>resolve</c> cancels it by deleting
+    /// the row before it is due. Null for rows published at once.
+    /// </summary>
+    public Guid? NoticeId { get; set; }
 }

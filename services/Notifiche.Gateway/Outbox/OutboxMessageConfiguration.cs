@@ -12,5 +12,6 @@ public sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outbox
         e.Property(o => o.TraceParent).HasMaxLength(64);
         // The relay's batch: due rows in due order, found by this index, so rows scheduled for later are never scanned.
         e.HasIndex(o => new { o.NotBefore, o.Id });
+        e.HasIndex(o => o.NoticeId).HasFilter("notice_id IS NOT NULL");
     }
 }

@@ -18,8 +18,9 @@ public static class OutboxMessages
     /// <summary>
     /// An outbox row whose publish continues the trace <paramref name="traceParent"/> (a W3C traceparent, e.g.
     /// <c>Activity.Current?.Id</c>), published at once or, with <paramref name="notBefore"/> later than now, from then on.
+    /// A scheduled row keeps <paramref name="noticeId"/>, so that resolving the notice can cancel it.
     /// </summary>
-    public static OutboxMessage Create<T>(T message, string? traceParent, DateTimeOffset now, DateTimeOffset? notBefore = null)
+    public static OutboxMessage Create<T>(T message, string? traceParent, DateTimeOffset now, DateTimeOffset? notBefore = null, Guid? noticeId = null)
         where T : class
     {
         if (!Types.ContainsKey(typeof(T).FullName!))
@@ -34,6 +35,7 @@ public static class OutboxMessages
             TraceParent = traceParent,
             CreatedAt = now,
             NotBefore = notBefore > now ? notBefore.Value.ToUniversalTime() : now,
+            NoticeId = notBefore > now ? noticeId : null,
         };
     }
 

@@ -29,7 +29,8 @@ public sealed record ChannelOutcome(
 /// Changes come in groups (<see cref="StatusWriter"/>): a group costs two round trips and one transaction whatever its
 /// size, and each change has its own outcome (null, or the exception its consumer throws).
 /// </summary>
-public sealed class NoticeStatusUpdater(GatewayDbContext db, StatusAnnouncements announcements, OutboxSignal outbox, GatewayMetrics metrics, TimeProvider clock)
+public sealed class NoticeStatusUpdater(
+    GatewayDbContext db, StatusAnnouncements announcements, OutboxSignal outbox, GatewayMetrics metrics, TimeProvider clock, NoticeResolution resolution)
 {
     /// <summary>Stores one routing decision (see the group overload).</summary>
     public async Task RoutedAsync(NoticeRouted routed, CancellationToken ct)
@@ -127,6 +128,10 @@ public sealed class NoticeStatusUpdater(GatewayDbContext db, StatusAnnouncements
             }
 
             announced |= await announcements.AnnounceAsync(noticeId, moved[i]!, StatusOf(routed), routed.RoutedAt, ct, traceParent: group[i].TraceParent);
+            if (routed.RejectionReason is { } reason)
+            {
+                announced |= await resolution.CancelRemindersOfRejectedAsync(noticeId, reason, routed.RoutedAt, ct);
+            }
         }
 
         await db.SaveChangesAsync(ct);

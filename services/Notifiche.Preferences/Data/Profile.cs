@@ -31,5 +31,10 @@ public class Profile
     public TimeOnly? QuietHoursTo { get; set; }
     /// <summary>IANA time zone of the citizen's quiet hours (e.g. <c>Europe/Rome</c>); null: the platform's.</summary>
     public string? TimeZone { get; set; }
+    /// <summary>
+    /// The citizen wants every notice treated as sensitive: email, SMS, push and Telegram say only that a notice from the
+    /// administration is waiting in the inbox, never its subject or content (issue 17, point 7).
+    /// </summary>
+    public bool ContentOnlyInInbox { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }

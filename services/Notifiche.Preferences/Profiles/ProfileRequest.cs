@@ -22,6 +22,11 @@ public sealed record ProfileRequest
     public QuietHoursRequest? QuietHours { get; init; }
     /// <summary>IANA time zone of the quiet hours, e.g. <c>Europe/Rome</c>; absent: the platform's.</summary>
     public string? TimeZone { get; init; }
+    /// <summary>
+    /// True: every notice reaches the citizen's channels as a sensitive one does — only "a new notice from &lt;administration&gt;
+    /// is waiting in your inbox", never its subject or content. Default false.
+    /// </summary>
+    public bool ContentOnlyInInbox { get; init; }
 }
 
 /// <summary>Quiet hours as the API writes them: wall-clock times, HH:mm, 24-hour; across midnight when from is later than to.</summary>
@@ -40,6 +45,8 @@ public sealed record ProfileResponse(
     public QuietHoursRequest? QuietHours { get; init; }
     /// <summary>The citizen's time zone; null: the platform's.</summary>
     public string? TimeZone { get; init; }
+    /// <summary>Every notice's channels say only that it is waiting in the inbox (no subject, no content).</summary>
+    public bool ContentOnlyInInbox { get; init; }
 
     public static ProfileResponse From(Profile p) => new(p.FiscalCode, p.Email, p.EmailVerified, p.Phone, p.PushTokens, p.Language,
         new ChannelSwitches(p.EmailEnabled, p.SmsEnabled, p.PushEnabled, p.TelegramEnabled), p.BlockedServices, p.UpdatedAt, p.ReadReceiptServices,
@@ -49,5 +56,6 @@ public sealed record ProfileResponse(
             ? new QuietHoursRequest(Deferral.QuietHours.Format(from), Deferral.QuietHours.Format(to))
             : null,
         TimeZone = p.TimeZone,
+        ContentOnlyInInbox = p.ContentOnlyInInbox,
     };
 }

@@ -103,6 +103,7 @@ public static class ProfileValidator
             QuietHoursFrom = quietFrom,
             QuietHoursTo = quietTo,
             TimeZone = timeZone is null ? null : QuietHours.Zone(timeZone)!.Id,
+            ContentOnlyInInbox = request.ContentOnlyInInbox,
         }, errors);
     }
 

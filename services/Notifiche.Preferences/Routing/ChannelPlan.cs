@@ -18,6 +18,11 @@ public sealed record ChannelPlan
     public string? Detail { get; init; }
     /// <summary>The citizen allows this service read receipts (off without a profile).</summary>
     public bool ReadReceipts { get; init; }
+    /// <summary>
+    /// The channels carry only "a notice is waiting in your inbox": the service marked the notice sensitive, or the citizen
+    /// asked for it for every notice (<see cref="Profile.ContentOnlyInInbox"/>).
+    /// </summary>
+    public bool ContentOnlyInInbox { get; init; }
 
     /// <summary>
     /// DESIGN §6: with a profile, channels = enabled by the citizen ∩ allowed for the service ∩ with a usable address,
@@ -32,7 +37,7 @@ public sealed record ChannelPlan
             return notice.DefaultEmail is null
                 ? new() { RejectionReason = RejectionReasons.UserNotFound, Detail = "The citizen has no profile and the notice carries no default address." }
                 : Allowed(Contracts.Channels.Email)
-                    ? new() { Channels = [Contracts.Channels.Email], Email = notice.DefaultEmail }
+                    ? new() { Channels = [Contracts.Channels.Email], Email = notice.DefaultEmail, ContentOnlyInInbox = notice.Sensitive }
                     : new() { RejectionReason = RejectionReasons.NoChannel, Detail = "The service may not use email, the only address known for this citizen." };
         }
 
@@ -71,6 +76,7 @@ public sealed record ChannelPlan
             TelegramChatId = channels.Contains(Contracts.Channels.Telegram) ? profile.TelegramChatId : null,
             Language = profile.Language,
             ReadReceipts = profile.ReadReceiptServices.Contains(notice.ServiceId),
+            ContentOnlyInInbox = notice.Sensitive || profile.ContentOnlyInInbox,
             Detail = channels.Count == 0
                 ? "No usable channel: the citizen's enabled channels, their verified addresses and the service's allowed channels do not meet. The notice stays in the inbox."
                 : null,

@@ -294,9 +294,26 @@ namespace Notifiche.Gateway.Data.Migrations
                         .HasColumnType("character varying(32)")
                         .HasColumnName("rejection_reason");
 
+                    b.Property<string>("ReminderBefore")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("reminder_before");
+
+                    b.Property<Guid?>("ReminderOf")
+                        .HasColumnType("uuid")
+                        .HasColumnName("reminder_of");
+
+                    b.Property<DateTimeOffset?>("ResolvedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("resolved_at");
+
                     b.Property<DateTimeOffset?>("SendAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("send_at");
+
+                    b.Property<bool>("Sensitive")
+                        .HasColumnType("boolean")
+                        .HasColumnName("sensitive");
 
                     b.Property<string>("ServiceId")
                         .IsRequired()
@@ -353,6 +370,10 @@ namespace Notifiche.Gateway.Data.Migrations
                     b.HasIndex("AcceptedAt")
                         .HasDatabaseName("ix_notices_accepted_at")
                         .HasFilter("content_deleted_at IS NULL");
+
+                    b.HasIndex("ReminderOf")
+                        .HasDatabaseName("ix_notices_reminder_of")
+                        .HasFilter("reminder_of IS NOT NULL");
 
                     b.HasIndex("FiscalCode", "Id")
                         .HasDatabaseName("ix_notices_fiscal_code_id");
@@ -502,6 +523,10 @@ namespace Notifiche.Gateway.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("not_before");
 
+                    b.Property<Guid?>("NoticeId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("notice_id");
+
                     b.Property<string>("Payload")
                         .IsRequired()
                         .HasColumnType("text")
@@ -514,6 +539,10 @@ namespace Notifiche.Gateway.Data.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_outbox");
+
+                    b.HasIndex("NoticeId")
+                        .HasDatabaseName("ix_outbox_notice_id")
+                        .HasFilter("notice_id IS NOT NULL");
 
                     b.HasIndex("NotBefore", "Id")
                         .HasDatabaseName("ix_outbox_not_before_id");
@@ -815,6 +844,11 @@ namespace Notifiche.Gateway.Data.Migrations
 
             modelBuilder.Entity("Notifiche.Gateway.Notices.Notice", b =>
                 {
+                    b.HasOne("Notifiche.Gateway.Notices.Notice", null)
+                        .WithMany()
+                        .HasForeignKey("ReminderOf")
+                        .HasConstraintName("fk_notices_notices_reminder_of");
+
                     b.HasOne("Notifiche.Gateway.Registry.ServiceRecord", null)
                         .WithMany()
                         .HasForeignKey("ServiceId")

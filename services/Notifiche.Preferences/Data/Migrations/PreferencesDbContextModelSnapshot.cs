@@ -103,6 +103,10 @@ namespace Notifiche.Preferences.Data.Migrations
                         .HasColumnType("text[]")
                         .HasColumnName("blocked_services");
 
+                    b.Property<bool>("ContentOnlyInInbox")
+                        .HasColumnType("boolean")
+                        .HasColumnName("content_only_in_inbox");
+
                     b.Property<string>("Email")
                         .HasMaxLength(254)
                         .HasColumnType("character varying(254)")
