@@ -71,39 +71,13 @@ public class Relaying_due_rows_when_a_publish_never_completes
     public async Task Should_publish_a_deferred_dispatch_again_once_the_publish_timeout_has_passed()
     {
         await using var database = await PostgresTestDatabase.CreateAsync("deferred_stuck");
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddMetrics();
-        services.AddDbContext<PreferencesDbContext>(o => o.UseNpgsql(database.ConnectionString).UseSnakeCaseNamingConvention());
-        services.AddMassTransitTestHarness();
-        await using var provider = services.BuildServiceProvider();
-        await using (var scope = provider.CreateAsyncScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<PreferencesDbContext>().Database.MigrateAsync();
-        }
-
+        await using var provider = await PreferencesAsync(database);
         var harness = provider.GetRequiredService<ITestHarness>();
-        await harness.Start();
         var stuck = new FirstPublishNeverCompletes();
         harness.Bus.ConnectPublishObserver(stuck);
 
         var id = Guid.CreateVersion7();
-        var now = DateTimeOffset.UtcNow;
-        var (type, payload) = DeferredCommands.Write(new SendSms
-        {
-            NoticeId = id, ServiceId = "anagrafe-stuck", ServiceName = "Anagrafe", PhoneNumber = "+393471234567", Subject = "Avviso",
-            ExpiresAt = now.AddHours(1),
-        });
-        await using (var scope = provider.CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<PreferencesDbContext>();
-            db.DeferredDispatches.Add(new DeferredDispatch
-            {
-                NoticeId = id, Channel = Channels.Sms, MessageType = type, Payload = payload, NotBefore = now.AddSeconds(-1),
-                ExpiresAt = now.AddHours(1), CreatedAt = now,
-            });
-            await db.SaveChangesAsync();
-        }
+        await DeferSmsAsync(provider, id, TimeSpan.FromSeconds(1));
 
         var options = Options.Create(new QuietHoursOptions { PublishTimeout = TimeSpan.FromSeconds(1), SweepInterval = TimeSpan.FromMilliseconds(200) });
         using var relay = new DeferredDispatchRelay(provider.GetRequiredService<IServiceScopeFactory>(), harness.Bus, options,
@@ -118,37 +92,11 @@ public class Relaying_due_rows_when_a_publish_never_completes
     public async Task Should_report_deferred_dispatches_stuck_while_the_broker_refuses_them()
     {
         await using var database = await PostgresTestDatabase.CreateAsync("deferred_refused");
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddMetrics();
-        services.AddDbContext<PreferencesDbContext>(o => o.UseNpgsql(database.ConnectionString).UseSnakeCaseNamingConvention());
-        services.AddMassTransitTestHarness();
-        await using var provider = services.BuildServiceProvider();
-        await using (var scope = provider.CreateAsyncScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<PreferencesDbContext>().Database.MigrateAsync();
-        }
-
+        await using var provider = await PreferencesAsync(database);
         var harness = provider.GetRequiredService<ITestHarness>();
-        await harness.Start();
         var refusing = new EveryPublishFails();
         harness.Bus.ConnectPublishObserver(refusing);
-        var now = DateTimeOffset.UtcNow;
-        var (type, payload) = DeferredCommands.Write(new SendSms
-        {
-            NoticeId = Guid.CreateVersion7(), ServiceId = "anagrafe-refused", ServiceName = "Anagrafe", PhoneNumber = "+393471234567",
-            Subject = "Avviso", ExpiresAt = now.AddHours(1),
-        });
-        await using (var scope = provider.CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<PreferencesDbContext>();
-            db.DeferredDispatches.Add(new DeferredDispatch
-            {
-                NoticeId = Guid.CreateVersion7(), Channel = Channels.Sms, MessageType = type, Payload = payload, NotBefore = now.AddSeconds(-5),
-                ExpiresAt = now.AddHours(1), CreatedAt = now,
-            });
-            await db.SaveChangesAsync();
-        }
+        await DeferSmsAsync(provider, Guid.CreateVersion7(), TimeSpan.FromSeconds(5));
 
         var options = Options.Create(new QuietHoursOptions
         {
@@ -195,6 +143,43 @@ public class Relaying_due_rows_when_a_publish_never_completes
 
         public Task PublishFault<T>(PublishContext<T> context, Exception exception)
             where T : class => Task.CompletedTask;
+    }
+
+    /// <summary>Preferences' database, migrated, and a started test harness bus.</summary>
+    private static async Task<ServiceProvider> PreferencesAsync(PostgresTestDatabase database)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddMetrics();
+        services.AddDbContext<PreferencesDbContext>(o => o.UseNpgsql(database.ConnectionString).UseSnakeCaseNamingConvention());
+        services.AddMassTransitTestHarness();
+        var provider = services.BuildServiceProvider();
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<PreferencesDbContext>().Database.MigrateAsync();
+        }
+
+        await provider.GetRequiredService<ITestHarness>().Start();
+        return provider;
+    }
+
+    /// <summary>A deferred SMS for the notice, due since <paramref name="dueFor"/>.</summary>
+    private static async Task DeferSmsAsync(IServiceProvider provider, Guid noticeId, TimeSpan dueFor)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var (type, payload) = DeferredCommands.Write(new SendSms
+        {
+            NoticeId = noticeId, ServiceId = "anagrafe-deferred", ServiceName = "Anagrafe", PhoneNumber = "+393471234567", Subject = "Avviso",
+            ExpiresAt = now.AddHours(1),
+        });
+        await using var scope = provider.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PreferencesDbContext>();
+        db.DeferredDispatches.Add(new DeferredDispatch
+        {
+            NoticeId = noticeId, Channel = Channels.Sms, MessageType = type, Payload = payload, NotBefore = now - dueFor,
+            ExpiresAt = now.AddHours(1), CreatedAt = now,
+        });
+        await db.SaveChangesAsync();
     }
 
     private static async Task RunUntilEmptyAsync(Microsoft.Extensions.Hosting.BackgroundService relay, Func<Task<long>> rows)
