@@ -104,3 +104,43 @@ public class A_burst_of_notices_against_a_small_sms_budget
             "every reservation is settled once the SMS are final and the other notices routed");
     }
 }
+
+/// <summary>
+/// Issue 16's budget meets issue 17's reminders: a notice's due-date reminders are notices of their own, so the SMS of each
+/// is reserved with the notice's at admission, and what a reminder cancelled by <c>resolve</c> reserved is given back.
+/// </summary>
+public class Reminders_under_a_monthly_sms_budget
+{
+    [Test]
+    public async Task Should_send_the_reminders_sms_from_the_notices_reservation_and_give_back_a_cancelled_ones()
+    {
+        var serviceId = $"sms-reminders-{Guid.NewGuid():N}"[..30];
+        var service = await Platform.Hosts.RegisterServiceAsync(serviceId, "email", "sms");
+        await Platform.Hosts.OperatorAsync<Dictionary<string, object>>(HttpMethod.Patch, $"/api/v1/admin/services/{serviceId}",
+            new { monthly_sms_budget = new { segments = 100 } });
+        var fiscalCode = Citizens.NewFiscalCode();
+        var phone = $"+39345{Random.Shared.Next(0, 10_000_000):0000000}";
+        var profile = await Platform.Hosts.Preferences.PutAsJsonAsync($"/api/v1/profiles/{fiscalCode}",
+            new { email = $"reminded-{Guid.NewGuid():N}@example.it", email_verified = true, phone });
+        Assert.That(profile.StatusCode, Is.EqualTo(HttpStatusCode.OK), await profile.Content.ReadAsStringAsync());
+        var (due, soon, _) = Reminding_a_citizen_of_a_due_date.ReminderIn(TimeSpan.FromSeconds(6));
+        var (_, later, _) = Reminding_a_citizen_of_a_due_date.ReminderIn(TimeSpan.FromHours(2));
+
+        var id = await NoticeApi.SubmitAsync(service, Reminding_a_citizen_of_a_due_date.Body(fiscalCode, $"x-{Guid.NewGuid():N}@example.it", due, later, soon));
+
+        var status = await NoticeApi.WaitForChannelAsync(service, id, "sms", "SENT");
+        var soonId = status.GetProperty("reminders").EnumerateArray().Single(r => r.GetProperty("before").GetString() == soon).GetProperty("id").GetGuid();
+        await NoticeApi.WaitForChannelAsync(service, soonId, "sms", "SENT");
+        Assert.That(Platform.Hosts.Twilio.Accepted.Count(r => r.To == phone), Is.EqualTo(2), "the notice's SMS and its first reminder's");
+
+        (await service.PostAsync($"/api/v1/notices/{id}/resolve", null)).EnsureSuccessStatusCode();
+
+        await using var scope = Platform.Hosts.GatewayServices.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
+        var spent = await db.Notices.Where(n => n.ServiceId == serviceId).SelectMany(n => n.Channels)
+            .Where(c => c.Channel == "sms" && c.Status == "SENT").SumAsync(c => c.Segments ?? 0);
+        Assert.That(await db.Set<Notifiche.Gateway.Governance.MonthlySmsUsage>().Where(u => u.ServiceId == serviceId).SumAsync(u => u.Segments),
+            Is.EqualTo(spent), "the month's counter holds what the two SMS spent: the cancelled reminder's reservation was given back");
+        Assert.That(await db.Notices.Where(n => n.ServiceId == serviceId && n.SmsReservedSegments != null).CountAsync(), Is.Zero);
+    }
+}

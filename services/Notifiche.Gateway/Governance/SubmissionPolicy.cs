@@ -107,7 +107,9 @@ public sealed class SubmissionPolicy(GatewayDbContext db, IOptions<SmsBudgetOpti
         var channels = service.AllowedChannels;
         if (channels.Contains(Channels.Sms) && SmsBudget.SegmentsOf(service, smsBudget.Value) is { } budget)
         {
-            var reserved = await SmsBudget.ReserveAsync(db, service.Id, budget, smsBudget.Value.SegmentsPerNotice, SmsBudget.MonthOf(now), ct);
+            // A notice's due-date reminders are notices of their own (issue 17): their SMS is reserved with the notice's.
+            var perNotice = smsBudget.Value.SegmentsPerNotice * (1 + (notice.Reminders?.Count ?? 0));
+            var reserved = await SmsBudget.ReserveAsync(db, service.Id, budget, perNotice, SmsBudget.MonthOf(now), ct);
             return reserved > 0
                 ? (new Admission(channels, [], reserved), null)
                 : (new Admission([.. channels.Where(c => c != Channels.Sms)], [(Channels.Sms, OmissionReasons.SmsBudgetExhausted)]), null);

@@ -79,6 +79,20 @@ public sealed class NoticeResolution(GatewayDbContext db, StatusAnnouncements an
             cancelled.Add(pending);
         }
 
+        if (cancelled.Count > 0)
+        {
+            // A cancelled notice or reminder sends nothing: what it reserved in the monthly SMS budget is given back.
+            var sql = new System.Text.StringBuilder();
+            var parameters = new Dictionary<string, object?>();
+            for (var i = 0; i < cancelled.Count; i++)
+            {
+                parameters[$"@cancelled{i}"] = RawSql.Id(db, cancelled[i].Id);
+            }
+
+            Governance.SmsBudget.AppendSettlement(sql, [.. parameters.Keys], _ => "0", Governance.SmsBudget.NoSmsPlanned);
+            await RawSql.ExecuteAsync(db, sql.ToString(), parameters, ct);
+        }
+
         return (cancelled, announced);
     }
 }

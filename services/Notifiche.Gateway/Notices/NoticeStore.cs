@@ -88,6 +88,10 @@ public sealed class NoticeStore(
             }
 
             var notice = Stored(service, valid, admission, now, submission.Test, valid.SendAt);
+            // The admission reserved the SMS of the notice and its due-date reminders together (issue 16's budget, issue 17's
+            // reminders): each row holds an equal share, the notice the remainder; a row whose share is 0 may send no SMS.
+            var rows = 1 + (valid.Reminders?.Count ?? 0);
+            notice.SmsReservedSegments = admission.SmsReservedSegments is { } reserved ? reserved / rows + reserved % rows : null;
             db.Notices.Add(notice);
             // Scheduled send: the routing message waits in the outbox until send_at (the relay skips it until then). A test
             // notice's row is its simulated delivery, run in the gateway: nothing of it is published for routing.
@@ -101,10 +105,7 @@ public sealed class NoticeStore(
             {
                 // Each reminder waits in the outbox like a scheduled notice: durable, published once, cancelled by resolve.
                 var reminded = Stored(service, valid, admission, now, submission.Test, reminder.At);
-                // The admission reserved SMS segments for the notice, not for its reminders (issue 16's budget): a reminder
-                // holds no reservation, so under a monthly SMS budget it goes out on the free channels only.
-                reminded.SmsReservedSegments = null;
-                reminded.SmsBudgetMonth = null;
+                reminded.SmsReservedSegments = admission.SmsReservedSegments / rows;
                 // Never notified after the due date: its time to live ends with that day at the latest.
                 var dueEnd = DueDateReminders.EndOf(notice.DueDate!.Value);
                 reminded.ExpiresAt = reminded.ExpiresAt < dueEnd ? reminded.ExpiresAt : dueEnd;
