@@ -53,10 +53,14 @@ internal sealed class ApiCalls(HttpClient http)
         }
     }
 
-    public async Task<T?> GetAsync<T>(string path, CancellationToken ct, bool notFoundIsNull = false)
+    public Task<T?> GetAsync<T>(string path, CancellationToken ct, bool notFoundIsNull = false)
+        where T : class => CallAsync<T>(HttpMethod.Get, path, ct, notFoundIsNull);
+
+    /// <summary>A call without a body whose answer is read: null for a 404 when <paramref name="notFoundIsNull"/>.</summary>
+    public async Task<T?> CallAsync<T>(HttpMethod method, string path, CancellationToken ct, bool notFoundIsNull = false)
         where T : class
     {
-        using var request = Request(HttpMethod.Get, path);
+        using var request = Request(method, path);
         using var response = await SendAsync(request, notFoundIsNull, ct);
         return response is null ? null : await ReadAsync<T>(response, ct);
     }

@@ -16,7 +16,19 @@ public sealed record ProfileUpdate
     public IReadOnlyList<string>? BlockedServices { get; init; }
     /// <summary>Services allowed to see when the citizen read their notices; none by default.</summary>
     public IReadOnlyList<string>? ReadReceiptServices { get; init; }
+    /// <summary>SMS, push and Telegram wait until they end (email does not); null: the platform's (21:00–08:00 by default); equal times: none.</summary>
+    public QuietHours? QuietHours { get; init; }
+    /// <summary>IANA time zone of the quiet hours, e.g. <c>Europe/Rome</c>; null: the platform's.</summary>
+    public string? TimeZone { get; init; }
+    /// <summary>
+    /// True: every notice reaches the channels as a sensitive one does, only that it is waiting in the inbox, no subject or
+    /// content; null: off (and not sent, as every unset member: the API refuses members it does not know).
+    /// </summary>
+    public bool? ContentOnlyInInbox { get; init; }
 }
+
+/// <summary>Wall-clock times, <c>HH:mm</c> 24-hour in the profile's time zone; across midnight when From is later than To.</summary>
+public sealed record QuietHours(string From, string To);
 
 /// <summary>Which channels the citizen wants.</summary>
 public sealed record ChannelSwitches(bool Email = true, bool Sms = true, bool Push = true, bool Telegram = true);
@@ -33,7 +45,14 @@ public sealed record Profile(
     IReadOnlyList<string> BlockedServices,
     DateTimeOffset UpdatedAt,
     IReadOnlyList<string> ReadReceiptServices,
-    long? TelegramChatId);
+    long? TelegramChatId)
+{
+    /// <summary>The citizen's own quiet hours; null: the platform's apply.</summary>
+    public QuietHours? QuietHours { get; init; }
+    /// <summary>The citizen's time zone; null: the platform's.</summary>
+    public string? TimeZone { get; init; }
+    public bool ContentOnlyInInbox { get; init; }
+}
 
 /// <summary>Which notices of the inbox to list.</summary>
 public sealed record InboxQuery

@@ -32,6 +32,25 @@ public sealed record NewNotice(string FiscalCode, NoticeContent? Content)
 
     /// <summary>The protocol number and date the act was registered under.</summary>
     public Protocol? Protocol { get; init; }
+
+    /// <summary>Scheduled send (with its offset), at most 30 days ahead: the notice is SCHEDULED until then; null: delivered now.</summary>
+    public DateTimeOffset? SendAt { get; init; }
+
+    // Urgent and Sensitive are nullable so that a notice without them sends neither: the API refuses members it does not know.
+
+    /// <summary>Delivered at once on every channel, also in the citizen's quiet hours; only for a service given the urgent permission (else 403 naming <c>urgent</c>).</summary>
+    public bool? Urgent { get; init; }
+
+    /// <summary>
+    /// Due-date reminders: ISO-8601 durations (<c>P7D</c>, <c>P1D</c>, <c>PT12H</c>) before <see cref="NoticeContent.DueDate"/>, counted
+    /// back from 09:00 Europe/Rome on that day; at most 5, none past, before <see cref="SendAt"/> or after the due date (the
+    /// platform checks them: 400 naming <c>reminders[i]</c>). Each is listed in <see cref="NoticeStatus.Reminders"/>;
+    /// <see cref="NotificheClient.ResolveNoticeAsync"/> cancels those still pending.
+    /// </summary>
+    public IReadOnlyList<string>? Reminders { get; init; }
+
+    /// <summary>Sensitive (a test result, a tax assessment): the channels say only that a notice is waiting in the inbox, no subject or content.</summary>
+    public bool? Sensitive { get; init; }
 }
 
 /// <param name="Number">As registered, 1-64 characters.</param>
@@ -53,7 +72,10 @@ public sealed record DefaultAddresses(string? Email);
 /// <param name="IdempotencyKey">The key the call was made with (generated when the caller gave none): keep it to retry later.</param>
 public sealed record SubmittedNotice(Guid Id, bool Replayed, string IdempotencyKey);
 
-/// <summary>A notice's status, per channel (<c>GET /api/v1/notices/{id}</c>); no personal data.</summary>
+/// <summary>
+/// A notice's status, per channel (<c>GET /api/v1/notices/{id}</c>); no personal data. <see cref="Status"/> is SCHEDULED,
+/// ACCEPTED, PROCESSED, REJECTED, or CANCELLED (resolved while still scheduled, never delivered).
+/// </summary>
 public sealed record NoticeStatus(
     Guid Id,
     string Status,
@@ -81,6 +103,24 @@ public sealed record NoticeStatus(
     /// <summary>Sent from a template: which, its version, the language the citizen got and each language's content hash.</summary>
     public NoticeTemplate? Template { get; init; }
 
+    /// <summary>When a scheduled notice is (or was) delivered; null when it was sent at once.</summary>
+    public DateTimeOffset? SendAt { get; init; }
+
+    /// <summary>Sent as sensitive: its channels carried no subject or content, only a pointer to the inbox.</summary>
+    public bool Sensitive { get; init; }
+
+    /// <summary>The notice's due-date reminders in delivery order, each a notice of its own (<see cref="NotificheClient.GetNoticeAsync"/> by its id); empty when none.</summary>
+    public IReadOnlyList<ReminderStatus> Reminders { get; init; } = [];
+
+    /// <summary>A reminder's own status: the notice it reminds of; null for a notice.</summary>
+    public Guid? ReminderOf { get; init; }
+
+    /// <summary>A reminder's own status: its duration before the due date, as submitted.</summary>
+    public string? ReminderBefore { get; init; }
+
+    /// <summary>When your service resolved the notice (<see cref="NotificheClient.ResolveNoticeAsync"/>); null until then.</summary>
+    public DateTimeOffset? ResolvedAt { get; init; }
+
     /// <summary>The status of one channel (<c>email</c>, <c>sms</c>, <c>push</c>, <c>telegram</c>), or null when it was not planned.</summary>
     public ChannelStatus? Channel(string channel) => Channels.FirstOrDefault(c => c.Channel == channel);
 }
@@ -91,7 +131,18 @@ public sealed record NoticeStatus(
 /// <param name="Variants">content_sha256 per language, each as rendered at acceptance.</param>
 public sealed record NoticeTemplate(Guid Id, int Version, string? Language, IReadOnlyDictionary<string, string> Variants);
 
-public sealed record ChannelStatus(string Channel, string Status, DateTimeOffset UpdatedAt, string? Reason);
+/// <param name="Id">The reminder's own notice id (its status and audit trail).</param>
+/// <param name="Before">The ISO-8601 duration before the due date, as submitted.</param>
+/// <param name="SendAt">When it is (or was) notified.</param>
+/// <param name="Status">SCHEDULED until then, CANCELLED when resolved before, then ACCEPTED, PROCESSED or REJECTED.</param>
+public sealed record ReminderStatus(Guid Id, string Before, DateTimeOffset SendAt, string Status);
+
+/// <summary>One channel's delivery: <see cref="Status"/> is PENDING, DEFERRED, THROTTLED, SENT, FAILED or EXPIRED.</summary>
+public sealed record ChannelStatus(string Channel, string Status, DateTimeOffset UpdatedAt, string? Reason)
+{
+    /// <summary>Held back by the citizen's quiet hours: when it was (or will be) sent on; null otherwise.</summary>
+    public DateTimeOffset? DeferredUntil { get; init; }
+}
 
 public sealed record OmittedChannel(string Channel, string Reason);
 
@@ -108,7 +159,7 @@ public sealed record NoticeQuery
 {
     /// <summary>Only notices submitted with this reference.</summary>
     public string? Reference { get; init; }
-    /// <summary>SCHEDULED, ACCEPTED, PROCESSED or REJECTED.</summary>
+    /// <summary>SCHEDULED, ACCEPTED, PROCESSED, REJECTED or CANCELLED.</summary>
     public string? Status { get; init; }
     /// <summary>Accepted at or after (millisecond precision).</summary>
     public DateTimeOffset? From { get; init; }

@@ -41,6 +41,15 @@ public sealed class NotificheClient
     public Task<NoticeStatus?> GetNoticeAsync(Guid id, CancellationToken ct = default) =>
         _api.GetAsync<NoticeStatus>($"api/v1/notices/{id}", ct, notFoundIsNull: true);
 
+    /// <summary>
+    /// Resolves a notice (the tax was paid): cancels its due-date reminders still pending, and the notice itself while it is
+    /// scheduled (<see cref="NewNotice.SendAt"/> ahead); those become CANCELLED. Returns the notice's status with
+    /// <see cref="NoticeStatus.ResolvedAt"/>; resolving again changes nothing (safe to retry). Null when your service sent no
+    /// notice with this id (a reminder's own id is not a notice to resolve).
+    /// </summary>
+    public Task<NoticeStatus?> ResolveNoticeAsync(Guid id, CancellationToken ct = default) =>
+        _api.CallAsync<NoticeStatus>(HttpMethod.Post, $"api/v1/notices/{id}/resolve", ct, notFoundIsNull: true);
+
     /// <summary>One page of your service's notices, newest first: pass <see cref="NoticePage.NextCursor"/> back in <see cref="NoticeQuery.Cursor"/> for the next.</summary>
     /// <exception cref="NotificheApiException">400 naming the filter that is not valid.</exception>
     public async Task<NoticePage> ListNoticesAsync(NoticeQuery? query = null, CancellationToken ct = default)

@@ -31,6 +31,35 @@ public class The_app_backend_through_the_client
     }
 
     [Test]
+    public async Task Should_round_trip_quiet_hours_time_zone_and_content_only_in_inbox()
+    {
+        var app = Platform.AppBackendClient();
+        var citizen = Citizens.NewFiscalCode();
+
+        var stored = await app.PutProfileAsync(citizen, new ProfileUpdate
+        {
+            Email = "giulia.verde@example.it", EmailVerified = true, Language = "sl",
+            QuietHours = new QuietHours("22:30", "07:15"), TimeZone = "Europe/Berlin", ContentOnlyInInbox = true,
+        });
+        var read = await app.GetProfileAsync(citizen);
+        foreach (var profile in new[] { stored, read! })
+        {
+            Assert.That((profile.QuietHours, profile.TimeZone, profile.ContentOnlyInInbox, profile.Language),
+                Is.EqualTo((new QuietHours("22:30", "07:15"), "Europe/Berlin", true, "sl")));
+        }
+
+        var platformDefaults = await app.PutProfileAsync(citizen, new ProfileUpdate { Email = "giulia.verde@example.it", EmailVerified = true });
+        Assert.That((platformDefaults.QuietHours, platformDefaults.TimeZone, platformDefaults.ContentOnlyInInbox), Is.EqualTo(((QuietHours?)null, (string?)null, false)),
+            "the whole profile is replaced: the platform's quiet hours again");
+
+        var refused = Assert.ThrowsAsync<NotificheApiException>(() => app.PutProfileAsync(citizen, new ProfileUpdate
+        {
+            QuietHours = new QuietHours("25:00", "07:00"), TimeZone = "Europe/Atlantis",
+        }))!;
+        Assert.That(refused.Errors.Keys, Is.EquivalentTo(new[] { "quiet_hours.from", "time_zone" }));
+    }
+
+    [Test]
     public async Task Should_refuse_an_invalid_profile_naming_the_field()
     {
         var refused = Assert.ThrowsAsync<NotificheApiException>(() =>

@@ -81,3 +81,95 @@ public class Refused_calls
         Assert.That(refused.Status, Is.EqualTo(HttpStatusCode.Unauthorized));
     }
 }
+
+/// <summary>Due-date reminders, scheduled sends, resolve, sensitive and urgent notices (issue 17) through the client.</summary>
+public class Reminding_and_resolving_through_the_client
+{
+    private static readonly TimeZoneInfo Rome = TimeZoneInfo.FindSystemTimeZoneById("Europe/Rome");
+
+    /// <summary>09:00 in Rome, <paramref name="daysBefore"/> days before <paramref name="due"/>: when a PnD reminder is due.</summary>
+    private static DateTimeOffset NineInRome(DateOnly due, int daysBefore)
+    {
+        var nine = due.AddDays(-daysBefore).ToDateTime(new TimeOnly(9, 0));
+        return new DateTimeOffset(nine, Rome.GetUtcOffset(nine)).ToUniversalTime();
+    }
+
+    [Test]
+    public async Task Should_list_the_reminders_in_the_status_and_cancel_them_on_resolve()
+    {
+        var client = await Platform.ServiceClientAsync("client-reminders");
+        var due = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, Rome).DateTime).AddDays(10);
+        var notice = Platform.Notice(Citizens.NewFiscalCode(), "carla.neri@example.it");
+        var submitted = await client.SubmitNoticeAsync(notice with
+        {
+            Content = notice.Content! with { DueDate = due },
+            Reminders = ["P1D", "P7D"],
+        });
+
+        // Delivered first, so resolve has only the reminders left to cancel.
+        var status = await Eventually.Until(() => client.GetNoticeAsync(submitted.Id), s => s?.Channel("email")?.Status == "SENT",
+            TimeSpan.FromSeconds(60), "email SENT");
+        Assert.That(status!.Reminders.Select(r => (r.Before, r.SendAt, r.Status)), Is.EqualTo(new[]
+        {
+            ("P7D", NineInRome(due, 7), "SCHEDULED"),
+            ("P1D", NineInRome(due, 1), "SCHEDULED"),
+        }), "in delivery order, counted back from 09:00 in Rome");
+        Assert.That(status.ResolvedAt, Is.Null);
+        var reminder = await client.GetNoticeAsync(status.Reminders[0].Id);
+        Assert.That((reminder!.Status, reminder.ReminderOf, reminder.ReminderBefore), Is.EqualTo(("SCHEDULED", (Guid?)submitted.Id, "P7D")));
+
+        var resolved = await client.ResolveNoticeAsync(submitted.Id);
+        Assert.That(resolved!.Id, Is.EqualTo(submitted.Id));
+        Assert.That(resolved.ResolvedAt, Is.Not.Null);
+        Assert.That(resolved.Status, Is.EqualTo("PROCESSED"), "the notice itself was already delivered");
+        Assert.That(resolved.Reminders.Select(r => r.Status), Is.EqualTo(new[] { "CANCELLED", "CANCELLED" }));
+        Assert.That((await client.GetNoticeAsync(status.Reminders[1].Id))!.Status, Is.EqualTo("CANCELLED"));
+
+        var again = await client.ResolveNoticeAsync(submitted.Id);
+        Assert.That(again!.ResolvedAt, Is.EqualTo(resolved.ResolvedAt), "resolving again changes nothing");
+        Assert.That(await client.ResolveNoticeAsync(status.Reminders[0].Id), Is.Null, "a reminder is not a notice to resolve");
+        Assert.That(await client.ResolveNoticeAsync(Guid.NewGuid()), Is.Null);
+    }
+
+    [Test]
+    public async Task Should_schedule_a_notice_with_send_at_and_cancel_it_on_resolve()
+    {
+        var client = await Platform.ServiceClientAsync("client-scheduled");
+        var sendAt = new DateTimeOffset(DateTimeOffset.UtcNow.AddDays(1).Ticks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, TimeSpan.Zero);
+        var submitted = await client.SubmitNoticeAsync(Platform.Notice(Citizens.NewFiscalCode(), "dario.gialli@example.it") with { SendAt = sendAt });
+
+        var status = await client.GetNoticeAsync(submitted.Id);
+        Assert.That((status!.Status, status.SendAt), Is.EqualTo(("SCHEDULED", (DateTimeOffset?)sendAt)));
+
+        var resolved = await client.ResolveNoticeAsync(submitted.Id);
+        Assert.That(resolved!.Status, Is.EqualTo("CANCELLED"), "resolved while still scheduled");
+        Assert.That((await client.GetNoticeAsync(submitted.Id))!.Status, Is.EqualTo("CANCELLED"));
+        Assert.That((await client.ListNoticesAsync(new NoticeQuery { Status = "CANCELLED" })).Items.Select(n => n.Id), Is.EqualTo(new[] { submitted.Id }));
+    }
+
+    [Test]
+    public async Task Should_send_a_sensitive_notice_without_its_content_and_say_so_in_the_status()
+    {
+        var client = await Platform.ServiceClientAsync("client-sensitive");
+        var email = $"sensitive-{Guid.NewGuid():N}@example.it";
+        var submitted = await client.SubmitNoticeAsync(Platform.Notice(Citizens.NewFiscalCode(), email) with { Sensitive = true });
+
+        var status = await Eventually.Until(() => client.GetNoticeAsync(submitted.Id), s => s?.Channel("email")?.Status == "SENT",
+            TimeSpan.FromSeconds(60), "email SENT");
+        Assert.That(status!.Sensitive, Is.True);
+        var mail = Platform.Hosts.Smtp.MessagesTo(email).Single();
+        Assert.That(mail.Subject, Does.StartWith("Nuovo avviso riservato"));
+        Assert.That(mail.Subject + mail.TextBody + mail.HtmlBody, Does.Not.Contain("carta di identità").And.Not.Contain("sito del Comune"),
+            "only a pointer to the inbox");
+    }
+
+    [Test]
+    public async Task Should_send_urgent_so_a_service_without_the_permission_is_refused_naming_it()
+    {
+        var client = await Platform.ServiceClientAsync("client-urgent");
+        var refused = Assert.ThrowsAsync<NotificheApiException>(() =>
+            client.SubmitNoticeAsync(Platform.Notice(Citizens.NewFiscalCode(), "elena.rosa@example.it") with { Urgent = true }))!;
+        Assert.That(refused.Status, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That(refused.Errors.Keys, Does.Contain("urgent"));
+    }
+}
