@@ -130,7 +130,7 @@ public sealed class NoticeStore(
         }
 
         // One transaction: either every row of the group is committed or none.
-        await db.SaveChangesAsync(ct);
+        await db.SaveAddedAsync(ct);
         await tx.CommitAsync(ct);
         if (group.Any(g => g.Item.Result is Acceptance.Accepted))
         {

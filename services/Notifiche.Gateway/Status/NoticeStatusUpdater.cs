@@ -134,7 +134,7 @@ public sealed class NoticeStatusUpdater(
             }
         }
 
-        await db.SaveChangesAsync(ct);
+        await db.SaveAddedAsync(ct);
         await tx.CommitAsync(ct);
         if (announced)
         {
@@ -288,7 +288,7 @@ public sealed class NoticeStatusUpdater(
             }
         }
 
-        await db.SaveChangesAsync(ct);
+        await db.SaveAddedAsync(ct);
         await tx.CommitAsync(ct);
         if (announced)
         {
