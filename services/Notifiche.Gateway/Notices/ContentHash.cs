@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -12,7 +13,8 @@ public static class ContentHash
 {
     public static string Compute(string subject, string markdown, DateOnly? dueDate)
     {
-        var buffer = new MemoryStream();
+        // Sized for the common case (escaped text grows, the buffer then too): no copy of the JSON before hashing it.
+        var buffer = new ArrayBufferWriter<byte>(subject.Length + markdown.Length + 64);
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
@@ -26,6 +28,6 @@ public static class ContentHash
             json.WriteEndObject();
         }
 
-        return Convert.ToHexStringLower(SHA256.HashData(buffer.ToArray()));
+        return Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan));
     }
 }
