@@ -191,11 +191,15 @@ namespace Notifiche.Benchmark
                 }
             };
             var steadyStart = Stopwatch.GetTimestamp();
+            using var sampling = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var queuePeaks = SampleQueueDepthsAsync(platform, sampling.Token);
             var steady = await driver.RunAsync("steady", warmed, o.Notices, o.Clients,
                 () => $", {sink.Count - warmed:N0} delivered at the SMTP sink", ct);
             all.AddRange(steady);
             var steadyDb = await WaitDeliveredAsync("steady", platform, all, steadyStart, ct);
             var steadyCpu = meter.CpuSeconds() - steadyCpu0;
+            await sampling.CancelAsync();
+            var peakQueues = await queuePeaks;
             var allocated = GC.GetTotalAllocatedBytes() - alloc0;
             var gcs = (Gen0: GC.CollectionCount(0) - gen0, Gen2: GC.CollectionCount(2) - gen2, Paused: GC.GetTotalPauseDuration() - gcPause0);
             var jitSeconds = (System.Runtime.JitInfo.GetCompilationTime() - jit0).TotalSeconds;
@@ -289,6 +293,8 @@ namespace Notifiche.Benchmark
                 $"  → CPU-bound ceiling on {Environment.ProcessorCount} cores ≈ {Environment.ProcessorCount * 1000 / Math.Max(0.001, steadyCpu.Total * perNotice):N0} notices/s");
             Report($"peak memory (steady run)       bench process (3 hosts + load + sink) {steadyPeaks.PeakSelfBytes / 1048576.0:N0} MB RSS, GC heap {steadyPeaks.PeakSelfGcHeapBytes / 1048576.0:N0} MB; rabbitmq {steadyPeaks.PeakRabbitBytes / 1048576.0:N0} MB; postgresql {steadyPeaks.PeakPostgresBytes / 1048576.0:N0} MB");
             Report($"allocations                    {allocated / (double)Math.Max(1, accepted.Count) / 1024:N0} KB per notice (all hosts + load generator), GCs gen0 {gcs.Gen0}, gen2 {gcs.Gen2}, paused {gcs.Paused.TotalMilliseconds:N0} ms in all");
+            Report($"first request → last SENT      {Ms(firstStart, steadyDb) / 1000:N1} s for {accepted.Count:N0} notices to {o.Citizens:N0} citizens");
+            Report($"peak queue depths (steady run) {(peakQueues.Count == 0 ? "none above 0" : string.Join(", ", peakQueues.OrderByDescending(q => q.Value).Select(q => $"{q.Key} {q.Value:N0}")))} (management API, sampled every second; its figures lag ~1 s)");
             Report($"rows written per notice ≈      {writes} (steady run to the end, from pg_stat_user_tables)");
             Report($"JIT during the steady run      {jitMethods:N0} methods compiled after a warm-up of {warmed:N0} notices ({jitSeconds:N1} s of compile time summed over threads, wall clock, not CPU)");
             Report($"first-chance exceptions        {(exceptions.IsEmpty ? "none" : string.Join(", ", exceptions.OrderByDescending(e => e.Value).Select(e => $"{e.Key}×{e.Value}")))} during the steady run");
@@ -484,15 +490,60 @@ namespace Notifiche.Benchmark
             return string.Join("; ", lines);
         }
 
+        /// <summary>The most messages each queue of the platform's vhost held while the steady run lasted (issue 15's campaign figures).</summary>
+        private static async Task<Dictionary<string, long>> SampleQueueDepthsAsync(BenchPlatform platform, CancellationToken ct)
+        {
+            var peaks = new Dictionary<string, long>();
+            using var api = ManagementApi();
+            try
+            {
+                while (!ct.IsCancellationRequested)
+                {
+                    try
+                    {
+                        foreach (var (name, messages) in await QueuesAsync(api, platform, ct))
+                        {
+                            if (messages > peaks.GetValueOrDefault(name))
+                            {
+                                peaks[name] = messages;
+                            }
+                        }
+                    }
+                    catch (HttpRequestException)
+                    {
+                        // A sample the busy management API did not answer: the next one counts.
+                    }
+
+                    await Task.Delay(TimeSpan.FromSeconds(1), ct);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            return peaks;
+        }
+
+        private static HttpClient ManagementApi()
+        {
+            var api = new HttpClient { BaseAddress = new Uri($"http://{TestEnvironment.RabbitMqHost}:{TestEnvironment.RabbitMqManagementPort}/api/") };
+            api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+                Convert.ToBase64String(Encoding.UTF8.GetBytes($"{TestEnvironment.RabbitMqUser}:{TestEnvironment.RabbitMqPassword}")));
+            return api;
+        }
+
+        private static async Task<List<(string Name, long Messages)>> QueuesAsync(HttpClient api, BenchPlatform platform, CancellationToken ct)
+        {
+            using var json = JsonDocument.Parse(await api.GetStringAsync($"queues/{Uri.EscapeDataString(platform.Vhost.Name)}", ct));
+            return [.. json.RootElement.EnumerateArray()
+                .Select(q => (Name: q.GetProperty("name").GetString()!, Messages: q.TryGetProperty("messages", out var m) && m.ValueKind == JsonValueKind.Number ? m.GetInt64() : 0))];
+        }
+
         /// <summary>Messages left in any <c>_error</c> or <c>_skipped</c> queue of the platform's vhost.</summary>
         private static async Task<string> DeadLettersAsync(BenchPlatform platform)
         {
-            using var api = new HttpClient { BaseAddress = new Uri($"http://{TestEnvironment.RabbitMqHost}:{TestEnvironment.RabbitMqManagementPort}/api/") };
-            api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
-                Convert.ToBase64String(Encoding.UTF8.GetBytes($"{TestEnvironment.RabbitMqUser}:{TestEnvironment.RabbitMqPassword}")));
-            using var json = JsonDocument.Parse(await api.GetStringAsync($"queues/{Uri.EscapeDataString(platform.Vhost.Name)}"));
-            var bad = json.RootElement.EnumerateArray()
-                .Select(q => (Name: q.GetProperty("name").GetString()!, Messages: q.TryGetProperty("messages", out var m) && m.ValueKind == JsonValueKind.Number ? m.GetInt64() : 0))
+            using var api = ManagementApi();
+            var bad = (await QueuesAsync(api, platform, CancellationToken.None))
                 .Where(q => (q.Name.EndsWith("_error", StringComparison.Ordinal) || q.Name.EndsWith("_skipped", StringComparison.Ordinal)) && q.Messages > 0)
                 .Select(q => $"{q.Name}={q.Messages}").ToList();
             return bad.Count == 0 ? "0" : string.Join(", ", bad);
