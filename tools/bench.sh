@@ -29,9 +29,13 @@ dotnet publish tools/Notifiche.Benchmark/Notifiche.Benchmark.csproj -c Release -
 
 # --pg-durable: PostgreSQL as deployed, every commit flushed to disk, instead of the test suites' cluster without fsync
 # (tests/Notifiche.Testing/Servers/LocalPostgres.cs). The benchmark reads the server's settings and reports them.
+# --pg-statements: the server loads pg_stat_statements, and the report lists where PostgreSQL's time went.
 for a in "$@"; do
     if [[ "$a" == --pg-durable ]]; then
         export NOTIFICHE_TEST_POSTGRES_DURABLE=1
+    fi
+    if [[ "$a" == --pg-statements ]]; then
+        export NOTIFICHE_TEST_POSTGRES_STATEMENTS=1
     fi
 done
 

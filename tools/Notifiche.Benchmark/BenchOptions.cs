@@ -29,6 +29,9 @@ public sealed class BenchOptions
     public int? PgAutoPrepare { get; set; }
     /// <summary>PostgreSQL with fsync and synchronous commit on (tools/bench.sh starts it so); checked against the server.</summary>
     public bool PgDurable { get; set; }
+
+    /// <summary>Report the statements PostgreSQL spent the steady run's time on (pg_stat_statements; a few % of its CPU).</summary>
+    public bool PgStatements { get; set; }
     /// <summary>Length of the open-loop phase (requests at a fixed arrival rate); zero skips it.</summary>
     public double OpenLoopSeconds { get; set; } = 20;
     /// <summary>Arrival rate of the open-loop phase; null = half the steady run's end-to-end rate.</summary>
@@ -73,6 +76,8 @@ public sealed class BenchOptions
           --pg-durable         PostgreSQL as deployed (fsync, synchronous_commit, full_page_writes
                                on) instead of the test suites' non-durable cluster; the report
                                names the server's settings either way
+          --pg-statements      load pg_stat_statements and report the statements PostgreSQL
+                               spent the steady run on (calls and time per notice)
           --open-loop-seconds S  length of the open-loop phase, 0 to skip it (default 20)
           --open-loop-rate R   its arrival rate in notices/s (default half the steady end-to-end rate)
           --timeout MINUTES    give up waiting for deliveries after this long (default 10)
@@ -106,6 +111,7 @@ public sealed class BenchOptions
                 case "--smtp-pool": o.SmtpPoolSize = Int(); break;
                 case "--pg-auto-prepare": o.PgAutoPrepare = Int(); break;
                 case "--pg-durable": o.PgDurable = true; break;
+                case "--pg-statements": o.PgStatements = true; break;
                 case "--open-loop-seconds": o.OpenLoopSeconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--open-loop-rate": o.OpenLoopRate = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--timeout": o.Timeout = TimeSpan.FromMinutes(double.Parse(Next(), CultureInfo.InvariantCulture)); break;

@@ -180,6 +180,10 @@ namespace Notifiche.Benchmark
             var gcPause0 = GC.GetTotalPauseDuration();
             var jit0 = System.Runtime.JitInfo.GetCompilationTime();
             var writes0 = await TableWritesAsync(platform);
+            if (o.PgStatements)
+            {
+                await StatementsAsync(platform, reset: true);
+            }
             var jitMethods0 = System.Runtime.JitInfo.GetCompiledMethodCount();
             var exceptions = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
             var countExceptions = true;
@@ -263,6 +267,7 @@ namespace Notifiche.Benchmark
             var strangers = sink.Keys.Count(id => !acceptedIds.Contains(id)) + platform.Smtp.MessagesWithoutNoticeId;
             var db = await DbStateAsync(platform);
             var writes = DescribeWrites(writes0, await TableWritesAsync(platform), acceptedIds.Count - warmed);
+            var statements = o.PgStatements ? await StatementsAsync(platform, reset: false) : [];
             var deadLetters = await DeadLettersAsync(platform);
 
             // Report ---------------------------------------------------------------------------------------------------
@@ -296,6 +301,16 @@ namespace Notifiche.Benchmark
             Report($"first request → last SENT      {Ms(firstStart, steadyDb) / 1000:N1} s for {accepted.Count:N0} notices to {o.Citizens:N0} citizens");
             Report($"peak queue depths (steady run) {(peakQueues.Count == 0 ? "none above 0" : string.Join(", ", peakQueues.OrderByDescending(q => q.Value).Select(q => $"{q.Key} {q.Value:N0}")))} (management API, sampled every second; its figures lag ~1 s)");
             Report($"rows written per notice ≈      {writes} (steady run to the end, from pg_stat_user_tables)");
+            if (o.PgStatements)
+            {
+                var total = statements.Sum(st => st.Milliseconds);
+                Report($"PostgreSQL statements          {total / Math.Max(1, accepted.Count):N3} ms of execution per notice in all (pg_stat_statements; the steady run to the end; the most expensive first):");
+                foreach (var st in statements.Take(15))
+                {
+                    Report($"  {st.Milliseconds / Math.Max(1, accepted.Count),7:N3} ms {st.Milliseconds / Math.Max(0.001, total),5:P0}  {st.Calls / (double)Math.Max(1, accepted.Count),5:N2} calls  {st.Rows / (double)Math.Max(1, st.Calls),6:N1} rows/call  {st.Database}: {st.Query}");
+                }
+            }
+
             Report($"JIT during the steady run      {jitMethods:N0} methods compiled after a warm-up of {warmed:N0} notices ({jitSeconds:N1} s of compile time summed over threads, wall clock, not CPU)");
             Report($"first-chance exceptions        {(exceptions.IsEmpty ? "none" : string.Join(", ", exceptions.OrderByDescending(e => e.Value).Select(e => $"{e.Key}×{e.Value}")))} during the steady run");
             if (drain is { } d)
@@ -488,6 +503,38 @@ namespace Notifiche.Benchmark
             }
 
             return string.Join("; ", lines);
+        }
+
+        /// <summary>
+        /// pg_stat_statements over the whole cluster (the extension is created in the gateway's database; the view covers every
+        /// database): reset at the steady run's start, read at its end, the most expensive statements first.
+        /// </summary>
+        private static async Task<List<(string Database, string Query, long Calls, double Milliseconds, long Rows)>> StatementsAsync(BenchPlatform platform, bool reset)
+        {
+            await using var connection = new NpgsqlConnection(platform.GatewayDatabase.ConnectionString);
+            await connection.OpenAsync();
+            try
+            {
+                await using var command = new NpgsqlCommand(reset
+                    ? "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset();"
+                    : """
+                      SELECT d.datname, left(regexp_replace(s.query, '\s+', ' ', 'g'), 140), s.calls, s.total_exec_time + s.total_plan_time, s.rows
+                      FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+                      WHERE s.query NOT LIKE '%pg_stat%' ORDER BY 4 DESC
+                      """, connection);
+                await using var reader = await command.ExecuteReaderAsync();
+                var statements = new List<(string, string, long, double, long)>();
+                while (!reset && await reader.ReadAsync())
+                {
+                    statements.Add((reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetDouble(3), reader.GetInt64(4)));
+                }
+
+                return statements;
+            }
+            catch (PostgresException e) when (e.SqlState is "55000" or "58P01")
+            {
+                throw new InvalidOperationException("--pg-statements, but the server did not load pg_stat_statements: run the benchmark through tools/bench.sh", e);
+            }
         }
 
         /// <summary>The most messages each queue of the platform's vhost held while the steady run lasted (issue 15's campaign figures).</summary>

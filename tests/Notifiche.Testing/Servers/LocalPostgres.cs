@@ -32,6 +32,11 @@ public sealed class LocalPostgres : IAsyncDisposable
 
     private static bool Durable => Environment.GetEnvironmentVariable(DurableVariable) == "1";
 
+    /// <summary>Set to <c>1</c>: the cluster loads <c>pg_stat_statements</c>, so a run can say which statements its time went to (<c>tools/bench.sh --pg-statements</c>).</summary>
+    public const string StatementsVariable = "NOTIFICHE_TEST_POSTGRES_STATEMENTS";
+
+    private static bool Statements => Environment.GetEnvironmentVariable(StatementsVariable) == "1";
+
     private readonly string _root;
     private readonly string _bin;
     private readonly OrphanGuard _guard;
@@ -139,6 +144,7 @@ public sealed class LocalPostgres : IAsyncDisposable
                 synchronous_commit = off
                 full_page_writes = off
                 """)}
+            {(Statements ? "shared_preload_libraries = 'pg_stat_statements'" : string.Empty)}
             """);
     }
 
