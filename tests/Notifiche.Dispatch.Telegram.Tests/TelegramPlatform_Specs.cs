@@ -221,12 +221,30 @@ public class Telegram_on_the_platform
         await Eventually.Until(() => ChatOfAsync(fiscalCode), c => c is null, TimeSpan.FromSeconds(15), "the chat unlinked");
     }
 
-    private async Task<Guid> SubmitAsync(string fiscalCode, string subject)
+    [Test]
+    public async Task A_sensitive_notice_should_reach_the_chat_as_a_pointer_to_the_inbox_without_its_content()
+    {
+        var (fiscalCode, chat) = await LinkedCitizenAsync();
+
+        var id = await SubmitAsync(fiscalCode, "Esito del test sierologico: NEGATIVO", sensitive: true);
+
+        await NoticeStatuses.WaitForChannelAsync(_service, id, "telegram", "SENT");
+        var message = _platform.Telegram.Accepted.Single(r => r.ChatId == chat);
+        Assert.Multiple(() =>
+        {
+            Assert.That(message.Text, Does.Contain("Comune di Prova"), "who sent it"); // every test service's administration
+            Assert.That(message.Text, Does.Not.Contain("sierologico").And.Not.Contain("NEGATIVO").And.Not.Contain("dettagli"),
+                "nothing of the subject or the content (issue 17, point 7)");
+        });
+    }
+
+    private async Task<Guid> SubmitAsync(string fiscalCode, string subject, bool sensitive = false)
     {
         var response = await _service.PostAsJsonAsync("/api/v1/notices", new
         {
             fiscal_code = fiscalCode,
             content = new { subject, markdown = "Gentile cittadino, trovi tutti i dettagli di questo avviso e le istruzioni per procedere nell'app dei servizi pubblici." },
+            sensitive,
         });
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
