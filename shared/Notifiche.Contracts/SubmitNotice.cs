@@ -17,6 +17,10 @@ public record SubmitNotice
     public string? IdempotencyKey { get; init; }
     public string? FiscalCode { get; init; }
     public SubmittedContent? Content { get; init; }
+    /// <summary>Send from one of your templates instead of <see cref="Content"/>, as the HTTP <c>template_id</c>.</summary>
+    public Guid? TemplateId { get; init; }
+    /// <summary>With <see cref="TemplateId"/>: a value for every placeholder, as the HTTP <c>personalisation</c>.</summary>
+    public IReadOnlyDictionary<string, string>? Personalisation { get; init; }
     /// <summary>Seconds; 3,600–604,800, default 604,800.</summary>
     public int? TimeToLive { get; init; }
     /// <summary>When to deliver the notice (at most 30 days ahead); absent: now. Same rules as the HTTP <c>send_at</c>.</summary>

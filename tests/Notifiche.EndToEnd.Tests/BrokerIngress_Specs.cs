@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -211,6 +212,51 @@ public class Submitting_a_notice_over_the_broker
         Assert.That(reply.GetProperty("reason").GetString(), Is.EqualTo("INVALID_NOTICE"));
         Assert.That(reply.GetProperty("errors").EnumerateObject().Select(e => e.Name), Is.EquivalentTo(new[] { "reference", "protocol.date" }));
         Assert.That(await Platform.Hosts.Database.CountAsync("notices"), Is.EqualTo(before));
+    }
+
+    [Test]
+    public async Task Should_send_from_a_template_as_over_http_and_name_each_missing_or_unknown_placeholder()
+    {
+        var created = await _service.Http.PostAsJsonAsync("/api/v1/templates", new
+        {
+            name = "Scadenza TARI",
+            languages = new
+            {
+                it = new
+                {
+                    subject = "Scadenza della TARI per ((nome_cognome))",
+                    markdown = "Gentile ((nome_cognome)), la rata della **TARI** scade il ((scadenza)): puoi pagarla con pagoPA dall'app dei servizi pubblici.",
+                },
+            },
+        });
+        Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created), await created.Content.ReadAsStringAsync());
+        var templateId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var address = $"ingress-template-{Guid.NewGuid():N}@example.it";
+        System.Text.Json.Nodes.JsonNode Templated(System.Text.Json.Nodes.JsonObject personalisation)
+        {
+            var submission = JsonSerializer.SerializeToNode(BrokerService.Notice(_service.Id, address))!;
+            submission.AsObject().Remove("content");
+            submission["templateId"] = templateId.ToString();
+            submission["personalisation"] = personalisation;
+            return submission;
+        }
+
+        var before = await Platform.Hosts.Database.CountAsync("notices");
+        await _service.PublishRawAsync(JsonSerializer.SerializeToUtf8Bytes(Templated(new() { ["nome_cognome"] = "Maria Rossi", ["scadenza_rata"] = "31/01/2027" })));
+        var refused = await _service.NextReplyAsync();
+        Assert.That(refused.GetProperty("reason").GetString(), Is.EqualTo("INVALID_NOTICE"));
+        Assert.That(refused.GetProperty("errors").EnumerateObject().Select(e => e.Name),
+            Is.EquivalentTo(new[] { "personalisation.scadenza", "personalisation.scadenza_rata" }), "placeholders named as the template names them");
+        Assert.That(await Platform.Hosts.Database.CountAsync("notices"), Is.EqualTo(before));
+
+        await _service.PublishRawAsync(JsonSerializer.SerializeToUtf8Bytes(Templated(new() { ["nome_cognome"] = "Maria Rossi", ["scadenza"] = "31/01/2027" })));
+        var reply = await _service.NextReplyAsync();
+
+        Assert.That(reply.TryGetProperty("noticeId", out var id), Is.True, reply.ToString());
+        await NoticeApi.WaitForChannelAsync(_service.Http, id.GetGuid(), "email", "SENT");
+        var email = Platform.Hosts.Smtp.MessagesTo(address).Single();
+        Assert.That(email.Subject, Is.EqualTo("Scadenza della TARI per Maria Rossi"));
+        Assert.That(email.TextBody, Does.Contain("Gentile Maria Rossi").And.Contain("31/01/2027"));
     }
 
     [Test]

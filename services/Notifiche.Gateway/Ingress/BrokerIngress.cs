@@ -2,10 +2,12 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Notifiche.Contracts;
+using Notifiche.Gateway.Data;
 using Notifiche.Gateway.Governance;
 using Notifiche.Gateway.Notices;
 using Notifiche.Gateway.Observability;
 using Notifiche.Gateway.Registry;
+using Notifiche.Gateway.Templates;
 using Notifiche.ServiceDefaults;
 
 namespace Notifiche.Gateway.Ingress;
@@ -18,7 +20,7 @@ public sealed record IngressOutcome(NoticeSubmissionAccepted? Accepted, NoticeSu
 /// <c>POST /api/v1/notices</c>, so a notice is accepted or refused for the same reasons whichever way it came in.
 /// </summary>
 public sealed class BrokerIngress(ServiceRegistry registry, NoticeStore store, RateLimiter rateLimiter, GatewayMetrics metrics, TimeProvider clock,
-    ILogger<BrokerIngress> logger)
+    GatewayDbContext db, ILogger<BrokerIngress> logger)
 {
     public async Task<IngressOutcome> SubmitAsync(string brokerUser, SubmitNotice message, CancellationToken ct)
     {
@@ -46,7 +48,9 @@ public sealed class BrokerIngress(ServiceRegistry registry, NoticeStore store, R
                 + $"nothing was stored: submit again in {(int)retryAfter.TotalSeconds} s.");
         }
 
-        var (valid, errors) = NoticeValidator.Validate(ToRequest(message), clock.GetUtcNow());
+        // A template notice as over HTTP: the service's own template, rendered at acceptance (issue 18, point 5).
+        var template = message.TemplateId is { } templateId ? await db.FindTemplateAsync(service.Id, templateId, ct) : null;
+        var (valid, errors) = NoticeValidator.Validate(ToRequest(message), clock.GetUtcNow(), template);
         if (message.IdempotencyKey is not null && IdempotencyKeys.Validate(message.IdempotencyKey) is { } keyProblem)
         {
             errors["idempotency_key"] = [keyProblem];
@@ -96,6 +100,8 @@ public sealed class BrokerIngress(ServiceRegistry registry, NoticeStore store, R
     {
         FiscalCode = m.FiscalCode,
         Content = m.Content is null ? null : new NoticeContentRequest { Subject = m.Content.Subject, Markdown = m.Content.Markdown, DueDate = m.Content.DueDate },
+        TemplateId = m.TemplateId,
+        Personalisation = m.Personalisation is null ? null : new Dictionary<string, string>(m.Personalisation),
         TimeToLive = m.TimeToLive,
         SendAt = m.SendAt,
         Urgent = m.Urgent,
@@ -130,6 +136,8 @@ public sealed class BrokerIngress(ServiceRegistry registry, NoticeStore store, R
     }
 
     private static string MessageMemberName(string jsonPath) =>
+        // A placeholder's name is the template's, not a member of the message: personalisation.due_on stays so.
+        jsonPath.StartsWith("personalisation.", StringComparison.Ordinal) ? jsonPath :
         string.Join('.', jsonPath.Split('.').Select(segment => JsonNamingPolicy.CamelCase.ConvertName(
             string.Concat(segment.Split('_').Select(word => word.Length == 0 ? word : char.ToUpperInvariant(word[0]) + word[1..])))));
 }
