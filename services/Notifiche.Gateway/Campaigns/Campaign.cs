@@ -22,6 +22,12 @@ public class Campaign
     public int RowsTotal { get; set; }
     public int RowsAccepted { get; set; }
     public int RowsRejected { get; set; }
+    /// <summary>Rows the pacing released to the admission queue (<see cref="CampaignAdmitter"/>).</summary>
+    public int RowsReleased { get; set; }
+    /// <summary>Released rows whose admission is recorded (a notice or a refusal): the difference is in the admission queue.</summary>
+    public int RowsRecorded { get; set; }
+    /// <summary>Rows dropped, not yet released, by a cancel.</summary>
+    public int RowsCancelled { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? CancelledAt { get; set; }
 }

@@ -41,7 +41,7 @@ public static class CampaignEndpoints
         campaigns.MapGet("/{id:guid}", Get).Produces<CampaignResponse>().ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("A campaign's progress: rows accepted, rejected (with row numbers and reasons), admitted, refused; notices routed, sent, failed.");
         campaigns.MapPost("/{id:guid}/cancel", Cancel).Produces<CampaignResponse>().ProducesProblem(StatusCodes.Status404NotFound)
-            .WithSummary("Cancels a campaign: rows not admitted yet are dropped (with their data); notices already admitted go on. Cancelling again changes nothing.");
+            .WithSummary("Cancels a campaign: rows not released for admission yet are dropped (with their data); the few already on their way and the notices already admitted go on. Cancelling again changes nothing.");
     }
 
     private static async Task<IResult> Create(HttpContext http, Guid? template_id, GatewayDbContext db, CampaignUpload upload)
@@ -99,8 +99,9 @@ public static class CampaignEndpoints
 
         campaign.CancelledAt ??= clock.GetUtcNow();
         await db.SaveChangesAsync(ct);
-        // Rows being admitted right now are locked by the admitter: this waits for that batch, whose rows are then admitted.
-        await db.CampaignRows.Where(r => r.CampaignId == id).ExecuteDeleteAsync(ct);
+        // Rows already released (at most Gateway:Campaigns:InFlight) are on their way to admission and become notices.
+        var dropped = await db.CampaignRows.Where(r => r.CampaignId == id && !r.Released).ExecuteDeleteAsync(ct);
+        await db.Campaigns.Where(c => c.Id == id).ExecuteUpdateAsync(s => s.SetProperty(c => c.RowsCancelled, c => c.RowsCancelled + dropped), ct);
         await tx.CommitAsync(ct);
         // As stored (microseconds), so that a second cancel answers the same cancelled_at.
         db.ChangeTracker.Clear();

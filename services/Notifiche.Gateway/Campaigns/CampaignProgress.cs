@@ -37,7 +37,7 @@ public sealed record CampaignRowCounts(
     [property: Description("Accepted rows not admitted yet.")] long Pending,
     [property: Description("Accepted rows that became notices.")] long Admitted,
     [property: Description("Accepted rows whose admission the service's policy refused (listed in refusals).")] long Refused,
-    [property: Description("Accepted rows dropped before admission by a cancel.")] long Cancelled);
+    [property: Description("Accepted rows dropped by a cancel before they were released for admission.")] long Cancelled);
 
 public sealed record CampaignNoticeCounts(
     [property: Description("Admitted notices routing has decided on.")] long Routed,
@@ -55,9 +55,9 @@ public static class CampaignProgress
     public static async Task<CampaignResponse> ReadAsync(GatewayDbContext db, Campaign campaign, CancellationToken ct)
     {
         var id = campaign.Id;
-        var pending = await db.CampaignRows.LongCountAsync(r => r.CampaignId == id, ct);
         var counts = (await RawSql.QueryAsync(db, $"""
-            SELECT COUNT(cn.notice_id), COUNT(cn.refusal), SUM(CASE WHEN NOT cn.settled THEN 1 ELSE 0 END),
+            SELECT COUNT(cn.notice_id), COUNT(cn.refusal), SUM(CASE WHEN n.status = '{NoticeStatus.Accepted}'
+                    OR EXISTS (SELECT 1 FROM notice_channels c WHERE c.notice_id = n.id AND c.status = '{ChannelStatus.Pending}') THEN 1 ELSE 0 END),
                 SUM(CASE WHEN n.status <> '{NoticeStatus.Accepted}' THEN 1 ELSE 0 END),
                 SUM(CASE WHEN EXISTS (SELECT 1 FROM notice_channels c WHERE c.notice_id = n.id AND c.status = '{ChannelStatus.Sent}') THEN 1 ELSE 0 END),
                 SUM(CASE WHEN n.status = '{NoticeStatus.Rejected}' OR (
@@ -69,16 +69,17 @@ public static class CampaignProgress
             WHERE cn.campaign_id = @campaign
             """, new Dictionary<string, object?> { ["@campaign"] = RawSql.Id(db, id) },
             r => Enumerable.Range(0, 7).Select(i => RawSql.Long(r, i)).ToArray(), ct)).Single();
-        var (admitted, refused, unsettled) = (counts[0], counts[1], counts[2]);
+        var (admitted, refused, inFlight) = (counts[0], counts[1], counts[2]);
+        var pending = campaign.RowsAccepted - admitted - refused - campaign.RowsCancelled;
         var rejections = await db.CampaignRejections.AsNoTracking().Where(r => r.CampaignId == id).OrderBy(r => r.RowNumber).Take(MaxListed)
             .Select(r => new CampaignRowProblem(r.RowNumber, r.Reason)).ToListAsync(ct);
         var refusals = refused == 0 ? [] : await db.CampaignNotices.AsNoTracking().Where(n => n.CampaignId == id && n.Refusal != null)
             .OrderBy(n => n.RowNumber).Take(MaxListed).Select(n => new CampaignRowProblem(n.RowNumber, n.Refusal!)).ToListAsync(ct);
         var status = campaign.CancelledAt is not null ? CampaignStatus.Cancelled
-            : pending > 0 || unsettled > 0 ? CampaignStatus.Running : CampaignStatus.Completed;
+            : pending > 0 || inFlight > 0 ? CampaignStatus.Running : CampaignStatus.Completed;
         return new CampaignResponse(id, status, campaign.TemplateId, campaign.TemplateVersion, campaign.Test, campaign.CreatedAt, campaign.CancelledAt,
             new CampaignRowCounts(campaign.RowsTotal, campaign.RowsAccepted, campaign.RowsRejected, pending, admitted, refused,
-                campaign.RowsAccepted - admitted - refused - pending),
+                campaign.RowsCancelled),
             new CampaignNoticeCounts(counts[3], counts[4], counts[5], counts[6]), rejections, refusals);
     }
 }

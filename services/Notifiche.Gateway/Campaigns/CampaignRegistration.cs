@@ -1,3 +1,6 @@
+using MassTransit;
+using Notifiche.Messaging;
+
 namespace Notifiche.Gateway.Campaigns;
 
 public static class CampaignRegistration
@@ -9,6 +12,7 @@ public static class CampaignRegistration
         builder.Services.AddSingleton<CampaignSignal>();
         builder.Services.AddScoped<CampaignUpload>();
         builder.Services.AddHostedService<CampaignAdmitter>();
+        builder.AddBusConsumers(bus => bus.AddConsumer<AdmitCampaignRowConsumer, AdmitCampaignRowConsumerDefinition>());
         return builder;
     }
 }

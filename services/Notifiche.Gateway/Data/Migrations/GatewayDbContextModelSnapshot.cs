@@ -119,9 +119,21 @@ namespace Notifiche.Gateway.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("rows_accepted");
 
+                    b.Property<int>("RowsCancelled")
+                        .HasColumnType("integer")
+                        .HasColumnName("rows_cancelled");
+
+                    b.Property<int>("RowsRecorded")
+                        .HasColumnType("integer")
+                        .HasColumnName("rows_recorded");
+
                     b.Property<int>("RowsRejected")
                         .HasColumnType("integer")
                         .HasColumnName("rows_rejected");
+
+                    b.Property<int>("RowsReleased")
+                        .HasColumnType("integer")
+                        .HasColumnName("rows_released");
 
                     b.Property<int>("RowsTotal")
                         .HasColumnType("integer")

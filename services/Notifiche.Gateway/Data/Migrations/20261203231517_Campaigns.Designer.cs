@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Notifiche.Gateway.Data.Migrations
 {
     [DbContext(typeof(GatewayDbContext))]
-    [Migration("20261203224750_Campaigns")]
+    [Migration("20261203231517_Campaigns")]
     partial class Campaigns
     {
         /// <inheritdoc />
@@ -122,9 +122,21 @@ namespace Notifiche.Gateway.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("rows_accepted");
 
+                    b.Property<int>("RowsCancelled")
+                        .HasColumnType("integer")
+                        .HasColumnName("rows_cancelled");
+
+                    b.Property<int>("RowsRecorded")
+                        .HasColumnType("integer")
+                        .HasColumnName("rows_recorded");
+
                     b.Property<int>("RowsRejected")
                         .HasColumnType("integer")
                         .HasColumnName("rows_rejected");
+
+                    b.Property<int>("RowsReleased")
+                        .HasColumnType("integer")
+                        .HasColumnName("rows_released");
 
                     b.Property<int>("RowsTotal")
                         .HasColumnType("integer")

@@ -26,6 +26,9 @@ namespace Notifiche.Gateway.Data.Migrations
                     rows_total = table.Column<int>(type: "integer", nullable: false),
                     rows_accepted = table.Column<int>(type: "integer", nullable: false),
                     rows_rejected = table.Column<int>(type: "integer", nullable: false),
+                    rows_released = table.Column<int>(type: "integer", nullable: false),
+                    rows_recorded = table.Column<int>(type: "integer", nullable: false),
+                    rows_cancelled = table.Column<int>(type: "integer", nullable: false),
                     created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     cancelled_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
                 },
