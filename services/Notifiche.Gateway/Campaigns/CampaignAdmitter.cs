@@ -48,7 +48,9 @@ public sealed class CampaignOptions
 /// channel held by quiet hours is DEFERRED and not counted). So a single notice submitted during a campaign of any size
 /// has at most that many campaign notices ahead of it in the outbox, the routing queue or a dispatcher's queue, and the
 /// campaign goes as fast as the pipeline drains them. Campaigns are released in the order they were stored (first in,
-/// first out); the bound is per gateway instance.
+/// first out). The bound is counted in the database (<c>campaigns.rows_released</c> − <c>rows_recorded</c>, unsettled
+/// <c>campaign_notices</c>), so it holds across gateway instances (two that pace at the same moment may both fill the same room: briefly up to
+/// twice the bound).
 /// </para>
 /// </summary>
 public sealed class CampaignAdmitter(
