@@ -7,7 +7,7 @@ namespace Notifiche.Client;
 /// callback. Built by <see cref="NotificheClientRegistration.AddNotificheClient"/> (dependency injection) or
 /// <see cref="Create"/>. Thread-safe; make one and keep it.
 /// </summary>
-public sealed class NotificheClient
+public sealed partial class NotificheClient
 {
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 

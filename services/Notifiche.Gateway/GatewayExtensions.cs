@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.AspNetCore.Authentication;
 using Notifiche.Gateway.Audit;
 using Notifiche.Gateway.Callbacks;
+using Notifiche.Gateway.Campaigns;
 using Notifiche.Gateway.Data;
 using Notifiche.Gateway.Ingress;
 using Notifiche.Gateway.Inbox;
@@ -73,6 +74,7 @@ public static class GatewayExtensions
         builder.AddInbox();
         builder.AddCallbacks();
         builder.AddRetention();
+        builder.AddCampaigns();
 
         builder.Services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ServiceKeyHandler>(KeySchemes.Service, null);
         builder.Services.AddAuthorizationBuilder()
@@ -84,7 +86,9 @@ public static class GatewayExtensions
         {
             if (ctx.ProblemDetails.Status == StatusCodes.Status415UnsupportedMediaType)
             {
-                ctx.ProblemDetails.Detail = "Send the request as JSON with 'Content-Type: application/json'.";
+                ctx.ProblemDetails.Detail = ctx.HttpContext.Request.Path.StartsWithSegments(CampaignEndpoints.Path)
+                    ? CampaignEndpoints.UnsupportedMediaType
+                    : "Send the request as JSON with 'Content-Type: application/json'.";
             }
         });
         return builder;
@@ -115,6 +119,7 @@ public static class GatewayExtensions
         app.UseApiDefaults();
         app.MapNotices();
         app.MapTemplates();
+        app.MapCampaigns();
         app.MapNoticeEvents();
         app.MapCallbacks();
         app.MapInbox();

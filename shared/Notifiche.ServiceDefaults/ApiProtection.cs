@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
 
 namespace Notifiche.ServiceDefaults;
@@ -66,11 +67,13 @@ public sealed class ApiProtection : IDisposable
 
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
-        var limit = _options.MaxRequestBodyBytes;
+        // An endpoint that takes files (a campaign upload) declares its own limit (BodySizeLimit); every other has the API's.
+        var own = context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>()?.MaxRequestBodySize;
+        var limit = own ?? _options.MaxRequestBodyBytes;
         if (context.Request.ContentLength > limit)
         {
             await Problem(context, StatusCodes.Status413PayloadTooLarge, "Request body too large",
-                $"The request body may be at most {limit} bytes (Api:MaxRequestBodyBytes); this one declares {context.Request.ContentLength}.");
+                $"The request body may be at most {limit} bytes{(own is null ? " (Api:MaxRequestBodyBytes)" : string.Empty)}; this one declares {context.Request.ContentLength}.");
             return;
         }
 
@@ -106,3 +109,6 @@ public sealed class ApiProtection : IDisposable
 
     public void Dispose() => _failures.Dispose();
 }
+
+/// <summary>Endpoint metadata: this endpoint's body may be up to <see cref="MaxRequestBodySize"/> bytes, instead of <c>Api:MaxRequestBodyBytes</c>.</summary>
+public sealed record BodySizeLimit(long? MaxRequestBodySize) : IRequestSizeLimitMetadata;

@@ -13,6 +13,7 @@ public class Packaging_the_tools
 {
     [TestCase("tools/Notifiche.Dlq/Notifiche.Dlq.csproj", "Notifiche.Tools.Dlq", "notifiche-dlq", "replay")]
     [TestCase("tools/Notifiche.Admin/Notifiche.Admin.csproj", "Notifiche.Tools.Admin", "notifiche-admin", "census")]
+    [TestCase("tools/Notifiche.Cli/Notifiche.Cli.csproj", "Notifiche.Tools.Cli", "notifiche", "campaign")]
     public async Task Should_install_from_a_local_folder_and_answer_help(string project, string packageId, string command, string verb)
     {
         var work = Directory.CreateTempSubdirectory("notifiche-tool-");

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Notifiche.Gateway.Audit;
 using Notifiche.Gateway.Callbacks;
+using Notifiche.Gateway.Campaigns;
 using Notifiche.Gateway.Governance;
 using Notifiche.Gateway.Notices;
 using Notifiche.Gateway.Outbox;
@@ -29,6 +30,10 @@ public class GatewayDbContext : DbContext
     public DbSet<NoticeVariant> NoticeVariants => Set<NoticeVariant>();
     public DbSet<Template> Templates => Set<Template>();
     public DbSet<TemplateContent> TemplateContents => Set<TemplateContent>();
+    public DbSet<Campaign> Campaigns => Set<Campaign>();
+    public DbSet<CampaignRow> CampaignRows => Set<CampaignRow>();
+    public DbSet<CampaignRejection> CampaignRejections => Set<CampaignRejection>();
+    public DbSet<CampaignNotice> CampaignNotices => Set<CampaignNotice>();
 
     protected override void OnModelCreating(ModelBuilder model) =>
         model.ApplyConfigurationsFromAssembly(typeof(GatewayDbContext).Assembly);

@@ -1,7 +1,7 @@
 namespace Notifiche.Gateway.Outbox;
 
 /// <summary>Wakes the relay as soon as a transaction with outbox rows commits, so the normal case has no polling delay.</summary>
-public sealed class OutboxSignal
+public class OutboxSignal
 {
     private readonly SemaphoreSlim _signal = new(0, 1);
 

@@ -94,6 +94,190 @@ namespace Notifiche.Gateway.Data.Migrations
                     b.ToTable("status_callbacks", (string)null);
                 });
 
+            modelBuilder.Entity("Notifiche.Gateway.Campaigns.Campaign", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset?>("CancelledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cancelled_at");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("format");
+
+                    b.Property<int>("RowsAccepted")
+                        .HasColumnType("integer")
+                        .HasColumnName("rows_accepted");
+
+                    b.Property<int>("RowsCancelled")
+                        .HasColumnType("integer")
+                        .HasColumnName("rows_cancelled");
+
+                    b.Property<int>("RowsRecorded")
+                        .HasColumnType("integer")
+                        .HasColumnName("rows_recorded");
+
+                    b.Property<int>("RowsRejected")
+                        .HasColumnType("integer")
+                        .HasColumnName("rows_rejected");
+
+                    b.Property<int>("RowsReleased")
+                        .HasColumnType("integer")
+                        .HasColumnName("rows_released");
+
+                    b.Property<int>("RowsTotal")
+                        .HasColumnType("integer")
+                        .HasColumnName("rows_total");
+
+                    b.Property<string>("ServiceId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("service_id");
+
+                    b.Property<Guid>("TemplateId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("template_id");
+
+                    b.Property<string>("TemplateSnapshot")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("template_snapshot");
+
+                    b.Property<int>("TemplateVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("template_version");
+
+                    b.Property<bool>("Test")
+                        .HasColumnType("boolean")
+                        .HasColumnName("test");
+
+                    b.HasKey("Id")
+                        .HasName("pk_campaigns");
+
+                    b.HasIndex("ServiceId", "Id")
+                        .HasDatabaseName("ix_campaigns_service_id_id");
+
+                    b.ToTable("campaigns", (string)null);
+                });
+
+            modelBuilder.Entity("Notifiche.Gateway.Campaigns.CampaignNotice", b =>
+                {
+                    b.Property<Guid>("CampaignId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("campaign_id");
+
+                    b.Property<int>("RowNumber")
+                        .HasColumnType("integer")
+                        .HasColumnName("row_number");
+
+                    b.Property<Guid?>("NoticeId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("notice_id");
+
+                    b.Property<string>("Refusal")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("refusal");
+
+                    b.Property<bool>("Settled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("settled");
+
+                    b.HasKey("CampaignId", "RowNumber")
+                        .HasName("pk_campaign_notices");
+
+                    b.HasIndex("NoticeId")
+                        .HasDatabaseName("ix_campaign_notices_unsettled")
+                        .HasFilter("NOT settled");
+
+                    b.ToTable("campaign_notices", (string)null);
+                });
+
+            modelBuilder.Entity("Notifiche.Gateway.Campaigns.CampaignRejection", b =>
+                {
+                    b.Property<Guid>("CampaignId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("campaign_id");
+
+                    b.Property<int>("RowNumber")
+                        .HasColumnType("integer")
+                        .HasColumnName("row_number");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("reason");
+
+                    b.HasKey("CampaignId", "RowNumber")
+                        .HasName("pk_campaign_rejections");
+
+                    b.ToTable("campaign_rejections", (string)null);
+                });
+
+            modelBuilder.Entity("Notifiche.Gateway.Campaigns.CampaignRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<Guid>("CampaignId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("campaign_id");
+
+                    b.Property<string>("FiscalCode")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("fiscal_code");
+
+                    b.Property<DateTimeOffset>("NotBefore")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("not_before");
+
+                    b.Property<string>("Personalisation")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("personalisation");
+
+                    b.Property<bool>("Released")
+                        .HasColumnType("boolean")
+                        .HasColumnName("released");
+
+                    b.Property<int>("RowNumber")
+                        .HasColumnType("integer")
+                        .HasColumnName("row_number");
+
+                    b.HasKey("Id")
+                        .HasName("pk_campaign_rows");
+
+                    b.HasIndex("Id")
+                        .HasDatabaseName("ix_campaign_rows_unreleased")
+                        .HasFilter("NOT released");
+
+                    b.HasIndex("CampaignId", "RowNumber")
+                        .HasDatabaseName("ix_campaign_rows_campaign_id_row_number");
+
+                    b.HasIndex("NotBefore", "Id")
+                        .HasDatabaseName("ix_campaign_rows_not_before_id");
+
+                    b.ToTable("campaign_rows", (string)null);
+                });
+
             modelBuilder.Entity("Notifiche.Gateway.Governance.DailyUsage", b =>
                 {
                     b.Property<string>("ServiceId")
@@ -810,6 +994,46 @@ namespace Notifiche.Gateway.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_status_callbacks_services_service_id");
+                });
+
+            modelBuilder.Entity("Notifiche.Gateway.Campaigns.Campaign", b =>
+                {
+                    b.HasOne("Notifiche.Gateway.Registry.ServiceRecord", null)
+                        .WithMany()
+                        .HasForeignKey("ServiceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_campaigns_services_service_id");
+                });
+
+            modelBuilder.Entity("Notifiche.Gateway.Campaigns.CampaignNotice", b =>
+                {
+                    b.HasOne("Notifiche.Gateway.Campaigns.Campaign", null)
+                        .WithMany()
+                        .HasForeignKey("CampaignId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_campaign_notices_campaigns_campaign_id");
+                });
+
+            modelBuilder.Entity("Notifiche.Gateway.Campaigns.CampaignRejection", b =>
+                {
+                    b.HasOne("Notifiche.Gateway.Campaigns.Campaign", null)
+                        .WithMany()
+                        .HasForeignKey("CampaignId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_campaign_rejections_campaigns_campaign_id");
+                });
+
+            modelBuilder.Entity("Notifiche.Gateway.Campaigns.CampaignRow", b =>
+                {
+                    b.HasOne("Notifiche.Gateway.Campaigns.Campaign", null)
+                        .WithMany()
+                        .HasForeignKey("CampaignId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_campaign_rows_campaigns_campaign_id");
                 });
 
             modelBuilder.Entity("Notifiche.Gateway.Governance.DailyUsage", b =>
