@@ -52,6 +52,7 @@ internal static class Held
     {
         await Platform.Hosts.StopServiceAsync(service);
         await Platform.Hosts.StartServiceAsync(service, services);
+        await Platform.Hosts.WaitUntilReadyAsync();
     }
 }
 

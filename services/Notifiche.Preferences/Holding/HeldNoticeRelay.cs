@@ -21,7 +21,7 @@ public sealed class HeldNoticeRelay(IServiceScopeFactory scopes, IBus bus, IOpti
 {
     private static readonly ActivitySource Source = new("Notifiche");
 
-    protected override DueRowRelaySettings Settings => new(options.Value.BatchSize, options.Value.SweepInterval, options.Value.PublishTimeout);
+    protected override DueRowRelaySettings Settings => options.Value.RelaySettings();
 
     protected override DbSet<HeldNotice> Rows(PreferencesDbContext db) => db.HeldNotices;
 
