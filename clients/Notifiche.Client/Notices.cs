@@ -36,7 +36,7 @@ public sealed record NewNotice(string FiscalCode, NoticeContent? Content)
     /// <summary>Scheduled send (with its offset), at most 30 days ahead: the notice is SCHEDULED until then; null: delivered now.</summary>
     public DateTimeOffset? SendAt { get; init; }
 
-    // Urgent and Sensitive are nullable so that a notice without them sends neither: the API refuses members it does not know.
+    // Urgent, Sensitive and HoldUntilRegistered are nullable so that a notice without them sends none: the API refuses members it does not know.
 
     /// <summary>Delivered at once on every channel, also in the citizen's quiet hours; only for a service given the urgent permission (else 403 naming <c>urgent</c>).</summary>
     public bool? Urgent { get; init; }
@@ -51,6 +51,12 @@ public sealed record NewNotice(string FiscalCode, NoticeContent? Content)
 
     /// <summary>Sensitive (a test result, a tax assessment): the channels say only that a notice is waiting in the inbox, no subject or content.</summary>
     public bool? Sensitive { get; init; }
+
+    /// <summary>
+    /// Hold until registered: while the citizen has no profile the notice is HELD instead of REJECTED / USER_NOT_FOUND, routed
+    /// when the profile is created, EXPIRED when its time to live ends first. Ignored when <see cref="DefaultAddresses"/> has an email.
+    /// </summary>
+    public bool? HoldUntilRegistered { get; init; }
 }
 
 /// <param name="Number">As registered, 1-64 characters.</param>
@@ -74,7 +80,8 @@ public sealed record SubmittedNotice(Guid Id, bool Replayed, string IdempotencyK
 
 /// <summary>
 /// A notice's status, per channel (<c>GET /api/v1/notices/{id}</c>); no personal data. <see cref="Status"/> is SCHEDULED,
-/// ACCEPTED, PROCESSED, REJECTED, or CANCELLED (resolved while still scheduled, never delivered).
+/// ACCEPTED, HELD (held until the citizen registers), PROCESSED, REJECTED, CANCELLED (resolved while still scheduled, never
+/// delivered) or EXPIRED (held until its time to live ended, never delivered).
 /// </summary>
 public sealed record NoticeStatus(
     Guid Id,

@@ -4,6 +4,7 @@ using Notifiche.Persistence;
 using Notifiche.Preferences.Data;
 using Notifiche.Preferences.Profiles;
 using Notifiche.Preferences.Deferral;
+using Notifiche.Preferences.Holding;
 using Notifiche.Preferences.Observability;
 using Notifiche.Preferences.Routing;
 using Notifiche.Preferences.Telegram;
@@ -35,6 +36,8 @@ public static class PreferencesExtensions
         builder.Services.AddScoped<TelegramLinks>();
         builder.Services.AddOptions<QuietHoursOptions>().BindConfiguration(QuietHoursOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<DeferredDispatchRelay>();
+        builder.Services.AddOptions<HeldNoticesOptions>().BindConfiguration(HeldNoticesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddHostedService<HeldNoticeRelay>();
         builder.Services.AddSingleton<DeferredDispatchMetrics>();
         builder.Services.AddHealthChecks().AddCheck<DeferredDispatchHealthCheck>("deferred-dispatches", tags: [ServiceDefaultsExtensions.DescribedTag]);
         return builder;

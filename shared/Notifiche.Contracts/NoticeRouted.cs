@@ -24,4 +24,14 @@ public record NoticeRouted
     /// notice's own content.
     /// </summary>
     public string? ContentLanguage { get; init; }
+    /// <summary>
+    /// Set when routing holds the notice (<see cref="NoticeSubmitted.HoldUntilRegistered"/>, the citizen has no profile yet):
+    /// no channel now; routed again (a second <see cref="NoticeRouted"/>) when the profile is created, or reported
+    /// <see cref="Expired"/> at this time, the notice's expiry.
+    /// </summary>
+    public DateTimeOffset? HeldUntil { get; init; }
+    /// <summary>
+    /// The notice's time to live ended while it was held for a citizen who never registered: no channel, never sent.
+    /// </summary>
+    public bool Expired { get; init; }
 }

@@ -45,4 +45,9 @@ public record NoticeSubmitted
     /// the inbox — no subject, no content (routing replaces them before any dispatch command is built).
     /// </summary>
     public bool Sensitive { get; init; }
+    /// <summary>
+    /// The service asked to hold the notice while the citizen has no profile: routing keeps it (HELD) instead of rejecting
+    /// it with USER_NOT_FOUND, routes it when the profile is created, and reports it expired when its time to live ends first.
+    /// </summary>
+    public bool HoldUntilRegistered { get; init; }
 }

@@ -34,6 +34,11 @@ public record SubmitNotice
     public IReadOnlyList<string>? Reminders { get; init; }
     /// <summary>Sensitive: the channels say only that a notice is waiting in the inbox. Same rules as the HTTP <c>sensitive</c>.</summary>
     public bool? Sensitive { get; init; }
+    /// <summary>
+    /// Hold the notice while the citizen has no profile (instead of <c>REJECTED / USER_NOT_FOUND</c>): HELD until its time to
+    /// live ends, routed when the profile is created. Same rules as the HTTP <c>hold_until_registered</c>.
+    /// </summary>
+    public bool? HoldUntilRegistered { get; init; }
     public SubmittedDefaultAddresses? DefaultAddresses { get; init; }
     public string? Category { get; init; }
     /// <summary>The sender's own id for the notice (1–128 characters once trimmed), as the HTTP <c>reference</c>.</summary>

@@ -52,6 +52,8 @@ public static class BrokerUsers
                 (typeof(NoticeRouted), EventQueues.NoticeRouted), (typeof(NotificationExpired), EventQueues.NotificationExpired),
                 // A deferred dispatch withdrawn because the citizen's profile was erased.
                 (typeof(NotificationFailed), EventQueues.NotificationFailed),
+                // A notice held until its citizen registered, routed again once the profile exists (issue 17 point 6).
+                (typeof(NoticeSubmitted), EventQueues.NoticeSubmitted),
                 (typeof(SendEmail), CommandQueues.SendEmail), (typeof(SendSms), CommandQueues.SendSms),
                 (typeof(SendPush), CommandQueues.SendPush), (typeof(SendTelegram), CommandQueues.SendTelegram),
             ],

@@ -164,6 +164,22 @@ public class Reminding_and_resolving_through_the_client
     }
 
     [Test]
+    public async Task Should_hold_a_notice_until_the_citizen_registers_and_then_send_it()
+    {
+        var client = await Platform.ServiceClientAsync("client-held");
+        var citizen = Citizens.NewFiscalCode();
+        var email = $"held-{Guid.NewGuid():N}@example.it";
+        var submitted = await client.SubmitNoticeAsync(Platform.Notice(citizen) with { HoldUntilRegistered = true });
+
+        var held = await Eventually.Until(() => client.GetNoticeAsync(submitted.Id), s => s?.Status != "ACCEPTED", TimeSpan.FromSeconds(60), "routed");
+        Assert.That((held!.Status, held.RejectionReason), Is.EqualTo(("HELD", (string?)null)));
+
+        await Platform.AppBackendClient().PutProfileAsync(citizen, new ProfileUpdate { Email = email, EmailVerified = true });
+        await Eventually.Until(() => client.GetNoticeAsync(submitted.Id), s => s?.Channel("email")?.Status == "SENT", TimeSpan.FromSeconds(60), "email SENT");
+        Assert.That(Platform.Hosts.Smtp.MessagesTo(email), Has.Count.EqualTo(1));
+    }
+
+    [Test]
     public async Task Should_send_urgent_so_a_service_without_the_permission_is_refused_naming_it()
     {
         var client = await Platform.ServiceClientAsync("client-urgent");

@@ -99,6 +99,7 @@ public class The_openapi_document
         Assert.That(body["properties"]!["fiscal_code"]!["pattern"]!.GetValue<string>(), Does.StartWith("^[A-Z]{6}"));
         Assert.That(body["properties"]!["fiscal_code"]!["type"]!.ToJsonString(), Is.EqualTo("\"string\""), "required, so never null");
         Assert.That(body["examples"]!.AsArray(), Is.Not.Empty);
+        Assert.That(body["properties"]!["hold_until_registered"]!["description"]!.GetValue<string>(), Does.Contain("HELD"), "issue 17 point 6");
         var content = Resolve(body["properties"]!["content"]!);
         Assert.That(content["properties"]!["subject"]!["minLength"]!.GetValue<int>(), Is.EqualTo(10));
         Assert.That(content["properties"]!["markdown"]!["maxLength"]!.GetValue<int>(), Is.EqualTo(10_000));
@@ -108,7 +109,7 @@ public class The_openapi_document
     public void Should_list_every_status_and_reason()
     {
         var status = Resolve(_document["paths"]!["/api/v1/notices/{id}"]!["get"]!["responses"]!["200"]!["content"]!["application/json"]!["schema"]!);
-        Assert.That(Values(status["properties"]!["status"]!), Is.EqualTo(new[] { "SCHEDULED", "ACCEPTED", "PROCESSED", "REJECTED", "CANCELLED" }));
+        Assert.That(Values(status["properties"]!["status"]!), Is.EqualTo(new[] { "SCHEDULED", "ACCEPTED", "HELD", "PROCESSED", "REJECTED", "CANCELLED", "EXPIRED" }));
         Assert.That(status["properties"]!["send_at"], Is.Not.Null, "a scheduled notice's send_at");
         Assert.That(status["properties"]!["resolved_at"], Is.Not.Null, "when resolve cancelled the pending reminders");
         Assert.That(status["properties"]!["reminders"], Is.Not.Null, "the notice's due-date reminders");

@@ -125,6 +125,26 @@ public class Running_the_standalone_platform
         Assert.That(line, Does.Contain("\"chat_id\":555001").And.Contain(id.ToString()));
     }
 
+    [Test]
+    public async Task Should_hold_a_notice_until_the_citizen_registers_as_the_readme_shows()
+    {
+        var url = new Uri(_output.Select(l => l.Trim()).First(l => l.StartsWith("Notifiche standalone is running on ")).Split(' ')[^1]);
+        using var client = new HttpClient { BaseAddress = url };
+        client.DefaultRequestHeaders.Add("X-Api-Key", (await File.ReadAllTextAsync(Path.Combine(_dataDirectory, "demo-api-key.txt"))).Trim());
+        using var app = new HttpClient { BaseAddress = url };
+        app.DefaultRequestHeaders.Add("X-Api-Key", (await File.ReadAllTextAsync(Path.Combine(_dataDirectory, "app-backend-key.txt"))).Trim());
+        var body = System.Text.Json.JsonSerializer.SerializeToNode(NoticeApi.Body())!;
+        body["hold_until_registered"] = true;
+
+        var id = await NoticeApi.SubmitAsync(client, body);
+        await Eventually.Until(() => NoticeApi.StatusAsync(client, id), s => s.GetProperty("status").GetString() == "HELD", TimeSpan.FromSeconds(60), "HELD");
+        (await app.PutAsJsonAsync($"/api/v1/profiles/{NoticeApi.FiscalCode}", new { email = "chiara.bianchi@example.it", email_verified = true })).EnsureSuccessStatusCode();
+
+        // The standalone's held-notice relay looks every 15 s (Preferences:HeldNotices:SweepInterval).
+        await NoticeApi.WaitForChannelAsync(client, id, "email", "SENT", TimeSpan.FromSeconds(60));
+        Assert.That(File.Exists(Path.Combine(_dataDirectory, "mail", $"{id:N}.eml")), Is.True);
+    }
+
     private string[] Output()
     {
         lock (_output)

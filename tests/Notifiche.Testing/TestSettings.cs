@@ -59,6 +59,7 @@ public sealed record TestSettings(TestBroker Broker)
         ["Preferences:QuietHours:From"] = "00:00",
         ["Preferences:QuietHours:To"] = "00:00",
         ["Preferences:QuietHours:SweepInterval"] = "00:00:00.200",
+        ["Preferences:HeldNotices:SweepInterval"] = "00:00:00.200",
         ["Preferences:Telegram:BotUsername"] = TelegramStub.BotUsername,
         ["Preferences:Telegram:WebhookSecret"] = TelegramWebhookSecret,
     });

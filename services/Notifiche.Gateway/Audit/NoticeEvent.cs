@@ -21,6 +21,8 @@ public static class NoticeEventTypes
     public const string Accepted = "accepted";
     public const string Routed = "routed";
     public const string Rejected = "rejected";
+    /// <summary>Routing holds the notice until the citizen registers; the detail says until when at most.</summary>
+    public const string Held = "held";
     public const string DispatchAttemptFailed = "dispatch_attempt_failed";
     /// <summary>A channel held back by the citizen's quiet hours; the detail says until when.</summary>
     public const string Deferred = "deferred";

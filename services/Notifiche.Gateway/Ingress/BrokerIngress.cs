@@ -107,6 +107,7 @@ public sealed class BrokerIngress(ServiceRegistry registry, NoticeStore store, R
         Urgent = m.Urgent,
         Reminders = m.Reminders,
         Sensitive = m.Sensitive,
+        HoldUntilRegistered = m.HoldUntilRegistered,
         DefaultAddresses = m.DefaultAddresses is null ? null : new DefaultAddressesRequest { Email = m.DefaultAddresses.Email },
         Category = m.Category,
         Reference = m.Reference,

@@ -77,6 +77,11 @@ public class Notice
     public DateTimeOffset? ResolvedAt { get; set; }
     /// <summary>The service marked the notice sensitive: the channels carry no subject or content, only the inbox does.</summary>
     public bool Sensitive { get; set; }
+    /// <summary>
+    /// Held until registered (issue 17 point 6): while the citizen has no profile routing holds the notice (<see cref="NoticeStatus.Held"/>)
+    /// instead of rejecting it; it is routed when the profile is created, or <see cref="NoticeStatus.Expired"/>.
+    /// </summary>
+    public bool HoldUntilRegistered { get; set; }
 }
 
 public static class NoticeStatus
@@ -98,6 +103,16 @@ public static class NoticeStatus
     /// in the inbox.
     /// </summary>
     public const string Cancelled = "CANCELLED";
+    /// <summary>
+    /// Routing holds the notice until the citizen's profile is created (<see cref="Notice.HoldUntilRegistered"/>): not final;
+    /// it becomes PROCESSED (or REJECTED) when routed then, or <see cref="Expired"/>.
+    /// </summary>
+    public const string Held = "HELD";
+    /// <summary>Final: a held notice's time to live ended before the citizen registered; never sent, in no inbox.</summary>
+    public const string Expired = "EXPIRED";
+
+    /// <summary>Not routed yet: routing has not decided (ACCEPTED) or holds it (HELD); no channel can have an outcome.</summary>
+    public static bool Unrouted(string status) => status is Accepted or Held;
 }
 
 /// <summary>What the owning service sees of the citizen's reading (<c>read_status</c>).</summary>

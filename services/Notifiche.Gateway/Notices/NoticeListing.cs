@@ -40,7 +40,7 @@ public static class NoticeListing
     public const int DefaultPageSize = 50, MaxPageSize = 200;
 
     /// <summary>The statuses the <c>status</c> filter takes: those the status API shows.</summary>
-    public static readonly IReadOnlyList<string> Statuses = [NoticeStatus.Scheduled, NoticeStatus.Accepted, NoticeStatus.Processed, NoticeStatus.Rejected, NoticeStatus.Cancelled];
+    public static readonly IReadOnlyList<string> Statuses = [NoticeStatus.Scheduled, NoticeStatus.Accepted, NoticeStatus.Processed, NoticeStatus.Rejected, NoticeStatus.Cancelled, NoticeStatus.Held, NoticeStatus.Expired];
 
     public sealed record Filter(string? Reference, string? Status, DateTimeOffset? From, DateTimeOffset? To, Guid? After, int PageSize);
 
@@ -49,7 +49,7 @@ public static class NoticeListing
             .Produces<NoticePage>()
             .ProducesValidationProblem()
             .WithSummary("The calling service's notices, newest first, one page at a time (pass next_cursor back as cursor): "
-                + "reference (exact), status (SCHEDULED, ACCEPTED, PROCESSED, REJECTED), from (inclusive) and to (exclusive) on the "
+                + "reference (exact), status (SCHEDULED, ACCEPTED, PROCESSED, REJECTED, CANCELLED, HELD, EXPIRED), from (inclusive) and to (exclusive) on the "
                 + $"acceptance time (RFC 3339, millisecond precision), page_size 1-{MaxPageSize} (default {DefaultPageSize}).");
 
     private static async Task<IResult> List(HttpContext http, GatewayDbContext db, TimeProvider clock,

@@ -100,6 +100,7 @@ public sealed class NoticeStore(
                 detail: (valid.SendAt is { } sendAt ? $"content_sha256 {notice.ContentSha256}, send_at {sendAt:O}{Urgency(valid)}" : $"content_sha256 {notice.ContentSha256}{Urgency(valid)}")
                     + (valid.Reminders is { } reminders ? $", reminders {string.Join(' ', reminders.Select(r => r.Before))}" : string.Empty)
                     + (valid.Sensitive ? ", sensitive" : string.Empty)
+                    + (valid.HoldUntilRegistered ? ", hold until registered" : string.Empty)
                     + Templated(notice) + (submission.Test ? ", test key: delivery simulated" : string.Empty));
             foreach (var reminder in valid.Reminders ?? [])
             {
@@ -190,6 +191,7 @@ public sealed class NoticeStore(
         ProtocolNumber = valid.ProtocolNumber,
         ProtocolDate = valid.ProtocolDate,
         Sensitive = valid.Sensitive,
+        HoldUntilRegistered = valid.HoldUntilRegistered,
         SmsReservedSegments = admission.SmsReservedSegments,
         SmsBudgetMonth = admission.SmsReservedSegments is null ? null : SmsBudget.MonthOf(now),
         TemplateId = valid.TemplateId,

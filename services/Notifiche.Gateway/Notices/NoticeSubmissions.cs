@@ -32,6 +32,7 @@ public static class NoticeSubmissions
         })],
         ReminderOf = notice.ReminderOf,
         Sensitive = notice.Sensitive,
+        HoldUntilRegistered = notice.HoldUntilRegistered,
     };
 
     private static InvalidOperationException ContentDeleted(Notice notice) => new($"notice {notice.Id} has no content left to route");

@@ -149,6 +149,7 @@ public static class NoticeValidator
             TemplateId = template?.Id, TemplateVersion = template?.Version, Variants = [.. rendered.Skip(1)],
             Personalisation = template is null ? null : new SortedDictionary<string, string>(request.Personalisation ?? [], StringComparer.Ordinal),
             Reminders = reminders, Sensitive = request.Sensitive == true,
+            HoldUntilRegistered = request.HoldUntilRegistered == true,
         };
         return (notice, errors);
     }

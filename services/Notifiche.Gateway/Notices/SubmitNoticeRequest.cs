@@ -53,6 +53,11 @@ public sealed record SubmitNoticeRequest
         + "administration is waiting in the citizen's inbox — no subject, no content; the full notice is only in the inbox. Default false.")]
     public bool? Sensitive { get; init; }
 
+    [Description("Hold until registered: while the citizen has no profile the notice is HELD instead of REJECTED / USER_NOT_FOUND, "
+        + "routed to the citizen's channels when the profile is created (held notices in the order they were accepted), and EXPIRED "
+        + "when its time to live ends first. A notice with default_addresses.email is sent there instead, as without this option. Default false.")]
+    public bool? HoldUntilRegistered { get; init; }
+
     [Description("Used when the citizen has no profile.")]
     public DefaultAddressesRequest? DefaultAddresses { get; init; }
 
@@ -146,4 +151,7 @@ public sealed record ValidNotice(
 
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     public bool Sensitive { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool HoldUntilRegistered { get; init; }
 }

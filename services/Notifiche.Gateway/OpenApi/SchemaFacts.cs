@@ -19,9 +19,9 @@ internal static class SchemaFacts
     private static readonly Dictionary<(Type, string), string[]> Enums = new()
     {
         [(typeof(NoticeStatusResponse), nameof(NoticeStatusResponse.Status))] =
-            [NoticeStatus.Scheduled, NoticeStatus.Accepted, NoticeStatus.Processed, NoticeStatus.Rejected, NoticeStatus.Cancelled],
+            [NoticeStatus.Scheduled, NoticeStatus.Accepted, NoticeStatus.Held, NoticeStatus.Processed, NoticeStatus.Rejected, NoticeStatus.Cancelled, NoticeStatus.Expired],
         [(typeof(ReminderStatusResponse), nameof(ReminderStatusResponse.Status))] =
-            [NoticeStatus.Scheduled, NoticeStatus.Accepted, NoticeStatus.Processed, NoticeStatus.Rejected, NoticeStatus.Cancelled],
+            [NoticeStatus.Scheduled, NoticeStatus.Accepted, NoticeStatus.Held, NoticeStatus.Processed, NoticeStatus.Rejected, NoticeStatus.Cancelled, NoticeStatus.Expired],
         [(typeof(NoticeStatusResponse), nameof(NoticeStatusResponse.RejectionReason))] =
             [RejectionReasons.UserNotFound, RejectionReasons.ServiceBlocked, RejectionReasons.NoChannel, RejectionReasons.Expired],
         [(typeof(NoticeStatusResponse), nameof(NoticeStatusResponse.ReadStatus))] = [ReadStatus.Read, ReadStatus.Unread, ReadStatus.Unavailable],

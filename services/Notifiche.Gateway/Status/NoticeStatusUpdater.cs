@@ -43,7 +43,8 @@ public sealed class NoticeStatusUpdater(
 
     /// <summary>
     /// Stores routing decisions with their audit entries, channels and status changes; a redelivery changes nothing.
-    /// One command of guarded updates (only an ACCEPTED notice moves on, so of two concurrent deliveries one wins), then
+    /// One command of guarded updates (only an ACCEPTED notice moves on — to HELD too, and a HELD one on from there, never
+    /// back to it — so of two concurrent deliveries one wins), then
     /// the rows they bring in one batch. No channel row can exist before: a channel's outcome is applied only once the
     /// notice is routed (<see cref="StatusOrder"/>). Notices are locked in id order, so two gateways cannot deadlock.
     /// </summary>
@@ -58,21 +59,23 @@ public sealed class NoticeStatusUpdater(
             sql.Append($"""
                 UPDATE notices SET status = @status{i}, rejection_reason = @reason{i}, status_detail = @detail{i}, processed_at = @at{i},
                     read_receipts = @receipts{i}, content_language = @language{i}{(routed.Channels.Count == 0 ? ", default_email = NULL" : string.Empty)}
-                WHERE id = @id{i} AND status = '{NoticeStatus.Accepted}'
+                WHERE id = @id{i} AND {(routed.HeldUntil is null ? $"status IN ('{NoticeStatus.Accepted}', '{NoticeStatus.Held}')" : $"status = '{NoticeStatus.Accepted}'")}
                 RETURNING service_id;
 
                 """);
             parameters[$"@status{i}"] = StatusOf(routed);
             parameters[$"@reason{i}"] = routed.RejectionReason;
             parameters[$"@detail{i}"] = routed.Detail;
-            parameters[$"@at{i}"] = routed.RoutedAt;
+            // A held notice is not processed yet: its processed_at is the routing once the citizen registers.
+            parameters[$"@at{i}"] = routed.HeldUntil is null ? routed.RoutedAt : null;
             parameters[$"@receipts{i}"] = routed.ReadReceipts;
             parameters[$"@language{i}"] = routed.ContentLanguage;
             parameters[$"@id{i}"] = RawSql.Id(db, routed.NoticeId);
         }
 
-        // Routing planned no SMS: the notice's reservation in its service's SMS budget goes back (issue 16 point 7).
-        SmsBudget.AppendSettlement(sql, [.. order.Where(i => !group[i].Item.Channels.Contains(Channels.Sms)).Select(i => $"@id{i}")],
+        // Routing planned no SMS: the notice's reservation in its service's SMS budget goes back (issue 16 point 7). A held
+        // notice keeps it for its routing once the citizen registers.
+        SmsBudget.AppendSettlement(sql, [.. order.Where(i => !group[i].Item.Channels.Contains(Channels.Sms) && group[i].Item.HeldUntil is null).Select(i => $"@id{i}")],
             _ => "0", SmsBudget.NoSmsPlanned);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var moved = new string?[group.Count];
@@ -110,8 +113,14 @@ public sealed class NoticeStatusUpdater(
         {
             var routed = group[i].Item;
             var noticeId = routed.NoticeId;
-            db.Record(noticeId, routed.RejectionReason is null ? NoticeEventTypes.Routed : NoticeEventTypes.Rejected, routed.RoutedAt,
-                detail: routed.RejectionReason ?? $"channel plan: {(routed.Channels.Count == 0 ? "none" : string.Join(", ", routed.Channels))}");
+            var (eventType, detail) = routed switch
+            {
+                { RejectionReason: { } rejection } => (NoticeEventTypes.Rejected, rejection),
+                { HeldUntil: { } heldUntil } => (NoticeEventTypes.Held, $"the citizen has no profile yet: held until registered, at most until {heldUntil.ToUniversalTime():O}"),
+                { Expired: true } => (NoticeEventTypes.Expired, "held until registered: the time to live ended before the citizen registered"),
+                _ => (NoticeEventTypes.Routed, $"channel plan: {(routed.Channels.Count == 0 ? "none" : string.Join(", ", routed.Channels))}"),
+            };
+            db.Record(noticeId, eventType, routed.RoutedAt, detail: detail);
             foreach (var channel in routed.Channels.Distinct())
             {
                 // Quiet hours: the channel's command waits in routing until then; the trail says until when.
@@ -187,7 +196,7 @@ public sealed class NoticeStatusUpdater(
                 SELECT accepted_at, service_id, status, test FROM notices WHERE id = @id{i}{locked};
                 INSERT INTO notice_channels (notice_id, channel, status, updated_at, failure_reason, provider_message_id, segments, cost_euro)
                 SELECT id, @channel{i}, @status{i}, @at{i}, @reason{i}, @provider{i}, CAST(@segments{i} AS INTEGER), CAST(@cost{i} AS NUMERIC)
-                FROM notices WHERE id = @id{i} AND status <> '{NoticeStatus.Accepted}'
+                FROM notices WHERE id = @id{i} AND status NOT IN ('{NoticeStatus.Accepted}', '{NoticeStatus.Held}')
                 ON CONFLICT (notice_id, channel) DO UPDATE
                 SET status = excluded.status, updated_at = excluded.updated_at,
                     failure_reason = excluded.failure_reason, provider_message_id = excluded.provider_message_id,
@@ -258,7 +267,7 @@ public sealed class NoticeStatusUpdater(
                 continue;
             }
 
-            if (notice.Status == NoticeStatus.Accepted && !changed[i])
+            if (NoticeStatus.Unrouted(notice.Status) && !changed[i])
             {
                 outcomes[i] = new NoticeNotRoutedException(o.NoticeId);
                 continue;
@@ -317,7 +326,13 @@ public sealed class NoticeStatusUpdater(
         return new ChannelOutcome(noticeId, channel, ChannelStatus.Failed, DateTime.SpecifyKind(fault.Timestamp, DateTimeKind.Utc), $"retries exhausted: {reason}");
     }
 
-    private static string StatusOf(NoticeRouted routed) => routed.RejectionReason is null ? NoticeStatus.Processed : NoticeStatus.Rejected;
+    private static string StatusOf(NoticeRouted routed) => routed switch
+    {
+        { RejectionReason: not null } => NoticeStatus.Rejected,
+        { HeldUntil: not null } => NoticeStatus.Held,
+        { Expired: true } => NoticeStatus.Expired,
+        _ => NoticeStatus.Processed,
+    };
 
     private static PermanentFailureException NotStored(Guid noticeId) => new($"notice {noticeId} is not stored here");
 }

@@ -17,6 +17,8 @@ public class PreferencesDbContext : DbContext
 
     public DbSet<DeferredDispatch> DeferredDispatches => Set<DeferredDispatch>();
 
+    public DbSet<HeldNotice> HeldNotices => Set<HeldNotice>();
+
     protected override void OnModelCreating(ModelBuilder model)
     {
         model.Entity<Profile>(e =>
@@ -51,6 +53,18 @@ public class PreferencesDbContext : DbContext
             e.HasIndex(d => new { d.NoticeId, d.Channel }).IsUnique();
             // The relay's batch: due rows in due order, found by this index, so rows deferred for later are never scanned.
             e.HasIndex(d => new { d.NotBefore, d.Id });
+        });
+        model.Entity<HeldNotice>(e =>
+        {
+            e.ToTable("held_notices");
+            e.Property(h => h.FiscalCode).HasMaxLength(16);
+            e.Property(h => h.TraceParent).HasMaxLength(64);
+            // Creating or erasing a profile finds what is held for the citizen.
+            e.HasIndex(h => h.FiscalCode);
+            // One row per notice: a redelivered routing finds it instead of holding the notice twice.
+            e.HasIndex(h => h.NoticeId).IsUnique();
+            // The relay's batch, as for deferred dispatches.
+            e.HasIndex(h => new { h.NotBefore, h.Id });
         });
     }
 }

@@ -26,8 +26,7 @@ public sealed class DeferredDispatchRelay(
 
     // Real time for the sweep (the base's default), not the service's clock: due rows are found by the clock, the sweep
     // only paces the look.
-    protected override DueRowRelaySettings Settings =>
-        new(options.Value.BatchSize, options.Value.SweepInterval, options.Value.PublishTimeout);
+    protected override DueRowRelaySettings Settings => options.Value.RelaySettings();
 
     protected override DbSet<DeferredDispatch> Rows(PreferencesDbContext db) => db.DeferredDispatches;
 

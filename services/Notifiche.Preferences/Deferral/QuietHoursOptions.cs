@@ -1,13 +1,14 @@
 using System.ComponentModel.DataAnnotations;
+using Notifiche.Persistence;
 using Notifiche.Preferences.Data;
 
 namespace Notifiche.Preferences.Deferral;
 
 /// <summary>
 /// Bound from <c>Preferences:QuietHours</c>: the platform's quiet hours (for citizens who did not choose their own) and
-/// how deferred dispatches are relayed. Checked when the service starts.
+/// how deferred dispatches are relayed (<see cref="DueRowRelayOptions"/>). Checked when the service starts.
 /// </summary>
-public sealed class QuietHoursOptions : IValidatableObject
+public sealed class QuietHoursOptions : DueRowRelayOptions, IValidatableObject
 {
     public const string Section = "Preferences:QuietHours";
 
@@ -19,17 +20,6 @@ public sealed class QuietHoursOptions : IValidatableObject
 
     /// <summary>IANA time zone of the platform's quiet hours, and of a citizen's own hours when the profile names no zone.</summary>
     public string TimeZone { get; set; } = "Europe/Rome";
-
-    /// <summary>How often the relay looks for deferred dispatches that became due.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
-    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(15);
-
-    [Range(1, 10_000)]
-    public int BatchSize { get; set; } = 200;
-
-    /// <summary>How long a batch may wait for the broker's confirms before it is left for the next sweep.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
-    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>Readiness reports the relay stuck once a due row has waited this long (a sweep normally takes it within <see cref="SweepInterval"/>).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Notifiche.Preferences.Data;
 using Notifiche.Preferences.Deferral;
+using Notifiche.Preferences.Holding;
 using Notifiche.Validation;
 
 namespace Notifiche.Preferences.Profiles;
@@ -29,9 +30,13 @@ public static class ProfileEndpoints
 
         profile.UpdatedAt = clock.GetUtcNow();
         var existing = await db.Profiles.FirstOrDefaultAsync(p => p.FiscalCode == profile.FiscalCode, ct);
+        // A profile only replaced is one statement, as before; a new one is committed with the release of its held notices.
+        await using var tx = existing is null ? await db.Database.BeginTransactionAsync(ct) : null;
         if (existing is null)
         {
             db.Profiles.Add(profile);
+            // Notices held until the citizen registered are routed now, committed with the profile (issue 17 point 6).
+            await HeldNotices.ReleaseAsync(db, profile.FiscalCode, ct);
         }
         else
         {
@@ -46,6 +51,10 @@ public static class ProfileEndpoints
         try
         {
             await db.SaveChangesAsync(ct);
+            if (tx is not null)
+            {
+                await tx.CommitAsync(ct);
+            }
         }
         catch (DbUpdateException)
         {
@@ -60,8 +69,9 @@ public static class ProfileEndpoints
         await Find(fiscalCode, db, ct) is { } profile ? Results.Ok(ProfileResponse.From(profile)) : NotFound();
 
     /// <summary>
-    /// Erases the profile, its Telegram link tokens and the contact data of dispatches still waiting for the end of quiet
-    /// hours (<see cref="DeferredCommands.Withdraw"/>), in one transaction.
+    /// Erases the profile, its Telegram link tokens, the contact data of dispatches still waiting for the end of quiet
+    /// hours (<see cref="DeferredCommands.Withdraw"/>) and the content of notices held for the citizen and not yet routed
+    /// (<see cref="HeldNotices.WithdrawAsync"/>), in one transaction.
     /// </summary>
     private static async Task<IResult> Delete([FromRoute(Name = "fiscal_code")] string fiscalCode, PreferencesDbContext db, TimeProvider clock,
         CancellationToken ct)
@@ -78,6 +88,8 @@ public static class ProfileEndpoints
         {
             DeferredCommands.Withdraw(waiting, now);
         }
+
+        await HeldNotices.WithdrawAsync(db, profile.FiscalCode, now, ct);
 
         await db.SaveChangesAsync(ct);
         await db.TelegramLinkTokens.Where(t => t.FiscalCode == profile.FiscalCode).ExecuteDeleteAsync(ct);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Notifiche.Contracts;
 using Notifiche.Preferences.Data;
 using Notifiche.Preferences.Deferral;
+using Notifiche.Preferences.Holding;
 
 namespace Notifiche.Preferences.Routing;
 
@@ -13,7 +14,9 @@ namespace Notifiche.Preferences.Routing;
 /// Inside the citizen's quiet hours the SMS, push and Telegram commands are stored as <see cref="DeferredDispatch"/>
 /// rows instead, published by the <see cref="DeferredDispatchRelay"/> at the next allowed minute (email, and an urgent
 /// notice, are never deferred); the plan says which channels wait and until when. A channel whose next allowed minute is
-/// after the notice's expiry can never be sent: the plan shows it deferred to then, and it is EXPIRED at once.
+/// after the notice's expiry can never be sent: the plan shows it deferred to then, and it is EXPIRED at once. A notice for
+/// an unknown citizen that asks to be held until registered is stored (<see cref="HeldNotices"/>) and reported HELD instead
+/// of rejected.
 /// </summary>
 public sealed class NoticeSubmittedConsumer(ProfileReader profiles, PreferencesDbContext db, IOptions<QuietHoursOptions> quietHours, TimeProvider clock)
     : IConsumer<NoticeSubmitted>
@@ -22,8 +25,31 @@ public sealed class NoticeSubmittedConsumer(ProfileReader profiles, PreferencesD
     {
         var profile = await profiles.FindAsync(context.Message.FiscalCode, context.CancellationToken);
         var plan = ChannelPlan.For(context.Message, profile);
-        var (notice, contentLanguage) = ContentLanguage.For(context.Message, plan.Language);
         var now = clock.GetUtcNow();
+        if (plan.RejectionReason == RejectionReasons.UserNotFound && context.Message.HoldUntilRegistered)
+        {
+            // Only a notice that asks to be held costs anything more here: the citizen is unknown, so far.
+            if (now >= context.Message.ExpiresAt)
+            {
+                await context.Publish(HeldNoticeRelay.Expired(context.Message.NoticeId, now));
+                return;
+            }
+
+            profile = await HeldNotices.HoldAsync(db, context.Message, now, context.CancellationToken);
+            if (profile is null)
+            {
+                await context.Publish(new NoticeRouted
+                {
+                    NoticeId = context.Message.NoticeId, Channels = [], RoutedAt = now, HeldUntil = context.Message.ExpiresAt,
+                    Detail = "The citizen has no profile yet: the notice is held until it is created, or until it expires.",
+                });
+                return;
+            }
+
+            plan = ChannelPlan.For(context.Message, profile);
+        }
+
+        var (notice, contentLanguage) = ContentLanguage.For(context.Message, plan.Language);
         // Without a profile only the service's default email is planned, which is never deferred.
         var nextAllowed = profile is null || notice.Urgent || now > notice.ExpiresAt
             ? null

@@ -438,6 +438,10 @@ namespace Notifiche.Gateway.Data.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("fiscal_code");
 
+                    b.Property<bool>("HoldUntilRegistered")
+                        .HasColumnType("boolean")
+                        .HasColumnName("hold_until_registered");
+
                     b.Property<string>("Markdown")
                         .HasMaxLength(10000)
                         .HasColumnType("character varying(10000)")
