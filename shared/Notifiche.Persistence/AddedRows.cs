@@ -64,7 +64,7 @@ public static class AddedRows
                 return;
             }
 
-            tables.Add((group.Key, [.. group]));
+            tables.Add((group.Key, InTrackingOrder(group.Key, [.. group])));
         }
 
         var commands = new List<NpgsqlBatchCommand>();
@@ -113,6 +113,22 @@ public static class AddedRows
     private static bool Supported(IEntityType type) =>
         type.GetTableName() is not null && !type.IsOwned() && type.BaseType is null && !type.GetDirectlyDerivedTypes().Any()
         && !type.GetComplexProperties().Any() && !type.IsMappedToJson() && !type.GetNavigations().Any(n => n.TargetEntityType.IsOwned());
+
+    /// <summary>
+    /// A table's rows in the order they were added, as EF Core inserts them (by their temporary keys, which increase):
+    /// <c>Entries()</c> gives that order only until the context detaches an entry, whose place the next one takes. An
+    /// identity column then numbers the rows in that order — the audit trail's sequence is its append order.
+    /// </summary>
+    private static List<EntityEntry> InTrackingOrder(IEntityType type, List<EntityEntry> rows)
+    {
+        if (rows.Count < 2 || type.FindPrimaryKey() is not { Properties: [var key] }
+            || !rows.All(r => r.Property(key.Name) is { IsTemporary: true, CurrentValue: IComparable }))
+        {
+            return rows;
+        }
+
+        return [.. rows.OrderBy(r => (IComparable)r.Property(key.Name).CurrentValue!)];
+    }
 
     /// <summary>Principal tables first: PostgreSQL checks a foreign key at the end of each statement, not of the batch.</summary>
     private static IEnumerable<(IEntityType Type, List<EntityEntry> Rows)> InDependencyOrder(List<(IEntityType Type, List<EntityEntry> Rows)> tables)

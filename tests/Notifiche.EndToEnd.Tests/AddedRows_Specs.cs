@@ -86,6 +86,45 @@ public class Saving_new_rows_in_one_statement_per_table
         }
     }
 
+    [Test]
+    public async Task Should_number_a_table_s_rows_in_the_order_they_were_added()
+    {
+        await using var database = await PostgresTestDatabase.CreateAsync("added_rows_order");
+        using var host = await StartAsync(database);
+        var now = DateTimeOffset.UtcNow;
+        var id = Guid.CreateVersion7(now);
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
+            db.Services.Add(new ServiceRecord { Id = "added-rows", Name = "Tributi", OrganizationName = "Comune di Prova", CreatedAt = now });
+            Graph(db, id, "first", now);
+            await db.SaveChangesAsync();
+        }
+
+        // The audit trail is read in its sequence's order (the append order, which is causal): a group's outcomes are
+        // recorded in that order with other tables' rows in between, as NoticeStatusUpdater does.
+        var recorded = Enumerable.Range(1, 12).Select(n => $"step {n}").ToList();
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            // A context that saved before (a group's routing, then its outcomes): the rows it detached left gaps that
+            // the change tracker fills first, so its entries no longer come out in the order they were added.
+            var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
+            db.Record(id, NoticeEventTypes.Routed, now, detail: "earlier 1");
+            db.Record(id, NoticeEventTypes.Routed, now, detail: "earlier 2");
+            db.Record(id, NoticeEventTypes.Routed, now, detail: "earlier 3");
+            await db.SaveAddedAsync(CancellationToken.None);
+            foreach (var detail in recorded)
+            {
+                db.Record(id, detail.EndsWith('1') ? NoticeEventTypes.Sent : NoticeEventTypes.DispatchAttemptFailed, now, Channels.Email, detail);
+                db.Outbox.Add(OutboxMessages.Create(AuditTrail.StatusChanged(id, "added-rows", NoticeStatus.Processed, now), null, now, noticeId: id));
+            }
+
+            await db.SaveAddedAsync(CancellationToken.None);
+            var stored = await db.NoticeEvents.Where(e => e.NoticeId == id && e.Detail!.StartsWith("step ")).OrderBy(e => e.Sequence).Select(e => e.Detail).ToListAsync();
+            Assert.That(stored, Is.EqualTo(recorded));
+        }
+    }
+
     /// <summary>A notice with every kind of column set (and some left null), with the rows admission writes beside it.</summary>
     private static void Graph(GatewayDbContext db, Guid id, string key, DateTimeOffset now)
     {
