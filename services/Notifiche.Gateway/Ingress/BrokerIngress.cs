@@ -46,7 +46,7 @@ public sealed class BrokerIngress(ServiceRegistry registry, NoticeStore store, R
                 + $"nothing was stored: submit again in {(int)retryAfter.TotalSeconds} s.");
         }
 
-        var (valid, errors) = NoticeValidator.Validate(ToRequest(message), clock.GetUtcNow());
+        var (valid, errors) = NoticeValidator.Validate(ToRequest(message), clock.GetUtcNow(), serviceChannels: service.AllowedChannels);
         if (message.IdempotencyKey is not null && IdempotencyKeys.Validate(message.IdempotencyKey) is { } keyProblem)
         {
             errors["idempotency_key"] = [keyProblem];
@@ -100,6 +100,7 @@ public sealed class BrokerIngress(ServiceRegistry registry, NoticeStore store, R
         SendAt = m.SendAt,
         Urgent = m.Urgent,
         Reminders = m.Reminders,
+        Escalation = m.Escalation?.Select(e => e is null ? null : new EscalationStepRequest { After = e.After, Channels = e.Channels }).ToList(),
         Sensitive = m.Sensitive,
         DefaultAddresses = m.DefaultAddresses is null ? null : new DefaultAddressesRequest { Email = m.DefaultAddresses.Email },
         Category = m.Category,

@@ -88,6 +88,7 @@ public sealed class NoticeStore(
             }
 
             var notice = Stored(service, valid, admission, now, submission.Test, valid.SendAt);
+            notice.EscalationSteps = valid.Escalation?.Count;
             // The admission reserved the SMS of the notice and its due-date reminders together (issue 16's budget, issue 17's
             // reminders): each row holds an equal share, the notice the remainder; a row whose share is 0 may send no SMS.
             var rows = 1 + (valid.Reminders?.Count ?? 0);
@@ -99,6 +100,7 @@ public sealed class NoticeStore(
             db.Record(notice.Id, NoticeEventTypes.Accepted, now,
                 detail: (valid.SendAt is { } sendAt ? $"content_sha256 {notice.ContentSha256}, send_at {sendAt:O}{Urgency(valid)}" : $"content_sha256 {notice.ContentSha256}{Urgency(valid)}")
                     + (valid.Reminders is { } reminders ? $", reminders {string.Join(' ', reminders.Select(r => r.Before))}" : string.Empty)
+                    + (valid.Escalation is { } escalation ? $", escalation {string.Join(' ', escalation.Select(e => $"{e.After}:{string.Join('+', e.Channels)}"))}" : string.Empty)
                     + (valid.Sensitive ? ", sensitive" : string.Empty)
                     + Templated(notice) + (submission.Test ? ", test key: delivery simulated" : string.Empty));
             foreach (var reminder in valid.Reminders ?? [])
@@ -115,6 +117,17 @@ public sealed class NoticeStore(
                 db.Outbox.Add(Routing(reminded, service, submission.Test, admission.AllowedChannels, traceParent, now));
                 db.Record(reminded.Id, NoticeEventTypes.Accepted, now,
                     detail: $"reminder {reminder.Before} before the due date of notice {notice.Id}, send_at {reminder.At:O}");
+            }
+
+            foreach (var (index, step) in (valid.Escalation ?? []).Index())
+            {
+                var escalated = EscalationStepRunner.Stored(notice, Stored(service, valid, admission, now, submission.Test, step.At), index + 1, step);
+                db.Notices.Add(escalated);
+                // Nothing to route yet: at the step's time the relay hands this row to EscalationStepRunner in the gateway, which
+                // routes the step only if the notice is still unread. Resolve cancels it by deleting the row, like a reminder's.
+                db.Outbox.Add(OutboxMessages.Create(new RunEscalationStep(escalated.Id), traceParent, now, notBefore: step.At, noticeId: escalated.Id));
+                db.Record(escalated.Id, NoticeEventTypes.Accepted, now,
+                    detail: $"escalation step {index + 1} ({step.After}: {string.Join(", ", step.Channels)}) of notice {notice.Id}, runs at {step.At:O} if it is unread");
             }
 
             await announcements.AnnounceAsync(notice.Id, service.Id, NoticeStatus.Shown(notice, now), now, ct, traceParent: traceParent);
