@@ -174,7 +174,7 @@ public sealed class NoticeStore(
         DateTimeOffset now) =>
         test
             ? OutboxMessages.Create(TestNotices.For(notice, service), traceParent, now, notBefore: notice.SendAt, noticeId: notice.Id)
-            : OutboxMessages.Create(NoticeSubmissions.For(notice, service, allowedChannels, notice.Variants), traceParent, now, notBefore: notice.SendAt, noticeId: notice.Id);
+            : OutboxMessages.Create(NoticeSubmissions.For(notice, service, allowedChannels, notice.Variants, notice.Omissions), traceParent, now, notBefore: notice.SendAt, noticeId: notice.Id);
 
     /// <summary>
     /// The row of an admitted notice, routed from <paramref name="sendAt"/> (null: at once). A due-date reminder is one too:

@@ -65,19 +65,18 @@ public sealed class NoticeRedrive(GatewayDbContext db, OutboxSignal outbox, IOpt
         var ids = notices.Select(n => n.Id).ToList();
         var serviceIds = notices.Select(n => n.ServiceId).Distinct().ToList();
         var services = await db.Services.AsNoTracking().Where(s => serviceIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, ct);
-        var omitted = (await db.NoticeOmissions.AsNoTracking().Where(o => ids.Contains(o.NoticeId)).ToListAsync(ct))
-            .ToLookup(o => o.NoticeId, o => o.Channel);
+        var omitted = (await db.NoticeOmissions.AsNoTracking().Where(o => ids.Contains(o.NoticeId)).ToListAsync(ct)).ToLookup(o => o.NoticeId);
         var variants = (await db.NoticeVariants.AsNoTracking().Where(v => ids.Contains(v.NoticeId)).ToListAsync(ct)).ToLookup(v => v.NoticeId);
         var now = clock.GetUtcNow();
         foreach (var notice in notices)
         {
             var service = services[notice.ServiceId];
             // An escalation step routes to its own channels only.
-            var allowed = service.AllowedChannels.Where(c => notice.EscalationChannels?.Contains(c) ?? true).Except(omitted[notice.Id]).ToList();
+            var allowed = service.AllowedChannels.Where(c => notice.EscalationChannels?.Contains(c) ?? true).Except(omitted[notice.Id].Select(o => o.Channel)).ToList();
             // A test notice is simulated again, never submitted to routing.
             db.Outbox.Add(notice.Test
                 ? OutboxMessages.Create(TestNotices.For(notice, service) with { Channels = allowed }, null, now)
-                : OutboxMessages.Create(NoticeSubmissions.For(notice, service, allowed, variants[notice.Id]), null, now));
+                : OutboxMessages.Create(NoticeSubmissions.For(notice, service, allowed, variants[notice.Id], omitted[notice.Id]), null, now));
             notice.RedrivenAt = now;
         }
 
