@@ -178,7 +178,7 @@ public static class GatewayOpenApi
                 ["status"] = new OpenApiSchema
                 {
                     Type = JsonSchemaType.String,
-                    Enum = SchemaFacts.Values(NoticeStatus.Scheduled, NoticeStatus.Accepted, NoticeStatus.Processed, NoticeStatus.Rejected, NoticeStatus.Cancelled, ReadStatus.Read,
+                    Enum = SchemaFacts.Values(NoticeStatus.Scheduled, NoticeStatus.Accepted, NoticeStatus.Processed, NoticeStatus.Rejected, NoticeStatus.Cancelled, NoticeStatus.Skipped, ReadStatus.Read,
                         ChannelStatus.Throttled, ChannelStatus.Sent, ChannelStatus.Failed, ChannelStatus.Expired),
                 },
                 ["time"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time" },
