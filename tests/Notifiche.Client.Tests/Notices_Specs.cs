@@ -137,14 +137,14 @@ public class Reminding_and_resolving_through_the_client
         var client = await Platform.ServiceClientAsync("client-escalation");
         var submitted = await client.SubmitNoticeAsync(Platform.Notice(Citizens.NewFiscalCode(), "carla.neri@example.it") with
         {
-            Escalation = [new EscalationStep("PT1H", ["email"])],
+            Escalation = [new EscalationStep("PT30M", ["email"])],
         });
 
         var status = await Eventually.Until(() => client.GetNoticeAsync(submitted.Id), s => s?.Status == "PROCESSED",
             TimeSpan.FromSeconds(60), "routed");
         var step = status!.Escalation.Single();
-        Assert.That((step.Step, step.After, step.Channels.Single(), step.Outcome, step.Status), Is.EqualTo((1, "PT1H", "email", "PENDING", "SCHEDULED")));
-        Assert.That(step.RunsAt, Is.EqualTo(status.AcceptedAt.AddHours(1)));
+        Assert.That((step.Step, step.After, step.Channels.Single(), step.Outcome, step.Status), Is.EqualTo((1, "PT30M", "email", "PENDING", "SCHEDULED")));
+        Assert.That(step.RunsAt, Is.EqualTo(status.AcceptedAt.AddMinutes(30)));
         var own = await client.GetNoticeAsync(step.Id);
         Assert.That((own!.EscalationOf, own.EscalationStep), Is.EqualTo(((Guid?)submitted.Id, (int?)1)));
 

@@ -19,8 +19,18 @@ public sealed record EscalationStepRequest
     public IReadOnlyList<string?>? Channels { get; init; }
 }
 
-/// <summary>A step that passed validation: as the sender wrote it, and when it runs.</summary>
-public sealed record ScheduledEscalationStep(string After, IReadOnlyList<string> Channels, DateTimeOffset At);
+/// <summary>
+/// A step that passed validation, as the sender wrote it (what the idempotency hash covers: a retry hashes alike), and its
+/// duration, which places it from the notice's delivery (<see cref="At"/>).
+/// </summary>
+public sealed record ScheduledEscalationStep(string After, IReadOnlyList<string> Channels)
+{
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Period Offset { get; init; } = Period.Zero;
+
+    /// <summary>When the step runs for a notice delivered from <paramref name="start"/>.</summary>
+    public DateTimeOffset At(DateTimeOffset start) => Escalation.At(start, Offset);
+}
 
 /// <summary>What became of an escalation step (<c>escalation[].outcome</c> in the notice's status).</summary>
 public static class EscalationOutcomes
@@ -99,7 +109,7 @@ public static class Escalation
             var channels = CheckChannels($"{field}.channels", step.Channels, serviceChannels, add);
             if (at is not null && channels is not null)
             {
-                valid.Add(new ScheduledEscalationStep(step.After!.Trim(), channels, at.Value));
+                valid.Add(new ScheduledEscalationStep(step.After!.Trim(), channels) { Offset = Pattern.Parse(step.After!.Trim()).Value });
             }
         }
 

@@ -121,13 +121,15 @@ public sealed class NoticeStore(
 
             foreach (var (index, step) in (valid.Escalation ?? []).Index())
             {
-                var escalated = EscalationStepRunner.Stored(notice, Stored(service, valid, admission, now, submission.Test, step.At), index + 1, step);
+                // Counted from the notice's delivery as stored, as its expiry is.
+                var at = step.At(Later(now, valid.SendAt));
+                var escalated = EscalationStepRunner.Stored(notice, Stored(service, valid, admission, now, submission.Test, at), index + 1, step);
                 db.Notices.Add(escalated);
                 // Nothing to route yet: at the step's time the relay hands this row to EscalationStepRunner in the gateway, which
                 // routes the step only if the notice is still unread. Resolve cancels it by deleting the row, like a reminder's.
-                db.Outbox.Add(OutboxMessages.Create(new RunEscalationStep(escalated.Id), traceParent, now, notBefore: step.At, noticeId: escalated.Id));
+                db.Outbox.Add(OutboxMessages.Create(new RunEscalationStep(escalated.Id), traceParent, now, notBefore: at, noticeId: escalated.Id));
                 db.Record(escalated.Id, NoticeEventTypes.Accepted, now,
-                    detail: $"escalation step {index + 1} ({step.After}: {string.Join(", ", step.Channels)}) of notice {notice.Id}, runs at {step.At:O} if it is unread");
+                    detail: $"escalation step {index + 1} ({step.After}: {string.Join(", ", step.Channels)}) of notice {notice.Id}, runs at {at:O} if it is unread");
             }
 
             await announcements.AnnounceAsync(notice.Id, service.Id, NoticeStatus.Shown(notice, now), now, ct, traceParent: traceParent);
