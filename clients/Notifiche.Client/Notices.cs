@@ -57,7 +57,19 @@ public sealed record NewNotice(string FiscalCode, NoticeContent? Content)
     /// when the profile is created, EXPIRED when its time to live ends first. Ignored when <see cref="DefaultAddresses"/> has an email.
     /// </summary>
     public bool? HoldUntilRegistered { get; init; }
+
+    /// <summary>
+    /// Escalation when unread: at most 3 steps, in increasing order, each before the time to live ends, on channels your
+    /// service may use (the platform checks them: 400 naming <c>escalation[i].after</c> or <c>escalation[i].channels</c>).
+    /// The first delivery goes to the free channels; each step runs only if the citizen has not read the notice by then.
+    /// Listed with its outcome in <see cref="NoticeStatus.Escalation"/>; null sends no member.
+    /// </summary>
+    public IReadOnlyList<EscalationStep>? Escalation { get; init; }
 }
+
+/// <param name="After">ISO-8601 duration after the notice's delivery (<c>PT48H</c>, <c>P5D</c>).</param>
+/// <param name="Channels"><c>email</c>, <c>sms</c>, <c>push</c>, <c>telegram</c>.</param>
+public sealed record EscalationStep(string After, IReadOnlyList<string> Channels);
 
 /// <param name="Number">As registered, 1-64 characters.</param>
 /// <param name="Date">The registration date.</param>
@@ -81,7 +93,8 @@ public sealed record SubmittedNotice(Guid Id, bool Replayed, string IdempotencyK
 /// <summary>
 /// A notice's status, per channel (<c>GET /api/v1/notices/{id}</c>); no personal data. <see cref="Status"/> is SCHEDULED,
 /// ACCEPTED, HELD (held until the citizen registers), PROCESSED, REJECTED, CANCELLED (resolved while still scheduled, never
-/// delivered) or EXPIRED (held until its time to live ended, never delivered).
+/// delivered), EXPIRED (held until its time to live ended, never delivered) or SKIPPED (an escalation step whose time
+/// found the notice read, or the SMS budget spent).
 /// </summary>
 public sealed record NoticeStatus(
     Guid Id,
@@ -125,6 +138,15 @@ public sealed record NoticeStatus(
     /// <summary>A reminder's own status: its duration before the due date, as submitted.</summary>
     public string? ReminderBefore { get; init; }
 
+    /// <summary>The notice's escalation steps in order, each with its outcome and a notice of its own; empty when none.</summary>
+    public IReadOnlyList<EscalationStepStatus> Escalation { get; init; } = [];
+
+    /// <summary>An escalation step's own status: the notice it escalates; null for a notice.</summary>
+    public Guid? EscalationOf { get; init; }
+
+    /// <summary>An escalation step's own status: its position (1, 2, 3).</summary>
+    public int? EscalationStep { get; init; }
+
     /// <summary>When your service resolved the notice (<see cref="NotificheClient.ResolveNoticeAsync"/>); null until then.</summary>
     public DateTimeOffset? ResolvedAt { get; init; }
 
@@ -143,6 +165,15 @@ public sealed record NoticeTemplate(Guid Id, int Version, string? Language, IRea
 /// <param name="SendAt">When it is (or was) notified.</param>
 /// <param name="Status">SCHEDULED until then, CANCELLED when resolved before, then ACCEPTED, PROCESSED or REJECTED.</param>
 public sealed record ReminderStatus(Guid Id, string Before, DateTimeOffset SendAt, string Status);
+
+/// <param name="Id">The step's own notice id (its status and audit trail).</param>
+/// <param name="Step">Its position: 1, 2, 3.</param>
+/// <param name="After">The ISO-8601 duration after the notice's delivery, as submitted.</param>
+/// <param name="Channels">The step's channels.</param>
+/// <param name="RunsAt">When the step is (or was) decided.</param>
+/// <param name="Outcome">PENDING, DONE (routed: unread), SKIPPED_READ, SKIPPED_SMS_BUDGET or CANCELLED.</param>
+/// <param name="Status">The step's own status: SCHEDULED, ACCEPTED, PROCESSED, REJECTED, SKIPPED or CANCELLED.</param>
+public sealed record EscalationStepStatus(Guid Id, int Step, string After, IReadOnlyList<string> Channels, DateTimeOffset RunsAt, string Outcome, string Status);
 
 /// <summary>One channel's delivery: <see cref="Status"/> is PENDING, DEFERRED, THROTTLED, SENT, FAILED or EXPIRED.</summary>
 public sealed record ChannelStatus(string Channel, string Status, DateTimeOffset UpdatedAt, string? Reason)

@@ -41,6 +41,7 @@ public static class GatewayExtensions
         builder.Services.AddOptions<KeyCacheOptions>().BindConfiguration(KeyCacheOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddScoped<NoticeStore>();
         builder.Services.AddScoped<NoticeResolution>();
+        builder.Services.AddScoped<EscalationStepRunner>();
         builder.Services.AddSingleton<SubmissionWriter>();
         builder.Services.AddScoped<NoticeStatusUpdater>();
         builder.Services.AddSingleton<StatusWriter>();

@@ -41,6 +41,17 @@ public record NoticeSubmitted
     /// </summary>
     public Guid? ReminderOf { get; init; }
     /// <summary>
+    /// Set on an escalation step (the notice was still unread at the step's time): the notice in the citizen's inbox it
+    /// escalates. Notified like <see cref="ReminderOf"/>: its own id, statuses and audit trail, not a second inbox entry.
+    /// </summary>
+    public Guid? EscalationOf { get; init; }
+    /// <summary>
+    /// Channels the service may use that this delivery leaves to the notice's escalation steps (not in
+    /// <see cref="AllowedChannels"/>). A citizen without a profile can be told only at the default address: routing still
+    /// uses it then.
+    /// </summary>
+    public IReadOnlyList<string> EscalationWithheld { get; init; } = [];
+    /// <summary>
     /// The service marked the notice sensitive: the channels say only that a notice from the administration is waiting in
     /// the inbox — no subject, no content (routing replaces them before any dispatch command is built).
     /// </summary>

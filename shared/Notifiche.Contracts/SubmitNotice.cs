@@ -32,6 +32,11 @@ public record SubmitNotice
     /// HTTP <c>reminders</c>.
     /// </summary>
     public IReadOnlyList<string>? Reminders { get; init; }
+    /// <summary>
+    /// Escalation when unread: steps (at most 3, in increasing order) that run only while the citizen has not read the notice
+    /// in the inbox, e.g. <c>[{"after": "PT48H", "channels": ["email"]}]</c>. Same rules as the HTTP <c>escalation</c>.
+    /// </summary>
+    public IReadOnlyList<SubmittedEscalationStep>? Escalation { get; init; }
     /// <summary>Sensitive: the channels say only that a notice is waiting in the inbox. Same rules as the HTTP <c>sensitive</c>.</summary>
     public bool? Sensitive { get; init; }
     /// <summary>
@@ -45,6 +50,14 @@ public record SubmitNotice
     public string? Reference { get; init; }
     /// <summary>The protocol number and date the act was registered under, as the HTTP <c>protocol</c>.</summary>
     public SubmittedProtocol? Protocol { get; init; }
+}
+
+public record SubmittedEscalationStep
+{
+    /// <summary>ISO-8601 duration after the notice's delivery time, e.g. <c>PT48H</c>.</summary>
+    public string? After { get; init; }
+    /// <summary>email, sms, push or telegram: channels the service may use.</summary>
+    public IReadOnlyList<string>? Channels { get; init; }
 }
 
 public record SubmittedProtocol

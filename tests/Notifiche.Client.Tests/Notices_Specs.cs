@@ -132,6 +132,27 @@ public class Reminding_and_resolving_through_the_client
     }
 
     [Test]
+    public async Task Should_send_escalation_steps_and_read_each_steps_outcome_and_own_status()
+    {
+        var client = await Platform.ServiceClientAsync("client-escalation");
+        var submitted = await client.SubmitNoticeAsync(Platform.Notice(Citizens.NewFiscalCode(), "carla.neri@example.it") with
+        {
+            Escalation = [new EscalationStep("PT30M", ["email"])],
+        });
+
+        var status = await Eventually.Until(() => client.GetNoticeAsync(submitted.Id), s => s?.Status == "PROCESSED",
+            TimeSpan.FromSeconds(60), "routed");
+        var step = status!.Escalation.Single();
+        Assert.That((step.Step, step.After, step.Channels.Single(), step.Outcome, step.Status), Is.EqualTo((1, "PT30M", "email", "PENDING", "SCHEDULED")));
+        Assert.That(step.RunsAt, Is.EqualTo(status.AcceptedAt.AddMinutes(30)));
+        var own = await client.GetNoticeAsync(step.Id);
+        Assert.That((own!.EscalationOf, own.EscalationStep), Is.EqualTo(((Guid?)submitted.Id, (int?)1)));
+
+        var resolved = await client.ResolveNoticeAsync(submitted.Id);
+        Assert.That(resolved!.Escalation.Single().Outcome, Is.EqualTo("CANCELLED"));
+    }
+
+    [Test]
     public async Task Should_schedule_a_notice_with_send_at_and_cancel_it_on_resolve()
     {
         var client = await Platform.ServiceClientAsync("client-scheduled");

@@ -109,7 +109,10 @@ public class The_openapi_document
     public void Should_list_every_status_and_reason()
     {
         var status = Resolve(_document["paths"]!["/api/v1/notices/{id}"]!["get"]!["responses"]!["200"]!["content"]!["application/json"]!["schema"]!);
-        Assert.That(Values(status["properties"]!["status"]!), Is.EqualTo(new[] { "SCHEDULED", "ACCEPTED", "HELD", "PROCESSED", "REJECTED", "CANCELLED", "EXPIRED" }));
+        Assert.That(Values(status["properties"]!["status"]!), Is.EqualTo(new[] { "SCHEDULED", "ACCEPTED", "HELD", "PROCESSED", "REJECTED", "CANCELLED", "EXPIRED", "SKIPPED" }));
+        var step = Resolve(status["properties"]!["escalation"]!["items"]!);
+        Assert.That(Values(step["properties"]!["outcome"]!), Is.EqualTo(new[] { "PENDING", "DONE", "SKIPPED_READ", "SKIPPED_SMS_BUDGET", "CANCELLED" }),
+            "each escalation step's outcome");
         Assert.That(status["properties"]!["send_at"], Is.Not.Null, "a scheduled notice's send_at");
         Assert.That(status["properties"]!["resolved_at"], Is.Not.Null, "when resolve cancelled the pending reminders");
         Assert.That(status["properties"]!["reminders"], Is.Not.Null, "the notice's due-date reminders");
@@ -193,6 +196,7 @@ public class The_asyncapi_document
         Assert.That(Members(properties["content"]!), Is.EquivalentTo(Members(typeof(Contracts.SubmittedContent))));
         Assert.That(Members(properties["defaultAddresses"]!), Is.EquivalentTo(Members(typeof(Contracts.SubmittedDefaultAddresses))));
         Assert.That(Members(properties["protocol"]!), Is.EquivalentTo(Members(typeof(Contracts.SubmittedProtocol))));
+        Assert.That(Members(properties["escalation"]!["items"]!), Is.EquivalentTo(Members(typeof(Contracts.SubmittedEscalationStep))));
     }
 
     [Test]

@@ -145,3 +145,50 @@ public class Hashing_notice_content
         Assert.That(ContentHash.Compute("Oggetto", "Testo", new DateOnly(2026, 1, 1)), Is.Not.EqualTo(original));
     }
 }
+
+/// <summary>Escalation steps (issue 17, point 5): what a retry hashes, and the rules the 400s name.</summary>
+public class Validating_escalation_steps
+{
+    private static SubmitNoticeRequest With(params (string After, string[] Channels)[] steps) => new()
+    {
+        FiscalCode = "RSSMRA85T10A562S",
+        Content = new NoticeContentRequest { Subject = "Avviso TARI 2026", Markdown = new string('x', 80) },
+        Escalation = [.. steps.Select(s => new EscalationStepRequest { After = s.After, Channels = s.Channels })],
+    };
+
+    [Test]
+    public void Should_hash_a_retry_alike_whenever_it_comes_and_apart_from_the_notice_without_escalation()
+    {
+        var request = With(("PT48H", ["email"]), ("P5D", ["sms"]));
+        var first = NoticeValidator.Validate(request, DateTimeOffset.UtcNow, serviceChannels: ["email", "sms"]).Notice!;
+        var retry = NoticeValidator.Validate(request, DateTimeOffset.UtcNow.AddSeconds(7), serviceChannels: ["email", "sms"]).Notice!;
+        var plain = NoticeValidator.Validate(request with { Escalation = null }, DateTimeOffset.UtcNow).Notice!;
+
+        Assert.That(IdempotencyKeys.RequestHash(retry), Is.EqualTo(IdempotencyKeys.RequestHash(first)), "a retry seconds later is the same request");
+        Assert.That(IdempotencyKeys.RequestHash(plain), Is.Not.EqualTo(IdempotencyKeys.RequestHash(first)));
+        Assert.That(Escalation.Withheld(first.Escalation), Is.EqualTo(new[] { "email", "sms" }));
+    }
+
+    [Test]
+    public void Should_keep_the_free_channels_in_the_first_delivery_when_a_step_names_them()
+    {
+        var valid = NoticeValidator.Validate(With(("PT1H", ["push", "email"])), serviceChannels: ["email", "push"]).Notice!;
+        Assert.That(Escalation.Withheld(valid.Escalation), Is.EqualTo(new[] { "email" }));
+    }
+
+    [TestCase("PT48H", "PT48H", "escalation[1].after", TestName = "two steps at the same time")]
+    [TestCase("-PT1H", "PT2H", "escalation[0].after", TestName = "a negative duration")]
+    [TestCase("P7D", "P8D", "escalation[0].after", TestName = "a step when the default time to live ends")]
+    public void Should_name_the_step_that_breaks_a_rule(string first, string second, string field)
+    {
+        var errors = NoticeValidator.Validate(With((first, ["email"]), (second, ["email"])), serviceChannels: ["email"]).Errors;
+        Assert.That(errors.Keys, Does.Contain(field));
+    }
+
+    [Test]
+    public void Should_refuse_a_channel_named_twice()
+    {
+        var errors = NoticeValidator.Validate(With(("PT1H", ["email", "EMAIL"])), serviceChannels: ["email"]).Errors;
+        Assert.That(errors.Keys, Is.EqualTo(new[] { "escalation[0].channels" }));
+    }
+}

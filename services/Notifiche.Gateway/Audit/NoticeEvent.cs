@@ -37,4 +37,9 @@ public static class NoticeEventTypes
     public const string Resolved = "resolved";
     /// <summary>A scheduled notice or pending reminder cancelled by <see cref="Resolved"/>.</summary>
     public const string Cancelled = "cancelled";
+    /// <summary>
+    /// An escalation step's time came: on the notice and on the step, the detail says the step and its outcome (routed to
+    /// its channels, skipped because read, skipped for the SMS budget).
+    /// </summary>
+    public const string Escalation = "escalation";
 }

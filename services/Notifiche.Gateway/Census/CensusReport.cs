@@ -39,7 +39,7 @@ public sealed class CensusReport(GatewayDbContext db, ServiceRegistry registry)
         var range = new Dictionary<string, object?> { ["@from"] = from, ["@to"] = to, ["@rejected"] = NoticeStatus.Rejected };
         var notices = (await RawSql.QueryAsync(db, """
             SELECT service_id, COUNT(*), SUM(CASE WHEN status = @rejected THEN 1 ELSE 0 END)
-            FROM notices WHERE accepted_at >= @from AND accepted_at < @to AND NOT test AND reminder_of IS NULL
+            FROM notices WHERE accepted_at >= @from AND accepted_at < @to AND NOT test AND reminder_of IS NULL AND escalation_of IS NULL
             GROUP BY service_id
             """, range, r => (Service: r.GetString(0), Accepted: RawSql.Long(r, 1), Rejected: RawSql.Long(r, 2)), ct))
             .ToDictionary(n => n.Service);

@@ -104,18 +104,22 @@ public sealed class SubmissionPolicy(GatewayDbContext db, IOptions<SmsBudgetOpti
                 + "or ask the platform operator for a larger quota.", tomorrow - now));
         }
 
-        var channels = service.AllowedChannels;
+        // Escalation (issue 17): the channels that cost and that a step names wait for that step; the first delivery goes without
+        // them. An escalation step's SMS is reserved at the step's time (EscalationStepRunner), only if it runs.
+        var withheld = Escalation.Withheld(notice.Escalation).Where(service.AllowedChannels.Contains).ToList();
+        IReadOnlyList<(string Channel, string Reason)> escalated = [.. withheld.Select(c => (c, OmissionReasons.EscalationStep))];
+        IReadOnlyList<string> channels = withheld.Count == 0 ? service.AllowedChannels : [.. service.AllowedChannels.Except(withheld)];
         if (channels.Contains(Channels.Sms) && SmsBudget.SegmentsOf(service, smsBudget.Value) is { } budget)
         {
             // A notice's due-date reminders are notices of their own (issue 17): their SMS is reserved with the notice's.
             var perNotice = smsBudget.Value.SegmentsPerNotice * (1 + (notice.Reminders?.Count ?? 0));
             var reserved = await SmsBudget.ReserveAsync(db, service.Id, budget, perNotice, SmsBudget.MonthOf(now), ct);
             return reserved > 0
-                ? (new Admission(channels, [], reserved), null)
-                : (new Admission([.. channels.Where(c => c != Channels.Sms)], [(Channels.Sms, OmissionReasons.SmsBudgetExhausted)]), null);
+                ? (new Admission(channels, escalated, reserved), null)
+                : (new Admission([.. channels.Where(c => c != Channels.Sms)], [.. escalated, (Channels.Sms, OmissionReasons.SmsBudgetExhausted)]), null);
         }
 
-        return (new Admission(channels, []), null);
+        return (new Admission(channels, escalated), null);
     }
 
     /// <summary>Counts one notice against today's quota; false (and nothing counted) when the quota is already reached.</summary>

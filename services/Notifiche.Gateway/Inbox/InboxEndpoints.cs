@@ -196,7 +196,7 @@ public static class InboxEndpoints
     /// <summary>The notices in a citizen's inbox: routed to them, never the rejected ones (or those not routed yet).</summary>
     private static IQueryable<Notice> OfCitizen(GatewayDbContext db, string fiscalCode) =>
         // A test key's notice is never the citizen's: it is not shown, read or archived here.
-        db.Notices.AsNoTracking().Where(n => n.FiscalCode == fiscalCode && n.Status == NoticeStatus.Processed && !n.Test && n.ReminderOf == null);
+        db.Notices.AsNoTracking().Where(n => n.FiscalCode == fiscalCode && n.Status == NoticeStatus.Processed && !n.Test && n.ReminderOf == null && n.EscalationOf == null);
 
     /// <summary>The problem with an invalid codice fiscale (not echoing it), or null with the normalised one.</summary>
     private static IResult? Invalid(string input, out string fiscalCode)

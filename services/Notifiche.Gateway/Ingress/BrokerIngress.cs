@@ -50,7 +50,7 @@ public sealed class BrokerIngress(ServiceRegistry registry, NoticeStore store, R
 
         // A template notice as over HTTP: the service's own template, rendered at acceptance (issue 18, point 5).
         var template = message.TemplateId is { } templateId ? await db.FindTemplateAsync(service.Id, templateId, ct) : null;
-        var (valid, errors) = NoticeValidator.Validate(ToRequest(message), clock.GetUtcNow(), template);
+        var (valid, errors) = NoticeValidator.Validate(ToRequest(message), clock.GetUtcNow(), template, service.AllowedChannels);
         if (message.IdempotencyKey is not null && IdempotencyKeys.Validate(message.IdempotencyKey) is { } keyProblem)
         {
             errors["idempotency_key"] = [keyProblem];
@@ -106,6 +106,7 @@ public sealed class BrokerIngress(ServiceRegistry registry, NoticeStore store, R
         SendAt = m.SendAt,
         Urgent = m.Urgent,
         Reminders = m.Reminders,
+        Escalation = m.Escalation?.Select(e => e is null ? null : new EscalationStepRequest { After = e.After, Channels = e.Channels }).ToList(),
         Sensitive = m.Sensitive,
         HoldUntilRegistered = m.HoldUntilRegistered,
         DefaultAddresses = m.DefaultAddresses is null ? null : new DefaultAddressesRequest { Email = m.DefaultAddresses.Email },

@@ -75,6 +75,23 @@ public class Notice
     public string? ReminderBefore { get; set; }
     /// <summary>When the service said the matter is settled (<c>POST …/resolve</c>): pending reminders were cancelled then.</summary>
     public DateTimeOffset? ResolvedAt { get; set; }
+    /// <summary>
+    /// An escalation step (issue 17, point 5) is a notice row of its own, like a reminder — its own id, channels, statuses
+    /// and audit trail, its <see cref="SendAt"/> the step's time, never an inbox entry nor listed — pointing at the notice it
+    /// escalates. At its time <see cref="EscalationStepRunner"/> routes it to <see cref="EscalationChannels"/> only if that
+    /// notice is still unread.
+    /// </summary>
+    public Guid? EscalationOf { get; set; }
+    /// <summary>On a notice with escalation: how many steps it has (so its status looks for them only then).</summary>
+    public int? EscalationSteps { get; set; }
+    /// <summary>The step's position (1, 2, 3) in the notice's escalation.</summary>
+    public int? EscalationStep { get; set; }
+    /// <summary>The step's ISO-8601 duration after the notice's delivery, as the service wrote it (e.g. <c>PT48H</c>).</summary>
+    public string? EscalationAfter { get; set; }
+    /// <summary>The step's channels: routing may plan no other.</summary>
+    public List<string>? EscalationChannels { get; set; }
+    /// <summary>What the step's time decided (<see cref="EscalationOutcomes"/>: DONE, SKIPPED_READ, SKIPPED_SMS_BUDGET); null until then.</summary>
+    public string? EscalationOutcome { get; set; }
     /// <summary>The service marked the notice sensitive: the channels carry no subject or content, only the inbox does.</summary>
     public bool Sensitive { get; set; }
     /// <summary>
@@ -113,6 +130,11 @@ public static class NoticeStatus
 
     /// <summary>Not routed yet: routing has not decided (ACCEPTED) or holds it (HELD); no channel can have an outcome.</summary>
     public static bool Unrouted(string status) => status is Accepted or Held;
+    /// <summary>
+    /// Final: an escalation step whose time came when the notice was already read, or whose only channel left was SMS over
+    /// the monthly budget; never routed (the step's <see cref="Notice.EscalationOutcome"/> says which).
+    /// </summary>
+    public const string Skipped = "SKIPPED";
 }
 
 /// <summary>What the owning service sees of the citizen's reading (<c>read_status</c>).</summary>

@@ -24,6 +24,11 @@ public sealed class NoticeConfiguration : IEntityTypeConfiguration<Notice>
         // A notice's reminders (its status lists them; resolve cancels them).
         e.HasOne<Notice>().WithMany().HasForeignKey(n => n.ReminderOf);
         e.HasIndex(n => n.ReminderOf).HasFilter("reminder_of IS NOT NULL");
+        e.Property(n => n.EscalationAfter).HasMaxLength(64);
+        e.Property(n => n.EscalationOutcome).HasMaxLength(24);
+        // A notice's escalation steps (its status lists them; resolve and a rejection cancel those pending).
+        e.HasOne<Notice>().WithMany().HasForeignKey(n => n.EscalationOf);
+        e.HasIndex(n => n.EscalationOf).HasFilter("escalation_of IS NOT NULL");
         e.HasOne<ServiceRecord>().WithMany().HasForeignKey(n => n.ServiceId);
         e.HasMany(n => n.Channels).WithOne().HasForeignKey(c => c.NoticeId);
         e.HasMany(n => n.Omissions).WithOne().HasForeignKey(o => o.NoticeId);

@@ -88,7 +88,7 @@ public static class NoticeEndpoints
         }
 
         var template = request.TemplateId is { } templateId ? await db.FindTemplateAsync(http.CallingService().Id, templateId, ct) : null;
-        var (valid, errors) = NoticeValidator.Validate(request, clock.GetUtcNow(), template);
+        var (valid, errors) = NoticeValidator.Validate(request, clock.GetUtcNow(), template, http.CallingService().AllowedChannels);
         var idempotencyKey = http.Request.Headers[IdempotencyKeys.Header].FirstOrDefault();
         if (idempotencyKey is not null && IdempotencyKeys.Validate(idempotencyKey) is { } keyProblem)
         {
@@ -144,10 +144,11 @@ public static class NoticeEndpoints
             return null;
         }
 
-        var reminders = notice.DueDate is null || notice.ReminderOf is not null
+        // The rows of its reminders and escalation steps, in one look and only for a notice that has some.
+        var related = (notice.DueDate is null || notice.ReminderOf is not null) && notice.EscalationSteps is null
             ? []
-            : await db.Notices.AsNoTracking().Where(n => n.ReminderOf == id).ToListAsync(ct);
-        return NoticeStatusResponse.From(notice, clock.GetUtcNow(), reminders);
+            : await db.Notices.AsNoTracking().Where(n => n.ReminderOf == id || n.EscalationOf == id).ToListAsync(ct);
+        return NoticeStatusResponse.From(notice, clock.GetUtcNow(), [.. related.Where(r => r.ReminderOf == id)], [.. related.Where(r => r.EscalationOf == id)]);
     }
 
     private static IResult NotFound() =>

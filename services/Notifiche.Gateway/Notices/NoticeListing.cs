@@ -122,7 +122,7 @@ public static class NoticeListing
     public static IQueryable<Notice> Query(GatewayDbContext db, string serviceId, Filter filter, DateTimeOffset now)
     {
         // A due-date reminder is listed in its notice's status, not as a notice of its own.
-        var notices = db.Notices.AsNoTracking().Where(n => n.ServiceId == serviceId && n.ReminderOf == null);
+        var notices = db.Notices.AsNoTracking().Where(n => n.ServiceId == serviceId && n.ReminderOf == null && n.EscalationOf == null);
         if (filter.Reference is { } reference)
         {
             notices = notices.Where(n => n.Reference == reference);

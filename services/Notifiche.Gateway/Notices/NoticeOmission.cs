@@ -11,4 +11,6 @@ public class NoticeOmission
 public static class OmissionReasons
 {
     public const string SmsBudgetExhausted = "SMS_BUDGET_EXHAUSTED";
+    /// <summary>Left out of the first delivery of a notice with escalation: a later step sends on it if the notice is still unread.</summary>
+    public const string EscalationStep = "ESCALATION_STEP";
 }

@@ -8,7 +8,7 @@ namespace Notifiche.Gateway.Notices;
 
 /// <summary>
 /// <c>POST /api/v1/notices/{id}/resolve</c> (issue 17, point 4): the matter is settled (the tax was paid), so the notice's
-/// reminders still pending are cancelled — and the notice itself when it is still scheduled. Pending means its outbox row
+/// reminders and escalation steps still pending are cancelled — and the notice itself when it is still scheduled. Pending means its outbox row
 /// is still there: the row is deleted in this transaction, and a row the relay has already taken (it is being published)
 /// makes the delete wait for the relay's commit and then find nothing, so a reminder is either cancelled or delivered,
 /// never both. Resolving again changes nothing. Routing's rejection of a notice cancels its pending reminders the same way
@@ -23,8 +23,8 @@ public sealed class NoticeResolution(GatewayDbContext db, StatusAnnouncements an
         // Locked on PostgreSQL: two resolves at once are one resolve and one repeat (one resolved_at, one audit entry).
         var notice = db.Database.IsNpgsql()
             ? (await db.Notices.FromSqlInterpolated(
-                $"SELECT * FROM notices WHERE id = {id} AND service_id = {serviceId} AND reminder_of IS NULL FOR UPDATE").ToListAsync(ct)).SingleOrDefault()
-            : await db.Notices.FirstOrDefaultAsync(n => n.Id == id && n.ServiceId == serviceId && n.ReminderOf == null, ct);
+                $"SELECT * FROM notices WHERE id = {id} AND service_id = {serviceId} AND reminder_of IS NULL AND escalation_of IS NULL FOR UPDATE").ToListAsync(ct)).SingleOrDefault()
+            : await db.Notices.FirstOrDefaultAsync(n => n.Id == id && n.ServiceId == serviceId && n.ReminderOf == null && n.EscalationOf == null, ct);
         if (notice is null || notice.ResolvedAt is not null)
         {
             return notice;
@@ -32,11 +32,11 @@ public sealed class NoticeResolution(GatewayDbContext db, StatusAnnouncements an
 
         var now = clock.GetUtcNow();
         notice.ResolvedAt = now;
-        var reminders = await db.Notices.Where(n => n.ReminderOf == id && n.Status == NoticeStatus.Accepted).ToListAsync(ct);
+        var reminders = await PendingOf(id, ct);
         var (cancelled, announced) = await CancelPendingAsync(reminders.Prepend(notice), "resolved by the service before it was due", now, ct);
         db.Record(notice.Id, NoticeEventTypes.Resolved, now, detail: cancelled.Count == 0
             ? "nothing pending to cancel"
-            : $"cancelled {string.Join(", ", cancelled.Select(n => n.ReminderBefore is { } before ? $"reminder {before} ({n.Id})" : "the scheduled notice"))}");
+            : $"cancelled {string.Join(", ", cancelled.Select(n => n.ReminderBefore is { } before ? $"reminder {before} ({n.Id})" : n.EscalationStep is { } step ? $"escalation step {step} {n.EscalationAfter} ({n.Id})" : "the scheduled notice"))}");
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         if (announced)
@@ -54,9 +54,13 @@ public sealed class NoticeResolution(GatewayDbContext db, StatusAnnouncements an
     /// </summary>
     public async Task<bool> CancelRemindersOfRejectedAsync(Guid noticeId, string rejectionReason, DateTimeOffset now, CancellationToken ct)
     {
-        var reminders = await db.Notices.Where(n => n.ReminderOf == noticeId && n.Status == NoticeStatus.Accepted).ToListAsync(ct);
+        var reminders = await PendingOf(noticeId, ct);
         return reminders.Count > 0 && (await CancelPendingAsync(reminders, $"its notice was rejected ({rejectionReason})", now, ct)).Announced;
     }
+
+    /// <summary>The notice's reminders and escalation steps not yet routed (one statement, by the two filtered indexes).</summary>
+    private Task<List<Notice>> PendingOf(Guid noticeId, CancellationToken ct) =>
+        db.Notices.Where(n => (n.ReminderOf == noticeId || n.EscalationOf == noticeId) && n.Status == NoticeStatus.Accepted).ToListAsync(ct);
 
     /// <summary>Cancels those of <paramref name="notices"/> whose outbox row is still there, in the caller's unit of work.</summary>
     private async Task<(List<Notice> Cancelled, bool Announced)> CancelPendingAsync(IEnumerable<Notice> notices, string why, DateTimeOffset now,

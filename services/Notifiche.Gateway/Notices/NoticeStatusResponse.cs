@@ -50,13 +50,26 @@ public sealed record NoticeStatusResponse(
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public string? ReminderBefore { get; init; }
 
+    /// <summary>The notice's escalation steps in order, each a notice of its own (status by its id), with its outcome. Absent when none.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<EscalationStepStatusResponse>? Escalation { get; init; }
+
+    /// <summary>An escalation step's own status: the notice it escalates. Absent for a notice.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public Guid? EscalationOf { get; init; }
+
+    /// <summary>An escalation step's own status: its position (1, 2, 3) in the notice's escalation.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? EscalationStep { get; init; }
+
     /// <summary>When the service resolved the notice (POST …/resolve). Absent until then.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public DateTimeOffset? ResolvedAt { get; init; }
 
     /// <param name="now">The gateway's clock: a notice is SCHEDULED until its send_at.</param>
     /// <param name="reminders">The notice's due-date reminders (rows whose <see cref="Notice.ReminderOf"/> is this notice).</param>
-    public static NoticeStatusResponse From(Notice n, DateTimeOffset now, IReadOnlyList<Notice>? reminders = null) => new(
+    /// <param name="escalation">The notice's escalation steps (rows whose <see cref="Notice.EscalationOf"/> is this notice).</param>
+    public static NoticeStatusResponse From(Notice n, DateTimeOffset now, IReadOnlyList<Notice>? reminders = null, IReadOnlyList<Notice>? escalation = null) => new(
         n.Id, NoticeStatus.Shown(n, now), n.RejectionReason, n.StatusDetail, n.Category, n.AcceptedAt, n.SendAt, n.ProcessedAt, n.ExpiresAt, n.ContentSha256,
         [.. n.Channels.OrderBy(c => c.Channel).Select(c => new ChannelStatusResponse(c.Channel, c.Status, c.UpdatedAt, c.FailureReason) { DeferredUntil = c.DeferredUntil })],
         // The citizen's reading is shown only with their read receipts for this service: READ with the time, or UNREAD.
@@ -72,6 +85,9 @@ public sealed record NoticeStatusResponse(
         Reminders = reminders is { Count: > 0 }
             ? [.. reminders.OrderBy(r => r.SendAt).Select(r => new ReminderStatusResponse(r.Id, r.ReminderBefore!, r.SendAt!.Value, NoticeStatus.Shown(r, now)))]
             : null,
+        Escalation = escalation is { Count: > 0 } ? [.. escalation.OrderBy(e => e.EscalationStep).Select(e => EscalationStepStatusResponse.Of(e, now))] : null,
+        EscalationOf = n.EscalationOf,
+        EscalationStep = n.EscalationStep,
         ReminderOf = n.ReminderOf,
         ReminderBefore = n.ReminderBefore,
         ResolvedAt = n.ResolvedAt,
@@ -95,6 +111,21 @@ public sealed record NoticeTemplateResponse(Guid Id, int Version, string? Langua
 /// <param name="SendAt">When it is (or was) notified.</param>
 /// <param name="Status">SCHEDULED until then, CANCELLED when resolve cancelled it, then as any notice (ACCEPTED, PROCESSED, REJECTED).</param>
 public sealed record ReminderStatusResponse(Guid Id, string Before, DateTimeOffset SendAt, string Status);
+
+/// <param name="Id">The step's own notice id: its channels and audit trail are at /api/v1/notices/{id} and …/events.</param>
+/// <param name="Step">Its position: 1, 2, 3.</param>
+/// <param name="After">The ISO-8601 duration after the notice's delivery, as submitted.</param>
+/// <param name="Channels">The step's channels.</param>
+/// <param name="RunsAt">When the step is (or was) decided.</param>
+/// <param name="Outcome">PENDING until then; DONE (routed: the notice was unread), SKIPPED_READ, SKIPPED_SMS_BUDGET, or CANCELLED (resolve, rejection).</param>
+/// <param name="Status">The step's own notice status: SCHEDULED, ACCEPTED, PROCESSED, REJECTED, SKIPPED or CANCELLED.</param>
+public sealed record EscalationStepStatusResponse(Guid Id, int Step, string After, IReadOnlyList<string> Channels, DateTimeOffset RunsAt, string Outcome, string Status)
+{
+    public static EscalationStepStatusResponse Of(Notice step, DateTimeOffset now) => new(
+        step.Id, step.EscalationStep!.Value, step.EscalationAfter!, step.EscalationChannels ?? [], step.SendAt!.Value,
+        step.EscalationOutcome ?? (step.Status == NoticeStatus.Cancelled ? EscalationOutcomes.Cancelled : EscalationOutcomes.Pending),
+        NoticeStatus.Shown(step, now));
+}
 
 public sealed record ChannelStatusResponse(string Channel, string Status, DateTimeOffset UpdatedAt, string? Reason)
 {

@@ -88,6 +88,7 @@ public sealed class NoticeStore(
             }
 
             var notice = Stored(service, valid, admission, now, submission.Test, valid.SendAt);
+            notice.EscalationSteps = valid.Escalation?.Count;
             // The admission reserved the SMS of the notice and its due-date reminders together (issue 16's budget, issue 17's
             // reminders): each row holds an equal share, the notice the remainder; a row whose share is 0 may send no SMS.
             var rows = 1 + (valid.Reminders?.Count ?? 0);
@@ -99,6 +100,7 @@ public sealed class NoticeStore(
             db.Record(notice.Id, NoticeEventTypes.Accepted, now,
                 detail: (valid.SendAt is { } sendAt ? $"content_sha256 {notice.ContentSha256}, send_at {sendAt:O}{Urgency(valid)}" : $"content_sha256 {notice.ContentSha256}{Urgency(valid)}")
                     + (valid.Reminders is { } reminders ? $", reminders {string.Join(' ', reminders.Select(r => r.Before))}" : string.Empty)
+                    + (valid.Escalation is { } escalation ? $", escalation {string.Join(' ', escalation.Select(e => $"{e.After}:{string.Join('+', e.Channels)}"))}" : string.Empty)
                     + (valid.Sensitive ? ", sensitive" : string.Empty)
                     + (valid.HoldUntilRegistered ? ", hold until registered" : string.Empty)
                     + Templated(notice) + (submission.Test ? ", test key: delivery simulated" : string.Empty));
@@ -116,6 +118,19 @@ public sealed class NoticeStore(
                 db.Outbox.Add(Routing(reminded, service, submission.Test, admission.AllowedChannels, traceParent, now));
                 db.Record(reminded.Id, NoticeEventTypes.Accepted, now,
                     detail: $"reminder {reminder.Before} before the due date of notice {notice.Id}, send_at {reminder.At:O}");
+            }
+
+            foreach (var (index, step) in (valid.Escalation ?? []).Index())
+            {
+                // Counted from the notice's delivery as stored, as its expiry is.
+                var at = step.At(Later(now, valid.SendAt));
+                var escalated = EscalationStepRunner.Stored(notice, Stored(service, valid, admission, now, submission.Test, at), index + 1, step);
+                db.Notices.Add(escalated);
+                // Nothing to route yet: at the step's time the relay hands this row to EscalationStepRunner in the gateway, which
+                // routes the step only if the notice is still unread. Resolve cancels it by deleting the row, like a reminder's.
+                db.Outbox.Add(OutboxMessages.Create(new RunEscalationStep(escalated.Id), traceParent, now, notBefore: at, noticeId: escalated.Id));
+                db.Record(escalated.Id, NoticeEventTypes.Accepted, now,
+                    detail: $"escalation step {index + 1} ({step.After}: {string.Join(", ", step.Channels)}) of notice {notice.Id}, runs at {at:O} if it is unread");
             }
 
             await announcements.AnnounceAsync(notice.Id, service.Id, NoticeStatus.Shown(notice, now), now, ct, traceParent: traceParent);
@@ -162,7 +177,7 @@ public sealed class NoticeStore(
         DateTimeOffset now) =>
         test
             ? OutboxMessages.Create(TestNotices.For(notice, service), traceParent, now, notBefore: notice.SendAt, noticeId: notice.Id)
-            : OutboxMessages.Create(NoticeSubmissions.For(notice, service, allowedChannels, notice.Variants), traceParent, now, notBefore: notice.SendAt, noticeId: notice.Id);
+            : OutboxMessages.Create(NoticeSubmissions.For(notice, service, allowedChannels, notice.Variants, notice.Omissions), traceParent, now, notBefore: notice.SendAt, noticeId: notice.Id);
 
     /// <summary>
     /// The row of an admitted notice, routed from <paramref name="sendAt"/> (null: at once). A due-date reminder is one too:

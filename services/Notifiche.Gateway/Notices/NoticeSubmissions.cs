@@ -8,7 +8,9 @@ public static class NoticeSubmissions
 {
     /// <param name="allowedChannels">The channels routing may plan: the service's, minus those withheld from this notice.</param>
     /// <param name="variants">A template notice's other languages (read apart by the re-drive, which keeps its notices tracked).</param>
-    public static NoticeSubmitted For(Notice notice, ServiceRecord service, IReadOnlyList<string> allowedChannels, IEnumerable<NoticeVariant> variants) => new()
+    /// <param name="omissions">The notice's omissions: those for an escalation step travel as <see cref="NoticeSubmitted.EscalationWithheld"/>.</param>
+    public static NoticeSubmitted For(Notice notice, ServiceRecord service, IReadOnlyList<string> allowedChannels, IEnumerable<NoticeVariant> variants,
+        IEnumerable<NoticeOmission>? omissions = null) => new()
     {
         NoticeId = notice.Id,
         ServiceId = service.Id,
@@ -31,6 +33,8 @@ public static class NoticeSubmissions
             Language = v.Language, Subject = v.Subject ?? throw ContentDeleted(notice), Markdown = v.Markdown ?? throw ContentDeleted(notice),
         })],
         ReminderOf = notice.ReminderOf,
+        EscalationOf = notice.EscalationOf,
+        EscalationWithheld = [.. (omissions ?? []).Where(o => o.Reason == OmissionReasons.EscalationStep).Select(o => o.Channel)],
         Sensitive = notice.Sensitive,
         HoldUntilRegistered = notice.HoldUntilRegistered,
     };

@@ -23,8 +23,9 @@ public static class NoticeValidator
 
     /// <param name="now">The gateway's clock, for <c>send_at</c>; the system clock when not given.</param>
     /// <param name="template">The calling service's template named by <c>template_id</c>, when it has one by that id.</param>
+    /// <param name="serviceChannels">The channels the calling service may use, for <c>escalation</c>'s channels.</param>
     public static (ValidNotice? Notice, Dictionary<string, string[]> Errors) Validate(SubmitNoticeRequest request, DateTimeOffset? now = null,
-        Template? template = null)
+        Template? template = null, IReadOnlyCollection<string>? serviceChannels = null)
     {
         var errors = new Dictionary<string, string[]>();
         void Add(string field, string message) => errors[field] = [message];
@@ -133,6 +134,8 @@ public static class NoticeValidator
         }
 
         var reminders = DueDateReminders.Validate(request.Reminders, request.Content?.DueDate, at, request.SendAt, Add);
+        // Steps count from the first delivery, as the time to live does: a step can never outlive the notice.
+        var escalation = Escalation.Validate(request.Escalation, request.SendAt > at ? request.SendAt.Value.ToUniversalTime() : at, ttl, serviceChannels, Add);
 
         if (errors.Count > 0)
         {
@@ -149,7 +152,7 @@ public static class NoticeValidator
             TemplateId = template?.Id, TemplateVersion = template?.Version, Variants = [.. rendered.Skip(1)],
             Personalisation = template is null ? null : new SortedDictionary<string, string>(request.Personalisation ?? [], StringComparer.Ordinal),
             Reminders = reminders, Sensitive = request.Sensitive == true,
-            HoldUntilRegistered = request.HoldUntilRegistered == true,
+            HoldUntilRegistered = request.HoldUntilRegistered == true, Escalation = escalation,
         };
         return (notice, errors);
     }

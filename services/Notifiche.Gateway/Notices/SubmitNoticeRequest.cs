@@ -49,6 +49,16 @@ public sealed record SubmitNoticeRequest
         + "citizen's inbox keeps the one notice. POST /api/v1/notices/{id}/resolve cancels those still pending.")]
     public IReadOnlyList<string?>? Reminders { get; init; }
 
+    [MaxLength(Notices.Escalation.Max)]
+    [Description("Escalation when unread: steps run only while the citizen has not read the notice in the inbox, e.g. "
+        + "[{\"after\": \"PT48H\", \"channels\": [\"email\"]}, {\"after\": \"P5D\", \"channels\": [\"sms\"]}]. The first delivery "
+        + "goes to the free channels (inbox, push, Telegram) and leaves out email and SMS when a step names them; at each step's time (after "
+        + "counted from send_at, else acceptance) the step is routed to its channels if the notice is still unread (outcome DONE), else "
+        + "skipped (SKIPPED_READ); SMS is taken from the monthly SMS budget then, and a step left with no channel by it is skipped "
+        + "(SKIPPED_SMS_BUDGET). At most 3 steps, in increasing order, each before the time to live ends, on channels the service may use. "
+        + "The status lists the steps (escalation), each with its own id, status and audit trail; resolve cancels those still pending.")]
+    public IReadOnlyList<EscalationStepRequest?>? Escalation { get; init; }
+
     [Description("Sensitive (a test result, a tax assessment): email, SMS, push and Telegram say only that a new notice from the "
         + "administration is waiting in the citizen's inbox — no subject, no content; the full notice is only in the inbox. Default false.")]
     public bool? Sensitive { get; init; }
@@ -154,4 +164,8 @@ public sealed record ValidNotice(
 
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     public bool HoldUntilRegistered { get; init; }
+
+    /// <summary>Escalation steps in order; null when none (absent from the idempotency hash then).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<ScheduledEscalationStep>? Escalation { get; init; }
 }

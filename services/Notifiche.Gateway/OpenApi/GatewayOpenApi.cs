@@ -179,7 +179,7 @@ public static class GatewayOpenApi
                 {
                     Type = JsonSchemaType.String,
                     Enum = SchemaFacts.Values(NoticeStatus.Scheduled, NoticeStatus.Accepted, NoticeStatus.Held, NoticeStatus.Processed, NoticeStatus.Rejected, NoticeStatus.Cancelled,
-                        NoticeStatus.Expired, ReadStatus.Read,
+                        NoticeStatus.Expired, NoticeStatus.Skipped, ReadStatus.Read,
                         ChannelStatus.Throttled, ChannelStatus.Sent, ChannelStatus.Failed, ChannelStatus.Expired),
                 },
                 ["time"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time" },

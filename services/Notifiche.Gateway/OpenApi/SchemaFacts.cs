@@ -19,7 +19,11 @@ internal static class SchemaFacts
     private static readonly Dictionary<(Type, string), string[]> Enums = new()
     {
         [(typeof(NoticeStatusResponse), nameof(NoticeStatusResponse.Status))] =
-            [NoticeStatus.Scheduled, NoticeStatus.Accepted, NoticeStatus.Held, NoticeStatus.Processed, NoticeStatus.Rejected, NoticeStatus.Cancelled, NoticeStatus.Expired],
+            [NoticeStatus.Scheduled, NoticeStatus.Accepted, NoticeStatus.Held, NoticeStatus.Processed, NoticeStatus.Rejected, NoticeStatus.Cancelled, NoticeStatus.Expired, NoticeStatus.Skipped],
+        [(typeof(EscalationStepStatusResponse), nameof(EscalationStepStatusResponse.Status))] =
+            [NoticeStatus.Scheduled, NoticeStatus.Accepted, NoticeStatus.Processed, NoticeStatus.Rejected, NoticeStatus.Cancelled, NoticeStatus.Skipped],
+        [(typeof(EscalationStepStatusResponse), nameof(EscalationStepStatusResponse.Outcome))] =
+            [EscalationOutcomes.Pending, EscalationOutcomes.Done, EscalationOutcomes.SkippedRead, EscalationOutcomes.SkippedSmsBudget, EscalationOutcomes.Cancelled],
         [(typeof(ReminderStatusResponse), nameof(ReminderStatusResponse.Status))] =
             [NoticeStatus.Scheduled, NoticeStatus.Accepted, NoticeStatus.Held, NoticeStatus.Processed, NoticeStatus.Rejected, NoticeStatus.Cancelled, NoticeStatus.Expired],
         [(typeof(NoticeStatusResponse), nameof(NoticeStatusResponse.RejectionReason))] =
@@ -29,7 +33,7 @@ internal static class SchemaFacts
         [(typeof(ChannelStatusResponse), nameof(ChannelStatusResponse.Status))] =
             [ChannelStatus.Pending, ChannelStatus.Deferred, ChannelStatus.Throttled, ChannelStatus.Sent, ChannelStatus.Failed, ChannelStatus.Expired],
         [(typeof(OmittedChannelResponse), nameof(OmittedChannelResponse.Channel))] = [.. Channels.All],
-        [(typeof(OmittedChannelResponse), nameof(OmittedChannelResponse.Reason))] = [OmissionReasons.SmsBudgetExhausted],
+        [(typeof(OmittedChannelResponse), nameof(OmittedChannelResponse.Reason))] = [OmissionReasons.SmsBudgetExhausted, OmissionReasons.EscalationStep],
         [(typeof(NoticeSummaryResponse), nameof(NoticeSummaryResponse.Status))] = [.. NoticeListing.Statuses],
         [(typeof(Registry.KeyView), nameof(Registry.KeyView.Type))] = [.. Registry.KeyTypes.All],
         [(typeof(Registry.IssuedKeyView), nameof(Registry.IssuedKeyView.Type))] = [.. Registry.KeyTypes.All],

@@ -6,14 +6,15 @@ namespace Notifiche.Gateway.Outbox;
 /// <summary>Serialises messages into outbox rows and back; only the types listed here may travel through the outbox.</summary>
 public static class OutboxMessages
 {
-    private static readonly Dictionary<string, Type> Types = new[] { typeof(NoticeSubmitted), typeof(NoticeStatusChanged), typeof(Notices.SimulateTestNotice) }
+    private static readonly Dictionary<string, Type> Types = new[] { typeof(NoticeSubmitted), typeof(NoticeStatusChanged), typeof(Notices.SimulateTestNotice), typeof(Notices.RunEscalationStep) }
         .ToDictionary(t => t.FullName!, t => t);
 
     /// <summary>
     /// Rows the relay runs in the gateway instead of publishing: a test notice's simulated delivery, which must never
-    /// reach the broker (routing or a dispatcher would act on it).
+    /// reach the broker (routing or a dispatcher would act on it), and an escalation step's time (decided on the read state,
+    /// which only the gateway has).
     /// </summary>
-    public static bool IsLocal(Type type) => type == typeof(Notices.SimulateTestNotice);
+    public static bool IsLocal(Type type) => type == typeof(Notices.SimulateTestNotice) || type == typeof(Notices.RunEscalationStep);
 
     /// <summary>
     /// An outbox row whose publish continues the trace <paramref name="traceParent"/> (a W3C traceparent, e.g.

@@ -35,7 +35,7 @@ public sealed class OutboxOptions
 
 /// <summary>
 /// Publishes committed outbox rows once due and deletes them (<see cref="DueRowRelay{TContext, TRow}"/>: locked batches,
-/// publisher confirms, bounded publish, back-off); a test notice's row is simulated in the gateway instead
+/// publisher confirms, bounded publish, back-off); a test notice's row is simulated, and an escalation step's decided, in the gateway instead
 /// (<see cref="OutboxMessages.IsLocal"/>). Woken by <see cref="OutboxSignal"/> when a request commits rows, and by the
 /// sweep for rows committed by another gateway instance, left by a crash, or scheduled (<c>send_at</c>): those are taken
 /// within <see cref="OutboxOptions.SweepInterval"/> of becoming due.
@@ -66,9 +66,14 @@ public sealed class OutboxRelay(
 
         if (OutboxMessages.IsLocal(type))
         {
-            // A test notice: simulated here, committed before the row is deleted (a crash in between simulates it again).
+            // Committed before the row is deleted: a crash in between runs it again (a test notice is simulated again, an
+            // escalation step already decided is left alone).
             await using var scope = Scopes.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<Notices.TestNoticeSimulator>().RunAsync((Notices.SimulateTestNotice)message, ct);
+            await (message switch
+            {
+                Notices.RunEscalationStep step => scope.ServiceProvider.GetRequiredService<Notices.EscalationStepRunner>().RunAsync(step, ct),
+                _ => scope.ServiceProvider.GetRequiredService<Notices.TestNoticeSimulator>().RunAsync((Notices.SimulateTestNotice)message, ct),
+            });
             return;
         }
 

@@ -13,7 +13,8 @@ namespace Notifiche.Gateway.Redrive;
 /// ledgers answer a repeated dispatch command with its recorded outcome instead of calling the provider again.
 /// A notice whose content was deleted at the end of its retention is not re-driven (nothing is left to send). A scheduled
 /// notice counts from its send_at, not its acceptance: until then its <see cref="Contracts.NoticeSubmitted"/> waits in the
-/// outbox, and a re-drive (whose rows are due at once) would deliver it early.
+/// outbox, and a re-drive (whose rows are due at once) would deliver it early. An escalation step is re-driven only once
+/// its time decided it (<see cref="EscalationStepRunner"/>): before, a re-drive would skip the check of the read state.
 /// </summary>
 public sealed class NoticeRedrive(GatewayDbContext db, OutboxSignal outbox, IOptions<RedriveOptions> options, TimeProvider clock)
 {
@@ -22,6 +23,7 @@ public sealed class NoticeRedrive(GatewayDbContext db, OutboxSignal outbox, IOpt
         SELECT * FROM notices
         WHERE status = {NoticeStatus.Accepted} AND accepted_at < {cutoff} AND (redriven_at IS NULL OR redriven_at < {cutoff})
           AND (send_at IS NULL OR send_at < {cutoff}) AND content_deleted_at IS NULL
+          AND (escalation_of IS NULL OR escalation_outcome IS NOT NULL)
         ORDER BY accepted_at LIMIT {options.Value.BatchSize}
         """, ct);
 
@@ -33,6 +35,7 @@ public sealed class NoticeRedrive(GatewayDbContext db, OutboxSignal outbox, IOpt
         SELECT * FROM notices n
         WHERE n.accepted_at < {startedAt} AND (n.redriven_at IS NULL OR n.redriven_at < {startedAt}) AND n.content_deleted_at IS NULL
           AND (n.send_at IS NULL OR n.send_at < {startedAt})
+          AND (n.escalation_of IS NULL OR n.escalation_outcome IS NOT NULL)
           AND (n.status = {NoticeStatus.Accepted}
                OR n.status = {NoticeStatus.Processed} AND EXISTS (SELECT 1 FROM notice_channels c WHERE c.notice_id = n.id
                    AND c.status NOT IN ({ChannelStatus.Sent}, {ChannelStatus.Failed}, {ChannelStatus.Expired})))
@@ -43,7 +46,7 @@ public sealed class NoticeRedrive(GatewayDbContext db, OutboxSignal outbox, IOpt
     public Task<int> CountUnroutedAsync(DateTimeOffset cutoff, CancellationToken ct) =>
         db.Database.SqlQuery<int>($"""
             SELECT COUNT(*) AS "Value" FROM notices WHERE status = {NoticeStatus.Accepted} AND accepted_at < {cutoff}
-              AND (send_at IS NULL OR send_at < {cutoff})
+              AND (send_at IS NULL OR send_at < {cutoff}) AND (escalation_of IS NULL OR escalation_outcome IS NOT NULL)
             """).SingleAsync(ct);
 
     private async Task<int> BatchAsync(FormattableString due, CancellationToken ct)
@@ -62,18 +65,18 @@ public sealed class NoticeRedrive(GatewayDbContext db, OutboxSignal outbox, IOpt
         var ids = notices.Select(n => n.Id).ToList();
         var serviceIds = notices.Select(n => n.ServiceId).Distinct().ToList();
         var services = await db.Services.AsNoTracking().Where(s => serviceIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, ct);
-        var omitted = (await db.NoticeOmissions.AsNoTracking().Where(o => ids.Contains(o.NoticeId)).ToListAsync(ct))
-            .ToLookup(o => o.NoticeId, o => o.Channel);
+        var omitted = (await db.NoticeOmissions.AsNoTracking().Where(o => ids.Contains(o.NoticeId)).ToListAsync(ct)).ToLookup(o => o.NoticeId);
         var variants = (await db.NoticeVariants.AsNoTracking().Where(v => ids.Contains(v.NoticeId)).ToListAsync(ct)).ToLookup(v => v.NoticeId);
         var now = clock.GetUtcNow();
         foreach (var notice in notices)
         {
             var service = services[notice.ServiceId];
-            var allowed = service.AllowedChannels.Except(omitted[notice.Id]).ToList();
+            // An escalation step routes to its own channels only.
+            var allowed = service.AllowedChannels.Where(c => notice.EscalationChannels?.Contains(c) ?? true).Except(omitted[notice.Id].Select(o => o.Channel)).ToList();
             // A test notice is simulated again, never submitted to routing.
             db.Outbox.Add(notice.Test
-                ? OutboxMessages.Create(TestNotices.For(notice, service), null, now)
-                : OutboxMessages.Create(NoticeSubmissions.For(notice, service, allowed, variants[notice.Id]), null, now));
+                ? OutboxMessages.Create(TestNotices.For(notice, service) with { Channels = allowed }, null, now)
+                : OutboxMessages.Create(NoticeSubmissions.For(notice, service, allowed, variants[notice.Id], omitted[notice.Id]), null, now));
             notice.RedrivenAt = now;
         }
 

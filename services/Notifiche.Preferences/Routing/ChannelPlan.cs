@@ -36,7 +36,8 @@ public sealed record ChannelPlan
         {
             return notice.DefaultEmail is null
                 ? new() { RejectionReason = RejectionReasons.UserNotFound, Detail = "The citizen has no profile and the notice carries no default address." }
-                : Allowed(Contracts.Channels.Email)
+                // Withheld for an escalation step or not, the default address is the only way to reach a citizen the platform does not know.
+                : Allowed(Contracts.Channels.Email) || notice.EscalationWithheld.Contains(Contracts.Channels.Email)
                     ? new() { Channels = [Contracts.Channels.Email], Email = notice.DefaultEmail, ContentOnlyInInbox = notice.Sensitive }
                     : new() { RejectionReason = RejectionReasons.NoChannel, Detail = "The service may not use email, the only address known for this citizen." };
         }

@@ -24,7 +24,7 @@ public static class DispatchCommands
             Channels.Push => new SendPush
             {
                 NoticeId = notice.NoticeId, ServiceId = notice.ServiceId, ServiceName = notice.ServiceName, DeviceTokens = plan.PushTokens,
-                Subject = content.Subject, Anonymous = content.Anonymous, InboxNoticeId = notice.ReminderOf, Language = plan.Language,
+                Subject = content.Subject, Anonymous = content.Anonymous, InboxNoticeId = notice.ReminderOf ?? notice.EscalationOf, Language = plan.Language,
                 ExpiresAt = notice.ExpiresAt,
             },
             Channels.Telegram => new SendTelegram

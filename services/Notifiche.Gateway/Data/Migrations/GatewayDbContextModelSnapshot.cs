@@ -428,6 +428,32 @@ namespace Notifiche.Gateway.Data.Migrations
                         .HasColumnType("date")
                         .HasColumnName("due_date");
 
+                    b.Property<string>("EscalationAfter")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("escalation_after");
+
+                    b.PrimitiveCollection<List<string>>("EscalationChannels")
+                        .HasColumnType("text[]")
+                        .HasColumnName("escalation_channels");
+
+                    b.Property<Guid?>("EscalationOf")
+                        .HasColumnType("uuid")
+                        .HasColumnName("escalation_of");
+
+                    b.Property<string>("EscalationOutcome")
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("escalation_outcome");
+
+                    b.Property<int?>("EscalationStep")
+                        .HasColumnType("integer")
+                        .HasColumnName("escalation_step");
+
+                    b.Property<int?>("EscalationSteps")
+                        .HasColumnType("integer")
+                        .HasColumnName("escalation_steps");
+
                     b.Property<DateTimeOffset>("ExpiresAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("expires_at");
@@ -558,6 +584,10 @@ namespace Notifiche.Gateway.Data.Migrations
                     b.HasIndex("AcceptedAt")
                         .HasDatabaseName("ix_notices_accepted_at")
                         .HasFilter("content_deleted_at IS NULL");
+
+                    b.HasIndex("EscalationOf")
+                        .HasDatabaseName("ix_notices_escalation_of")
+                        .HasFilter("escalation_of IS NOT NULL");
 
                     b.HasIndex("ReminderOf")
                         .HasDatabaseName("ix_notices_reminder_of")
@@ -1072,6 +1102,11 @@ namespace Notifiche.Gateway.Data.Migrations
 
             modelBuilder.Entity("Notifiche.Gateway.Notices.Notice", b =>
                 {
+                    b.HasOne("Notifiche.Gateway.Notices.Notice", null)
+                        .WithMany()
+                        .HasForeignKey("EscalationOf")
+                        .HasConstraintName("fk_notices_notices_escalation_of");
+
                     b.HasOne("Notifiche.Gateway.Notices.Notice", null)
                         .WithMany()
                         .HasForeignKey("ReminderOf")
