@@ -238,6 +238,30 @@ public class A_held_notice_whose_time_to_live_ends
         Assert.That(Platform.Hosts.Smtp.MessagesTo(Held.EmailOf(fiscalCode)), Is.Empty);
         Assert.That((await NoticeApi.StatusAsync(service, id)).GetProperty("status").GetString(), Is.EqualTo("EXPIRED"));
     }
+
+    [Test]
+    public async Task Should_cancel_its_due_date_reminders_when_it_expires()
+    {
+        var service = await Platform.Hosts.RegisterServiceAsync("asl-held-reminders");
+        var fiscalCode = Citizens.NewFiscalCode();
+        var dueDate = DateOnly.FromDateTime(DateTime.UtcNow.AddDays(10)).ToString("yyyy-MM-dd");
+        var id = await NoticeApi.SubmitAsync(service, new
+        {
+            fiscal_code = fiscalCode,
+            content = new { subject = "Il tuo ticket sanitario scade", markdown = "Gentile cittadino, il **ticket** della tua visita è da pagare entro la scadenza indicata.\n\nPuoi pagarlo su [pagoPA](https://example.it/ticket).", due_date = dueDate },
+            reminders = new[] { "P1D" },
+            time_to_live = 3_600,
+            hold_until_registered = true,
+        });
+        // The class's clock may already be past this notice's expiry (an earlier spec advanced it): held, or expired at once.
+        await Eventually.Until(() => NoticeApi.StatusAsync(service, id), s => s.GetProperty("status").GetString() is "HELD" or "EXPIRED",
+            null, "notice HELD or EXPIRED");
+        _clock.Advance(TimeSpan.FromMinutes(63));
+        var expired = await Held.WaitForStatusAsync(service, id, "EXPIRED");
+        var reminder = expired.GetProperty("reminders")[0];
+        Assert.That(reminder.GetProperty("status").GetString(), Is.EqualTo("CANCELLED"),
+            "a notice that was never delivered has nothing to remind of");
+    }
 }
 
 /// <summary>

@@ -137,7 +137,8 @@ public sealed class NoticeStatusUpdater(
             }
 
             announced |= await announcements.AnnounceAsync(noticeId, moved[i]!, StatusOf(routed), routed.RoutedAt, ct, traceParent: group[i].TraceParent);
-            if (routed.RejectionReason is { } reason)
+            // A rejected notice, or a held one that expired, is in no inbox: its reminders and escalation steps have nothing to remind of.
+            if ((routed.RejectionReason ?? (routed.Expired ? RejectionReasons.Expired : null)) is { } reason)
             {
                 announced |= await resolution.CancelRemindersOfRejectedAsync(noticeId, reason, routed.RoutedAt, ct);
             }
