@@ -16,7 +16,8 @@ namespace Notifiche.Persistence;
 /// Generic over EF Core's model: a column added to an entity is inserted without touching this code. Whatever it does
 /// not handle goes to <see cref="DbContext.SaveChangesAsync(CancellationToken)"/> unchanged: another provider than
 /// PostgreSQL (the standalone's SQLite), a modified or deleted entity in the context, a column with a database default,
-/// owned, JSON or inherited entity types, array or <see cref="DateTime"/> columns. Store-generated keys (identity
+/// owned, JSON or inherited entity types, a value in an array or <see cref="DateTime"/> column (an escalation step's
+/// channels; such a column null in every row is simply left out of the insert). Store-generated keys (identity
 /// columns) are left to the database and not read back: callers of this method never use them.
 /// </para>
 /// </summary>
@@ -181,6 +182,11 @@ public static class AddedRows
             var provider = Nullable.GetUnderlyingType(converter?.ProviderClrType ?? property.ClrType) ?? converter?.ProviderClrType ?? property.ClrType;
             if (provider == typeof(DateTime) || (provider.IsArray && provider != typeof(byte[])) || (provider != typeof(string) && provider.IsAssignableTo(typeof(System.Collections.IEnumerable))))
             {
+                if (rows.All(r => r.Property(property.Name).CurrentValue is null))
+                {
+                    continue; // left out: NULL, as EF Core writes it (the column has no default, checked above)
+                }
+
                 return null;
             }
 

@@ -66,14 +66,7 @@ public class Saving_new_rows_in_one_statement_per_table
         await using var database = await PostgresTestDatabase.CreateAsync("added_rows_conflict");
         using var host = await StartAsync(database);
         var now = DateTimeOffset.UtcNow;
-        var id = Guid.CreateVersion7(now);
-        await using (var scope = host.Services.CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
-            db.Services.Add(new ServiceRecord { Id = "added-rows", Name = "Tributi", OrganizationName = "Comune di Prova", CreatedAt = now });
-            Graph(db, id, "first", now);
-            await db.SaveChangesAsync();
-        }
+        var id = await StoredNoticeAsync(host, now);
 
         await using (var scope = host.Services.CreateAsyncScope())
         {
@@ -92,14 +85,7 @@ public class Saving_new_rows_in_one_statement_per_table
         await using var database = await PostgresTestDatabase.CreateAsync("added_rows_order");
         using var host = await StartAsync(database);
         var now = DateTimeOffset.UtcNow;
-        var id = Guid.CreateVersion7(now);
-        await using (var scope = host.Services.CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
-            db.Services.Add(new ServiceRecord { Id = "added-rows", Name = "Tributi", OrganizationName = "Comune di Prova", CreatedAt = now });
-            Graph(db, id, "first", now);
-            await db.SaveChangesAsync();
-        }
+        var id = await StoredNoticeAsync(host, now);
 
         // The audit trail is read in its sequence's order (the append order, which is causal): a group's outcomes are
         // recorded in that order with other tables' rows in between, as NoticeStatusUpdater does.
@@ -123,6 +109,18 @@ public class Saving_new_rows_in_one_statement_per_table
             var stored = await db.NoticeEvents.Where(e => e.NoticeId == id && e.Detail!.StartsWith("step ")).OrderBy(e => e.Sequence).Select(e => e.Detail).ToListAsync();
             Assert.That(stored, Is.EqualTo(recorded));
         }
+    }
+
+    /// <summary>A notice stored by EF Core itself (its service and <see cref="Graph"/>), for the specs that add to it.</summary>
+    private static async Task<Guid> StoredNoticeAsync(IHost host, DateTimeOffset now)
+    {
+        var id = Guid.CreateVersion7(now);
+        await using var scope = host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
+        db.Services.Add(new ServiceRecord { Id = "added-rows", Name = "Tributi", OrganizationName = "Comune di Prova", CreatedAt = now });
+        Graph(db, id, "first", now);
+        await db.SaveChangesAsync();
+        return id;
     }
 
     /// <summary>A notice with every kind of column set (and some left null), with the rows admission writes beside it.</summary>
