@@ -32,9 +32,13 @@ public static class BrokerUsers
                 (EventQueues.NotificationExpired, typeof(NotificationExpired)), (EventQueues.DispatchAttemptFailed, typeof(DispatchAttemptFailed)),
                 (EventQueues.SendEmailFault, typeof(MassTransit.Fault<SendEmail>)), (EventQueues.SendSmsFault, typeof(MassTransit.Fault<SendSms>)),
                 (EventQueues.SendPushFault, typeof(MassTransit.Fault<SendPush>)), (EventQueues.SendTelegramFault, typeof(MassTransit.Fault<SendTelegram>)),
-                (EventQueues.StatusCallback, typeof(NoticeStatusChanged)),
+                (EventQueues.StatusCallback, typeof(NoticeStatusChanged)), (CommandQueues.CampaignAdmission, typeof(AdmitCampaignRow)),
             ],
-            Publishes: [(typeof(NoticeSubmitted), EventQueues.NoticeSubmitted), (typeof(NoticeStatusChanged), EventQueues.StatusCallback)],
+            Publishes:
+            [
+                (typeof(NoticeSubmitted), EventQueues.NoticeSubmitted), (typeof(NoticeStatusChanged), EventQueues.StatusCallback),
+                (typeof(AdmitCampaignRow), CommandQueues.CampaignAdmission),
+            ],
             // Its ingress exchange, and the ingress and reply exchanges of each PA service, which it declares and binds.
             Patterns:
             [

@@ -15,6 +15,8 @@ public static class CommandQueues
     public const string SendSms = "send-sms";
     public const string SendPush = "send-push";
     public const string SendTelegram = "send-telegram";
+    /// <summary>The gateway's own queue of released campaign rows (issue 18 point 6): published and consumed by the gateway.</summary>
+    public const string CampaignAdmission = "campaign-admission";
 
     /// <summary>The channel each dispatch command queue delivers on.</summary>
     public static readonly IReadOnlyDictionary<string, string> DispatchChannels = new Dictionary<string, string>
@@ -32,5 +34,6 @@ public static class CommandQueues
         QueueArguments.BindOnPublish<SendSms>(cfg, SendSms);
         QueueArguments.BindOnPublish<SendPush>(cfg, SendPush);
         QueueArguments.BindOnPublish<SendTelegram>(cfg, SendTelegram);
+        QueueArguments.BindOnPublish<AdmitCampaignRow>(cfg, CampaignAdmission);
     }
 }

@@ -1,23 +1,12 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Notifiche.Contracts;
 using Notifiche.Gateway.Data;
 using Notifiche.Gateway.Notices;
+using Notifiche.Messaging;
 
 namespace Notifiche.Gateway.Campaigns;
-
-/// <summary>
-/// A released campaign row on its way to admission, on the gateway's own <c>campaign-admission</c> queue (gateway-internal:
-/// published and consumed by the gateway, never by a sending service). Carries the row's personal data, like
-/// <c>NoticeSubmitted</c> carries a notice's.
-/// </summary>
-public sealed record AdmitCampaignRow
-{
-    public required Guid CampaignId { get; init; }
-    public required int RowNumber { get; init; }
-    public required string FiscalCode { get; init; }
-    public required Dictionary<string, string> Personalisation { get; init; }
-}
 
 /// <summary>
 /// Admits a released row through the same path as <c>POST /api/v1/notices</c> (<see cref="NoticeStore"/>: group commit,
@@ -27,7 +16,7 @@ public sealed record AdmitCampaignRow
 /// </summary>
 public sealed class AdmitCampaignRowConsumer(GatewayDbContext db, NoticeStore store, TimeProvider clock) : IConsumer<AdmitCampaignRow>
 {
-    public const string Queue = "campaign-admission";
+    public const string Queue = CommandQueues.CampaignAdmission;
 
     public async Task Consume(ConsumeContext<AdmitCampaignRow> context)
     {

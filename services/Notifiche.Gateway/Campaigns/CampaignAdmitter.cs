@@ -3,6 +3,7 @@ using System.Text.Json;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Notifiche.Contracts;
 using Notifiche.Gateway.Data;
 using Notifiche.Gateway.Notices;
 using Notifiche.Persistence;
