@@ -264,15 +264,15 @@ public class Submitting_a_notice_over_the_broker
     {
         var before = await Platform.Hosts.Database.CountAsync("notices");
         var submission = JsonSerializer.SerializeToNode(BrokerService.Notice(_service.Id, $"unknown-{Guid.NewGuid():N}@example.it"))!;
-        // A member of a later version (escalation when unread, issue 17 point 5): refused, never silently ignored.
-        submission["escalation"] = new System.Text.Json.Nodes.JsonArray("PT48H");
+        // A misspelt member (`escalations` for `escalation`) or one of a later version: refused, never silently ignored.
+        submission["escalations"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["after"] = "PT48H", ["channels"] = new System.Text.Json.Nodes.JsonArray("email") });
         await _service.PublishRawAsync(JsonSerializer.SerializeToUtf8Bytes(submission));
 
         var reply = await _service.NextReplyAsync();
 
         Assert.That(reply.GetProperty("reason").GetString(), Is.EqualTo("INVALID_NOTICE"));
-        Assert.That(reply.GetProperty("errors").EnumerateObject().Select(e => e.Name), Is.EqualTo(new[] { "escalation" }));
-        Assert.That(reply.GetProperty("detail").GetString(), Does.Contain("escalation"));
+        Assert.That(reply.GetProperty("errors").EnumerateObject().Select(e => e.Name), Is.EqualTo(new[] { "escalations" }));
+        Assert.That(reply.GetProperty("detail").GetString(), Does.Contain("escalations"));
         Assert.That(await Platform.Hosts.Database.CountAsync("notices"), Is.EqualTo(before));
     }
 
