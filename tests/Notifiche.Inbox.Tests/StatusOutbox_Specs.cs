@@ -22,6 +22,7 @@ public class Announcing_status_changes_while_the_broker_is_away
         var service = await Platform.Hosts.RegisterServiceAsync("callback-outbox");
         (await service.PutAsJsonAsync("/api/v1/callback", new { url = receiver.Url.ToString(), secret = Secret })).EnsureSuccessStatusCode();
         var id = await StoreAcceptedNoticeAsync("callback-outbox");
+        await Platform.Hosts.WaitUntilReadyAsync(); // every host connected, so that cutting the broker off closes them all
 
         try
         {
@@ -76,6 +77,8 @@ public class Announcing_status_changes_while_the_broker_is_away
         {
             (await service.DeleteAsync("/api/v1/callback")).EnsureSuccessStatusCode();
             await Platform.Hosts.Vhost.SetReachableAsync(true);
+            // Connected again before the next spec cuts the broker off: a connection being opened then would be missed.
+            await Platform.Hosts.WaitUntilReadyAsync();
         }
     }
 
