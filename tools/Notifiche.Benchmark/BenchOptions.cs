@@ -36,6 +36,8 @@ public sealed class BenchOptions
     public double OpenLoopSeconds { get; set; } = 20;
     /// <summary>Arrival rate of the open-loop phase; null = half the steady run's end-to-end rate.</summary>
     public double? OpenLoopRate { get; set; }
+    /// <summary>Rows of the campaign phase (a CSV upload, single notices timed meanwhile); zero skips it.</summary>
+    public int CampaignRows { get; set; }
 
     public const string Usage = """
         Notifiche pipeline benchmark (issue 7). Run it with tools/bench.sh, which starts a throwaway RabbitMQ and
@@ -50,7 +52,9 @@ public sealed class BenchOptions
         at a fixed arrival rate (default half the steady end-to-end rate), latency measured from each request's
         scheduled time, so it is latency under load, not at saturation; (5) backlog drain: notices accepted with the
         email dispatcher stopped, then it is started; then figures and reconciliation (every accepted notice SENT
-        exactly once at the sink).
+        exactly once at the sink); (6) with --campaign-rows, a campaign: a CSV of that many rows over the citizens
+        uploaded to POST /api/v1/campaigns, a single notice sent every second while it runs, its latency reported beside
+        the same latency measured just before the campaign, and the campaign reconciled on its own.
 
         Options:
           --clients N          concurrent HTTP clients (default 16)
@@ -80,6 +84,8 @@ public sealed class BenchOptions
                                spent the steady run on (calls and time per notice)
           --open-loop-seconds S  length of the open-loop phase, 0 to skip it (default 20)
           --open-loop-rate R   its arrival rate in notices/s (default half the steady end-to-end rate)
+          --campaign-rows N    rows of the campaign phase, 0 to skip it (default 0; the issue's campaign: 100000
+                               with --citizens 10000)
           --timeout MINUTES    give up waiting for deliveries after this long (default 10)
           -h, --help           this text
         """;
@@ -114,6 +120,7 @@ public sealed class BenchOptions
                 case "--pg-statements": o.PgStatements = true; break;
                 case "--open-loop-seconds": o.OpenLoopSeconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--open-loop-rate": o.OpenLoopRate = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--campaign-rows": o.CampaignRows = Int(); break;
                 case "--timeout": o.Timeout = TimeSpan.FromMinutes(double.Parse(Next(), CultureInfo.InvariantCulture)); break;
                 default: throw new ArgumentException($"unknown option {args[i]}");
             }

@@ -270,6 +270,15 @@ namespace Notifiche.Benchmark
             var statements = o.PgStatements ? await StatementsAsync(platform, reset: false) : [];
             var deadLetters = await DeadLettersAsync(platform);
 
+            // (6) A campaign, single notices timed meanwhile ---------------------------------------------------------------
+            CampaignPhase.Result? campaign = null;
+            if (o.CampaignRows > 0)
+            {
+                Console.WriteLine($"\n[6] campaign: {o.CampaignRows:N0} rows over {o.Citizens:N0} citizens (CSV upload), a single notice every second meanwhile");
+                campaign = await CampaignPhase.RunAsync(http, platform, apiKey, driver, citizens, o.CampaignRows, all.Count + 1_000_000,
+                    async token => await SampleQueueDepthsAsync(platform, token), o.Timeout, ct);
+            }
+
             // Report ---------------------------------------------------------------------------------------------------
             Report($"\n==================== RESULTS ({DateTime.Now:yyyy-MM-dd HH:mm}, {Environment.ProcessorCount} cores, load average now {LoadAverage()}) ====================");
             if (raw is not null)
@@ -320,7 +329,18 @@ namespace Notifiche.Benchmark
 
             Report($"reconciliation                 accepted {acceptedIds.Count:N0}, lost {lost}, duplicates {duplicates}, unexpected at sink {strangers}; " +
                 $"gateway DB: SENT {db.Sent:N0}, other channel states {db.NotSent}, notices not PROCESSED {db.NotProcessed}, outbox rows left {db.Outbox}; dead letters {deadLetters}");
-            var ok = lost == 0 && duplicates == 0 && db.Sent == acceptedIds.Count && db.Outbox == 0 && db.NotProcessed == 0;
+            if (campaign is { } c)
+            {
+                Report($"campaign                       {c.RowsPerSecond,10:N0} notices/s  ({c.Rows:N0} rows, upload 202 in {c.UploadSeconds:N1} s, upload → last SENT {c.Seconds:N1} s; " +
+                    $"admitted {c.Admitted:N0}, sent {c.Sent:N0}, failed {c.Failed:N0}){(c.TimedOut ? " TIMED OUT" : string.Empty)}");
+                Report($"single notice, 201 → SENT ms   before the campaign p50 {P(c.SingleBefore, .50):N0} max {c.SingleBefore.DefaultIfEmpty().Max():N0} ({c.SingleBefore.Count}); " +
+                    $"during it p50 {P(c.SingleDuring, .50):N0} p95 {P(c.SingleDuring, .95):N0} max {c.SingleDuring.DefaultIfEmpty().Max():N0} ({c.SingleDuring.Count}, one a second)");
+                Report($"peak queue depths (campaign)   {(c.PeakQueues.Count == 0 ? "none above 0" : string.Join(", ", c.PeakQueues.OrderByDescending(q => q.Value).Select(q => $"{q.Key} {q.Value:N0}")))}");
+                Report($"campaign reconciliation        lost {c.CampaignLost}, duplicates {c.CampaignDuplicates}, single notices not delivered {c.SinglesLost}");
+            }
+
+            var ok = lost == 0 && duplicates == 0 && db.Sent == acceptedIds.Count && db.Outbox == 0 && db.NotProcessed == 0
+                && campaign is null or { CampaignLost: 0, CampaignDuplicates: 0, SinglesLost: 0, TimedOut: false };
             Report(ok ? "reconciliation OK: every accepted notice SENT exactly once" : "RECONCILIATION FAILED");
 
             if (profiler is not null)
