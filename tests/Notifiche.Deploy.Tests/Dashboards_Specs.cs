@@ -41,6 +41,16 @@ public class Watching_the_platform_in_prometheus_and_grafana
         Assert.That(Expressions(), Has.Some.Contains("notifiche.dead-letters"), "dead letters are charted");
     }
 
+    /// <summary>Issue 17: a channel added to the platform (Telegram) can be picked in the dashboard's channel filter.</summary>
+    [Test]
+    public void Should_offer_every_channel_of_the_platform_in_the_channel_filter()
+    {
+        var channel = Dashboard.GetProperty("templating").GetProperty("list").EnumerateArray().Single(v => v.GetProperty("name").GetString() == "channel");
+
+        Assert.That(channel.GetProperty("query").GetString()!.Split(','), Is.EquivalentTo(Notifiche.Contracts.Channels.All));
+        Assert.That(channel.GetProperty("options").EnumerateArray().Select(o => o.GetProperty("value").GetString()), Is.EquivalentTo(Notifiche.Contracts.Channels.All));
+    }
+
     [Test]
     public void Should_chart_what_the_sre_on_call_looks_at()
     {
