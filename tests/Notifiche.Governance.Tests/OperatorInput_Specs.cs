@@ -74,16 +74,21 @@ public class Bad_operator_input
     }
 
     [Test]
-    public async Task Should_allow_telegram_as_a_channel_but_not_yet_an_expected_volume_for_it()
+    public async Task Should_take_an_expected_volume_for_telegram_and_show_it_in_the_census()
     {
-        var body = Valid("bad-telegram-volume");
+        var body = Valid("telegram-volume");
         body["allowed_channels"] = new[] { "email", "telegram" };
         body["expected_monthly_volume"] = new Dictionary<string, int> { ["email"] = 10, ["telegram"] = 5 };
 
-        var errors = await ErrorsAsync(await Operator.SendAsync(HttpMethod.Post, "/services", body));
+        (await Operator.SendAsync(HttpMethod.Post, "/services", body)).EnsureSuccessStatusCode();
 
-        Assert.That(errors.EnumerateObject().Select(e => e.Name), Is.EqualTo(new[] { "expected_monthly_volume.telegram" }), errors.ToString());
-        Assert.That(errors.GetProperty("expected_monthly_volume.telegram")[0].GetString(), Does.Contain("telegram yet"));
+        var stored = await Operator.OkAsync(HttpMethod.Get, "/services/telegram-volume");
+        Assert.That(stored.GetProperty("expected_monthly_volume").GetProperty("telegram").GetInt32(), Is.EqualTo(5));
+        var census = await Operator.OkAsync(HttpMethod.Get, $"/census?month={DateTime.UtcNow:yyyy-MM}&service_id=telegram-volume");
+        var telegram = census.GetProperty("services").EnumerateArray().Single().GetProperty("channels").EnumerateArray()
+            .Single(c => c.GetProperty("channel").GetString() == "telegram");
+        Assert.That(telegram.GetProperty("expected_monthly").GetInt32(), Is.EqualTo(5));
+        Assert.That(telegram.GetProperty("allowed").GetBoolean(), Is.True);
     }
 
     [Test]

@@ -222,10 +222,6 @@ public static class ServiceForm
             {
                 errors.Add($"{name}.{entry.Name}", $"is not a channel ({string.Join(", ", Channels.All)})");
             }
-            else if (entry.Name == Channels.Telegram && entry.Value.ValueKind != JsonValueKind.Null)
-            {
-                errors.Add($"{name}.{entry.Name}", "cannot be declared for telegram yet (email, sms, push)");
-            }
             else if (entry.Value.ValueKind != JsonValueKind.Null)
             {
                 service.SetExpectedMonthly(entry.Name, Integer(entry.Value, $"{name}.{entry.Name}", errors, min: 0));

@@ -22,6 +22,7 @@ public class ServiceRecord
     public int? ExpectedMonthlyEmail { get; set; }
     public int? ExpectedMonthlySms { get; set; }
     public int? ExpectedMonthlyPush { get; set; }
+    public int? ExpectedMonthlyTelegram { get; set; }
     /// <summary><see cref="ServiceStates"/>: a new service starts in sandbox.</summary>
     public string State { get; set; } = ServiceStates.Sandbox;
     /// <summary>In sandbox, the only codici fiscali the service may send to.</summary>
@@ -45,6 +46,7 @@ public class ServiceRecord
         Channels.Email => ExpectedMonthlyEmail,
         Channels.Sms => ExpectedMonthlySms,
         Channels.Push => ExpectedMonthlyPush,
+        Channels.Telegram => ExpectedMonthlyTelegram,
         _ => null,
     };
 
@@ -55,9 +57,7 @@ public class ServiceRecord
             case Channels.Email: ExpectedMonthlyEmail = volume; break;
             case Channels.Sms: ExpectedMonthlySms = volume; break;
             case Channels.Push: ExpectedMonthlyPush = volume; break;
-            // No column for Telegram's expected volume yet (issue 17 added the channel without a gateway migration):
-            // the census shows it as not declared.
-            case Channels.Telegram when volume is null: break;
+            case Channels.Telegram: ExpectedMonthlyTelegram = volume; break;
             default: throw new ArgumentOutOfRangeException(nameof(channel), channel, "unknown channel");
         }
     }

@@ -869,6 +869,10 @@ namespace Notifiche.Gateway.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("expected_monthly_sms");
 
+                    b.Property<int?>("ExpectedMonthlyTelegram")
+                        .HasColumnType("integer")
+                        .HasColumnName("expected_monthly_telegram");
+
                     b.Property<decimal?>("MonthlySmsEuroBudget")
                         .HasPrecision(12, 4)
                         .HasColumnType("numeric(12,4)")
