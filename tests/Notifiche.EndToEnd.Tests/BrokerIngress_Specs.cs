@@ -276,6 +276,26 @@ public class Submitting_a_notice_over_the_broker
         Assert.That(await Platform.Hosts.Database.CountAsync("notices"), Is.EqualTo(before));
     }
 
+    [TestCase("urgent", "\"yes\"", "urgent")]
+    [TestCase("escalation", "[\"PT48H\"]", "escalation[0]")]
+    public async Task Should_reject_a_plain_json_submission_with_a_member_of_the_wrong_type_naming_it_and_store_nothing(string member, string value, string field)
+    {
+        // A known member whose value is not of its type (over HTTP a 400 naming the field): answered the same way, not left
+        // without a reply in submit-notice_error.
+        var before = await Platform.Hosts.Database.CountAsync("notices");
+        var submission = JsonSerializer.SerializeToNode(BrokerService.Notice(_service.Id, $"wrong-type-{Guid.NewGuid():N}@example.it", submissionId: "pratica-wrong-type"))!;
+        submission[member] = System.Text.Json.Nodes.JsonNode.Parse(value);
+        await _service.PublishRawAsync(JsonSerializer.SerializeToUtf8Bytes(submission));
+
+        var reply = await _service.NextReplyAsync();
+
+        Assert.That(reply.GetProperty("reason").GetString(), Is.EqualTo("INVALID_NOTICE"));
+        Assert.That(reply.GetProperty("submissionId").GetString(), Is.EqualTo("pratica-wrong-type"));
+        Assert.That(reply.GetProperty("errors").EnumerateObject().Select(e => e.Name), Is.EqualTo(new[] { field }));
+        Assert.That(reply.GetProperty("detail").GetString(), Does.Contain(field));
+        Assert.That(await Platform.Hosts.Database.CountAsync("notices"), Is.EqualTo(before));
+    }
+
     [Test]
     public async Task Should_refuse_a_message_claiming_another_service_and_tell_the_publisher()
     {

@@ -26,7 +26,7 @@ public sealed class BrokerIngress(ServiceRegistry registry, NoticeStore store, R
     {
         if (message.ServiceId != brokerUser)
         {
-            return Reject(brokerUser, message, SubmissionRejections.ServiceMismatch,
+            return Reject(brokerUser, message.SubmissionId, SubmissionRejections.ServiceMismatch,
                 $"The message claims service '{message.ServiceId}' but was published by broker user '{brokerUser}'; "
                 + "a service submits only as itself: set service_id to your own service id.");
         }
@@ -34,7 +34,7 @@ public sealed class BrokerIngress(ServiceRegistry registry, NoticeStore store, R
         var service = await registry.FindAsync(brokerUser, ct);
         if (service is null)
         {
-            return Reject(brokerUser, message, SubmissionRejections.UnknownService,
+            return Reject(brokerUser, message.SubmissionId, SubmissionRejections.UnknownService,
                 $"Broker user '{brokerUser}' is not a registered service; ask the platform operator to register it.");
         }
 
@@ -43,7 +43,7 @@ public sealed class BrokerIngress(ServiceRegistry registry, NoticeStore store, R
         if (await rateLimiter.TryTakeAsync(service, ct) is { } retryAfter)
         {
             metrics.Refused(service.Id, RefusalCodes.RateLimited);
-            return Reject(brokerUser, message, RefusalCodes.RateLimited,
+            return Reject(brokerUser, message.SubmissionId, RefusalCodes.RateLimited,
                 $"This service may send {service.RatePerSecond:0.###} notices per second (bursts of {service.RateBurst}); "
                 + $"nothing was stored: submit again in {(int)retryAfter.TotalSeconds} s.");
         }
@@ -58,7 +58,7 @@ public sealed class BrokerIngress(ServiceRegistry registry, NoticeStore store, R
 
         if (valid is null || errors.Count > 0)
         {
-            return Reject(brokerUser, message, SubmissionRejections.InvalidNotice, "The notice is not valid; nothing was stored.", errors);
+            return Reject(brokerUser, message.SubmissionId, SubmissionRejections.InvalidNotice, "The notice is not valid; nothing was stored.", errors);
         }
 
         switch (await store.AcceptAsync(service, valid, message.IdempotencyKey ?? SubmissionKey(message.SubmissionId), ct))
@@ -69,10 +69,10 @@ public sealed class BrokerIngress(ServiceRegistry registry, NoticeStore store, R
                 return Accept(service.Id, message, replayed.NoticeId, replayed: true);
             case Acceptance.Refused { Refusal: var refusal }:
                 // The same governance as the HTTP path (suspended, sandbox recipients, daily quota): its code is the reason.
-                return Reject(brokerUser, message, refusal.Code, refusal.Detail,
+                return Reject(brokerUser, message.SubmissionId, refusal.Code, refusal.Detail,
                     refusal.Field is { } field ? new Dictionary<string, string[]> { [field] = [refusal.Title] } : null);
             default:
-                return Reject(brokerUser, message, SubmissionRejections.IdempotencyKeyConflict,
+                return Reject(brokerUser, message.SubmissionId, SubmissionRejections.IdempotencyKeyConflict,
                     "This idempotency key (or, without one, this submission id) was used in the last 24 hours for a different notice; "
                     + "use a new one for a new notice.");
         }
@@ -88,13 +88,17 @@ public sealed class BrokerIngress(ServiceRegistry registry, NoticeStore store, R
         : $"submission:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(submissionId)))}";
 
     /// <summary>
-    /// A plain-JSON submission with a member <see cref="SubmitNotice"/> does not have (a misspelt field, one a later version
-    /// may add): rejected, never silently ignored. <paramref name="member"/> is spelt as in the message.
+    /// A plain-JSON submission that is not a <see cref="SubmitNotice"/> as read strictly: a member it does not have (a misspelt
+    /// field, one a later version may add) or a value not of its member's type. Rejected naming the member as the message
+    /// spells it (<c>urgent</c>, <c>escalation[0]</c>), as <c>POST /api/v1/notices</c> answers 400 naming the field; never
+    /// silently ignored, never left without a reply.
     /// </summary>
-    public IngressOutcome UnknownMember(string brokerUser, SubmitNotice message, string member) =>
-        Reject(brokerUser, message, SubmissionRejections.InvalidNotice,
-            $"The message has a member '{member}' SubmitNotice does not know; remove it or correct its spelling. Nothing was stored.",
-            new Dictionary<string, string[]> { [member] = [JsonBodyErrors.UnknownMember] }, namedAsInMessage: true);
+    public IngressOutcome Unreadable(string brokerUser, string? submissionId, string field, string problem) =>
+        Reject(brokerUser, submissionId, SubmissionRejections.InvalidNotice,
+            problem == JsonBodyErrors.UnknownMember
+                ? $"The message has a member '{field}' SubmitNotice does not know; remove it or correct its spelling. Nothing was stored."
+                : $"The member '{field}' does not have the type SubmitNotice gives it (see the AsyncAPI document). Nothing was stored.",
+            new Dictionary<string, string[]> { [field] = [problem] }, namedAsInMessage: true);
 
     private static SubmitNoticeRequest ToRequest(SubmitNotice m) => new()
     {
@@ -121,13 +125,13 @@ public sealed class BrokerIngress(ServiceRegistry registry, NoticeStore store, R
             SubmissionId = message.SubmissionId, ServiceId = serviceId, NoticeId = noticeId, Replayed = replayed, AcceptedAt = clock.GetUtcNow(),
         }, null);
 
-    private IngressOutcome Reject(string brokerUser, SubmitNotice message, string reason, string detail,
+    private IngressOutcome Reject(string brokerUser, string? submissionId, string reason, string detail,
         Dictionary<string, string[]>? errors = null, bool namedAsInMessage = false)
     {
         logger.LogWarning("Broker submission of {ServiceId} rejected: {Reason}", brokerUser, reason);
         return new(null, new NoticeSubmissionRejected
         {
-            SubmissionId = message.SubmissionId,
+            SubmissionId = submissionId,
             ServiceId = brokerUser,
             Reason = reason,
             Detail = detail,
