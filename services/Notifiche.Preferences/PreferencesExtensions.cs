@@ -39,6 +39,7 @@ public static class PreferencesExtensions
         builder.Services.AddOptions<HeldNoticesOptions>().BindConfiguration(HeldNoticesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<HeldNoticeRelay>();
         builder.Services.AddSingleton<DeferredDispatchMetrics>();
+        builder.Services.AddSingleton<HeldNoticeMetrics>();
         builder.Services.AddHealthChecks().AddCheck<DeferredDispatchHealthCheck>("deferred-dispatches", tags: [ServiceDefaultsExtensions.DescribedTag]);
         return builder;
     }

@@ -56,6 +56,7 @@ public static class ExposedMetrics
         _ = new GatewayMetrics(meters);
         _ = new KillSwitchGauge(meters);
         _ = new Notifiche.Preferences.Observability.DeferredDispatchMetrics(meters);
+        _ = new Notifiche.Preferences.Observability.HeldNoticeMetrics(meters);
         return names;
     }
 }

@@ -10,6 +10,7 @@ using Notifiche.Gateway.Observability;
 using Notifiche.Gateway.Outbox;
 using Notifiche.Preferences.Data;
 using Notifiche.Preferences.Deferral;
+using Notifiche.Preferences.Holding;
 using Notifiche.Preferences.Observability;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -118,10 +119,63 @@ public class Relaying_due_rows_when_a_publish_never_completes
             await relay.StopAsync(stopping.Token);
         }
 
-        Assert.That(metrics.Deferred.Backlog, Is.EqualTo(1));
-        Assert.That(metrics.Deferred.OldestAge, Is.GreaterThan(TimeSpan.FromSeconds(3)));
+        Assert.That(metrics.Due.Backlog, Is.EqualTo(1));
+        Assert.That(metrics.Due.OldestAge, Is.GreaterThan(TimeSpan.FromSeconds(3)));
         Assert.That(refusing.Attempts, Is.GreaterThanOrEqualTo(1));
         Assert.That(await database.CountAsync("deferred_dispatches"), Is.EqualTo(1), "the row stays until it can be published");
+    }
+
+    [Test]
+    public async Task Should_report_released_held_notices_the_relay_cannot_publish()
+    {
+        await using var database = await PostgresTestDatabase.CreateAsync("held_refused");
+        await using var provider = await PreferencesAsync(database);
+        var harness = provider.GetRequiredService<ITestHarness>();
+        var refusing = new EveryPublishFails();
+        harness.Bus.ConnectPublishObserver(refusing);
+        var fiscalCode = Citizens.NewFiscalCode();
+        var now = DateTimeOffset.UtcNow;
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PreferencesDbContext>();
+            // Held for a citizen without a profile (not due: not counted), then released as their profile is created.
+            Assert.That(await HeldNotices.HoldAsync(db, new NoticeSubmitted
+            {
+                NoticeId = Guid.CreateVersion7(), ServiceId = "tributi-held", ServiceName = "Tributi", OrganizationName = "Regione di Prova",
+                AllowedChannels = [Channels.Email], FiscalCode = fiscalCode, Subject = "Avviso", Markdown = "Testo",
+                AcceptedAt = now.AddMinutes(-1), ExpiresAt = now.AddDays(1), HoldUntilRegistered = true,
+            }, now, CancellationToken.None), Is.Null);
+        }
+
+        var options = Options.Create(new HeldNoticesOptions { PublishTimeout = TimeSpan.FromSeconds(1), SweepInterval = TimeSpan.FromMilliseconds(200) });
+        var metrics = new HeldNoticeMetrics(provider.GetRequiredService<IMeterFactory>());
+        using var relay = new HeldNoticeRelay(provider.GetRequiredService<IServiceScopeFactory>(), harness.Bus, options, metrics,
+            TimeProvider.System, NullLogger<HeldNoticeRelay>.Instance);
+        await relay.StartAsync(CancellationToken.None);
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            Assert.That(metrics.Due.Backlog, Is.Zero, "a notice still waiting for its citizen is not due");
+            await using (var scope = provider.CreateAsyncScope())
+            {
+                var db = scope.ServiceProvider.GetRequiredService<PreferencesDbContext>();
+                await using var tx = await db.Database.BeginTransactionAsync();
+                await HeldNotices.ReleaseAsync(db, fiscalCode, CancellationToken.None);
+                await tx.CommitAsync();
+            }
+
+            await Eventually.Until(() => Task.FromResult(metrics.Due), due => due.Backlog == 1, TimeSpan.FromSeconds(30),
+                "the released notice reported due and unpublished");
+        }
+        finally
+        {
+            using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await relay.StopAsync(stopping.Token);
+        }
+
+        Assert.That(metrics.Due.OldestAge, Is.GreaterThanOrEqualTo(TimeSpan.FromMinutes(1)), "due since its acceptance, so it keeps its place");
+        Assert.That(refusing.Attempts, Is.GreaterThanOrEqualTo(1));
+        Assert.That(await database.CountAsync("held_notices"), Is.EqualTo(1), "the row stays until it can be published");
     }
 
     /// <summary>Stands for a broker that refuses every publish (a permission missing, an exchange gone).</summary>

@@ -6,6 +6,7 @@ using Notifiche.Contracts;
 using Notifiche.Messaging;
 using Notifiche.Persistence;
 using Notifiche.Preferences.Data;
+using Notifiche.Preferences.Observability;
 
 namespace Notifiche.Preferences.Holding;
 
@@ -16,7 +17,8 @@ namespace Notifiche.Preferences.Holding;
 /// <see cref="NoticeSubmitted"/> and routed like any other (quiet hours included); one whose time to live ended is reported
 /// EXPIRED; one withdrawn by the profile's erasure REJECTED.
 /// </summary>
-public sealed class HeldNoticeRelay(IServiceScopeFactory scopes, IBus bus, IOptions<HeldNoticesOptions> options, TimeProvider clock, ILogger<HeldNoticeRelay> logger)
+public sealed class HeldNoticeRelay(IServiceScopeFactory scopes, IBus bus, IOptions<HeldNoticesOptions> options, HeldNoticeMetrics metrics, TimeProvider clock,
+    ILogger<HeldNoticeRelay> logger)
     : DueRowRelay<PreferencesDbContext, HeldNotice>(scopes, clock, logger)
 {
     private static readonly ActivitySource Source = new("Notifiche");
@@ -24,6 +26,9 @@ public sealed class HeldNoticeRelay(IServiceScopeFactory scopes, IBus bus, IOpti
     protected override DueRowRelaySettings Settings => options.Value.RelaySettings();
 
     protected override DbSet<HeldNotice> Rows(PreferencesDbContext db) => db.HeldNotices;
+
+    /// <summary>For the metrics (the NotificheHeldNoticesStuck alert).</summary>
+    protected override void Observed(long dueBacklog, TimeSpan oldestDueAge) => metrics.Observe(dueBacklog, oldestDueAge);
 
     protected override async Task PublishAsync(HeldNotice row, DateTimeOffset now, CancellationToken ct)
     {
