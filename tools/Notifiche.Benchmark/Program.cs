@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Notifiche.Benchmark;
@@ -36,6 +37,14 @@ Console.CancelKeyPress += (_, e) =>
     Console.WriteLine("interrupted: stopping the hosts ...");
     cts.Cancel();
 };
+// SIGTERM too (the test-server runner passes a stop on as SIGTERM): the service processes of the scale-out phase are
+// stopped and the vhosts and databases dropped on the way out, as after Ctrl-C.
+using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    Console.WriteLine("terminated: stopping the hosts ...");
+    cts.Cancel();
+});
 
 try
 {
@@ -48,7 +57,7 @@ catch (OperationCanceledException) when (cts.IsCancellationRequested)
 
 namespace Notifiche.Benchmark
 {
-    internal sealed class Benchmark(BenchOptions o)
+    internal sealed partial class Benchmark(BenchOptions o)
     {
         private readonly StringBuilder _summary = new();
 
@@ -80,6 +89,21 @@ namespace Notifiche.Benchmark
 
         public async Task<int> RunAsync(CancellationToken ct)
         {
+            // Checked first: a run without the services' publish would fail only after the other phases' minutes.
+            string? services = null;
+            if (o.ScaleOut)
+            {
+                try
+                {
+                    services = ScaleOutPlatform.ServicesDirectory();
+                }
+                catch (InvalidOperationException e)
+                {
+                    Console.Error.WriteLine($"error: {e.Message}");
+                    return 2;
+                }
+            }
+
             var pgPort = new NpgsqlConnectionStringBuilder(TestEnvironment.PostgresAdmin).Port;
             await using var meter = new ProcessMeter(TestEnvironment.RabbitMqPort, pgPort);
             Console.WriteLine($"Notifiche benchmark — {DateTime.Now:yyyy-MM-dd HH:mm}, {Environment.ProcessorCount} cores, load average {LoadAverage()}");
@@ -275,6 +299,15 @@ namespace Notifiche.Benchmark
                     async token => await SampleQueueDepthsAsync(target, token), o.Timeout, ct);
             }
 
+            // (7) Two of each service as processes ----------------------------------------------------------------------
+            ScaleOutResult? scaleOut = null;
+            if (services is not null)
+            {
+                // The in-process hosts stop first: idle, their timers and pollers would count as the load generator's CPU.
+                await platform.DisposeAsync();
+                scaleOut = await RunScaleOutAsync(http, meter, citizens, services, ct);
+            }
+
             // Report ---------------------------------------------------------------------------------------------------
             Report($"\n==================== RESULTS ({DateTime.Now:yyyy-MM-dd HH:mm}, {Environment.ProcessorCount} cores, load average now {LoadAverage()}) ====================");
             if (raw is not null)
@@ -334,9 +367,42 @@ namespace Notifiche.Benchmark
                 Report($"campaign reconciliation        lost {c.CampaignLost}, duplicates {c.CampaignDuplicates}, single notices not delivered {c.SinglesLost}");
             }
 
-            var ok = reconciliation.Ok
-                && campaign is null or { CampaignLost: 0, CampaignDuplicates: 0, SinglesLost: 0, TimedOut: false };
-            Report(ok ? "reconciliation OK: every accepted notice SENT exactly once" : "RECONCILIATION FAILED");
+            if (scaleOut is { } so)
+            {
+                var perScaleOutNotice = 1000.0 / Math.Max(1, so.Accepted);
+                var groups = so.Cpu;
+                Report($"scale-out ({ScaleOutPlatform.Instances} gw, {ScaleOutPlatform.Instances} prefs, {ScaleOutPlatform.Instances} email; processes)  " +
+                    $"{so.EndToEndPerSecond:N0} notices/s end to end (accepted → SENT), accepted {so.AcceptedPerSecond:N0}/s " +
+                    $"({so.Accepted:N0} × 201 of {so.Steady.Length:N0}: {LoadDriver.Describe(so.Steady)}); accept latency ms p50 {P(so.AcceptLatency, .50):N1} p99 {P(so.AcceptLatency, .99):N1}; " +
+                    $"first request → last SENT {so.Seconds:N1} s; after a fixed warm-up of {so.Warmup:N0}");
+                Report($"scale-out CPU per notice  {groups.Total * perScaleOutNotice:N2} ms total = gateways {groups.Group(ScaleOutPlatform.Gateways) * perScaleOutNotice:N2} " +
+                    $"+ preferences {groups.Group(ScaleOutPlatform.Preferences) * perScaleOutNotice:N2} + email {groups.Group(ScaleOutPlatform.EmailDispatchers) * perScaleOutNotice:N2} " +
+                    $"+ load/sink {groups.Self * perScaleOutNotice:N2} + rabbitmq {groups.Rabbit * perScaleOutNotice:N2} + postgresql {groups.Postgres * perScaleOutNotice:N2}; " +
+                    $"single instance in this run {steadyCpu.Total * perNotice:N2} ms = .NET hosts+load {steadyCpu.Self * perNotice:N2} + rabbitmq {steadyCpu.Rabbit * perNotice:N2} + postgresql {steadyCpu.Postgres * perNotice:N2}");
+                Report($"scale-out peak RSS per process  {string.Join(", ", so.PeakRss.Select(p => $"{p.Name} {p.Bytes / 1048576.0:N0} MB"))} (steady run, sampled every 2 s)");
+                Report($"scale-out work spread  {so.Spread}{(so.SpreadOk ? string.Empty : " — NOT every instance got work")}");
+                Report($"scale-out reconciliation  {so.Reconciliation}");
+            }
+
+            var failed = new List<string>();
+            if (!reconciliation.Ok)
+            {
+                failed.Add("single instance");
+            }
+
+            if (campaign is not null and not { CampaignLost: 0, CampaignDuplicates: 0, SinglesLost: 0, TimedOut: false })
+            {
+                failed.Add("campaign");
+            }
+
+            if (scaleOut is not null and not { Reconciliation.Ok: true, SpreadOk: true })
+            {
+                failed.Add(scaleOut.Reconciliation.Ok ? "scale-out work spread" : "scale-out");
+            }
+
+            var ok = failed.Count == 0;
+            Report(ok ? $"reconciliation OK: every accepted notice SENT exactly once{(scaleOut is null ? string.Empty : " (single instance and scale-out)")}"
+                : $"RECONCILIATION FAILED: {string.Join(", ", failed)}");
 
             if (profiler is not null)
             {
@@ -581,7 +647,7 @@ namespace Notifiche.Benchmark
                 {
                     try
                     {
-                        foreach (var (name, messages) in await QueuesAsync(api, target, ct))
+                        foreach (var (name, messages, _) in await QueuesAsync(api, target, ct))
                         {
                             if (messages > peaks.GetValueOrDefault(name))
                             {
@@ -612,11 +678,12 @@ namespace Notifiche.Benchmark
             return api;
         }
 
-        private static async Task<List<(string Name, long Messages)>> QueuesAsync(HttpClient api, BenchTarget target, CancellationToken ct)
+        private static async Task<List<(string Name, long Messages, long Consumers)>> QueuesAsync(HttpClient api, BenchTarget target, CancellationToken ct)
         {
             using var json = JsonDocument.Parse(await api.GetStringAsync($"queues/{Uri.EscapeDataString(target.Vhost.Name)}", ct));
-            return [.. json.RootElement.EnumerateArray()
-                .Select(q => (Name: q.GetProperty("name").GetString()!, Messages: q.TryGetProperty("messages", out var m) && m.ValueKind == JsonValueKind.Number ? m.GetInt64() : 0))];
+            return [.. json.RootElement.EnumerateArray().Select(q => (Name: q.GetProperty("name").GetString()!, Messages: Number(q, "messages"), Consumers: Number(q, "consumers")))];
+
+            static long Number(JsonElement queue, string name) => queue.TryGetProperty(name, out var n) && n.ValueKind == JsonValueKind.Number ? n.GetInt64() : 0;
         }
 
         /// <summary>Messages left in any <c>_error</c> or <c>_skipped</c> queue of the target's vhost.</summary>
