@@ -62,8 +62,7 @@ public sealed class BenchOptions
         as the in-process hosts are; a fixed warm-up (the processes' JIT cannot be observed from here), then --notices
         notices from --clients clients round-robin over both gateways: the rate, the CPU per notice of each group of
         processes beside the single-instance figure and its CPU at rest, each process's peak RSS, how the work spread
-        over the instances,
-        and a reconciliation of its own, part of the verdict.
+        over the instances, and a reconciliation of its own, part of the verdict.
 
         Options:
           --clients N          concurrent HTTP clients (default 16)
