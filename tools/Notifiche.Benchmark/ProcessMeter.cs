@@ -22,6 +22,7 @@ public sealed class ProcessMeter : IAsyncDisposable
     // A process's CPU time as last read: what it used stays counted after it has ended (its /proc entry is gone then).
     private readonly ConcurrentDictionary<int, long> _lastTicks = new();
     private readonly ConcurrentDictionary<string, long> _peakChildBytes = new();
+    private readonly ConcurrentDictionary<int, long> _jitThreadTicks = new();
 
     public ProcessMeter(int rabbitPort, int postgresPort)
     {
@@ -67,6 +68,41 @@ public sealed class ProcessMeter : IAsyncDisposable
     {
         _children = [];
         _peakChildBytes.Clear();
+        _jitThreadTicks.Clear();
+    }
+
+    /// <summary>
+    /// ≈ CPU seconds the watched processes' tiered-compilation threads have used so far: their JIT, which their method
+    /// counts cannot show from here. The runtime ends such a thread when it has been idle a few seconds; what it used since
+    /// the last sample (every 2 s) is lost then, so read as a lower bound.
+    /// </summary>
+    public double ChildJitSeconds()
+    {
+        SampleJitThreads();
+        return _jitThreadTicks.Values.Sum() / TicksPerSecond;
+    }
+
+    private void SampleJitThreads()
+    {
+        foreach (var child in _children)
+        {
+            try
+            {
+                foreach (var task in Directory.EnumerateDirectories($"/proc/{child.Pid}/task"))
+                {
+                    // The runtime names it ".NET Tiered Compilation Worker", cut to 15 characters by the kernel.
+                    if (File.ReadAllText(Path.Combine(task, "comm")).StartsWith(".NET Tiered Com", StringComparison.Ordinal)
+                        && int.TryParse(Path.GetFileName(task), out var tid) && Ticks(Stat(Path.Combine(task, "stat"))) is { } ticks)
+                    {
+                        _jitThreadTicks[tid] = ticks;
+                    }
+                }
+            }
+            catch (IOException)
+            {
+                // The process or the thread ended meanwhile: its last reading stays counted.
+            }
+        }
     }
 
     /// <summary>The most memory each watched process held since the last <see cref="ResetPeaks"/> (sampled every 2 s), in the order they were watched.</summary>
@@ -98,6 +134,7 @@ public sealed class ProcessMeter : IAsyncDisposable
                 PeakSelfGcHeapBytes = Math.Max(PeakSelfGcHeapBytes, GC.GetGCMemoryInfo().HeapSizeBytes);
                 PeakRabbitBytes = Math.Max(PeakRabbitBytes, rabbitTree.Sum(Rss));
                 PeakPostgresBytes = Math.Max(PeakPostgresBytes, postgresTree.Sum(Rss));
+                SampleJitThreads();
                 foreach (var child in _children)
                 {
                     var rss = Rss(child.Pid);
@@ -136,11 +173,17 @@ public sealed class ProcessMeter : IAsyncDisposable
     }
 
     /// <summary>Fields of /proc/PID/stat after the command name: [0] state, [1] ppid, … [11] utime, [12] stime.</summary>
-    private static string[]? Stat(int pid)
+    private static string[]? Stat(int pid) => Stat($"/proc/{pid}/stat");
+
+    /// <summary>
+    /// The same of a stat file: a process's, or one thread's (<c>/proc/PID/task/TID/stat</c>; <c>/proc/TID/stat</c> would
+    /// count the thread's whole process).
+    /// </summary>
+    private static string[]? Stat(string path)
     {
         try
         {
-            var text = File.ReadAllText($"/proc/{pid}/stat");
+            var text = File.ReadAllText(path);
             return text[(text.LastIndexOf(')') + 2)..].Split(' ');
         }
         catch (IOException)
@@ -155,8 +198,10 @@ public sealed class ProcessMeter : IAsyncDisposable
 
     private static long TreeTicks(int root) => Tree(root).Sum(pid => Ticks(pid) ?? 0);
 
-    private static long? Ticks(int pid) =>
-        Stat(pid) is { } s ? long.Parse(s[11], CultureInfo.InvariantCulture) + long.Parse(s[12], CultureInfo.InvariantCulture) : null;
+    private static long? Ticks(int pid) => Ticks(Stat(pid));
+
+    private static long? Ticks(string[]? stat) =>
+        stat is { } s ? long.Parse(s[11], CultureInfo.InvariantCulture) + long.Parse(s[12], CultureInfo.InvariantCulture) : null;
 
     private long ChildTicks(int pid) => Ticks(pid) is { } ticks ? _lastTicks[pid] = ticks : _lastTicks.GetValueOrDefault(pid);
 

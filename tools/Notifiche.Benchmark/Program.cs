@@ -377,13 +377,14 @@ namespace Notifiche.Benchmark
                     $"first request → last SENT {so.Seconds:N1} s; after a fixed warm-up of {so.Warmup:N0}");
                 Report($"scale-out CPU per notice  {groups.Total * perScaleOutNotice:N2} ms total = gateways {groups.Group(ScaleOutPlatform.Gateways) * perScaleOutNotice:N2} " +
                     $"+ preferences {groups.Group(ScaleOutPlatform.Preferences) * perScaleOutNotice:N2} + email {groups.Group(ScaleOutPlatform.EmailDispatchers) * perScaleOutNotice:N2} " +
-                    $"+ load/sink {groups.Self * perScaleOutNotice:N2} + rabbitmq {groups.Rabbit * perScaleOutNotice:N2} + postgresql {groups.Postgres * perScaleOutNotice:N2}; " +
+                    $"+ load/sink {groups.Self * perScaleOutNotice:N2} + rabbitmq {groups.Rabbit * perScaleOutNotice:N2} + postgresql {groups.Postgres * perScaleOutNotice:N2} " +
+                    $"(of the services' share ≈ {so.JitSeconds * perScaleOutNotice:N2} tiered JIT: their compilation threads); " +
                     $"single instance in this run {steadyCpu.Total * perNotice:N2} ms = .NET hosts+load {steadyCpu.Self * perNotice:N2} + rabbitmq {steadyCpu.Rabbit * perNotice:N2} + postgresql {steadyCpu.Postgres * perNotice:N2}");
                 var (rest, restSeconds) = (so.CpuAtRest, (double)ScaleOutRestSeconds);
                 Report($"scale-out at rest  {rest.Total / restSeconds * 1000:N0} ms of CPU per second with no load = gateways {rest.Group(ScaleOutPlatform.Gateways) / restSeconds * 1000:N0} " +
                     $"+ preferences {rest.Group(ScaleOutPlatform.Preferences) / restSeconds * 1000:N0} + email {rest.Group(ScaleOutPlatform.EmailDispatchers) / restSeconds * 1000:N0} " +
                     $"+ load/sink {rest.Self / restSeconds * 1000:N0} + rabbitmq {rest.Rabbit / restSeconds * 1000:N0} + postgresql {rest.Postgres / restSeconds * 1000:N0} " +
-                    $"({restSeconds:N0} s after the warm-up): at the steady rate ≈ {rest.Total / restSeconds / Math.Max(1, so.EndToEndPerSecond) * 1000:N2} ms of the CPU per notice");
+                    $"({restSeconds:N0} s after the warm-up; of it ≈ {so.JitSecondsAtRest / restSeconds * 1000:N0} tiered JIT): at the steady rate ≈ {rest.Total / restSeconds / Math.Max(1, so.EndToEndPerSecond) * 1000:N2} ms of the CPU per notice");
                 Report($"scale-out peak RSS per process  {string.Join(", ", so.PeakRss.Select(p => $"{p.Name} {p.Bytes / 1048576.0:N0} MB"))} (steady run, sampled every 2 s)");
                 Report($"scale-out work spread  {so.Spread}{(so.SpreadOk ? string.Empty : " — NOT every instance got work")}");
                 Report($"scale-out reconciliation  {so.Reconciliation}");
