@@ -59,8 +59,9 @@ public sealed class BenchOptions
         the same latency measured just before the campaign, and the campaign reconciled on its own; (7) with
         --scale-out, the in-process hosts stopped, two gateways, two preferences and two email dispatchers as separate
         processes (dotnet <Service>.dll, published ReadyToRun by tools/bench.sh) on a fresh vhost and databases, set up
-        as the in-process hosts are; a fixed warm-up (the processes' JIT cannot be observed from here), then --notices
-        notices from --clients clients round-robin over both gateways: the rate, the CPU per notice of each group of
+        as the in-process hosts are; a fixed warm-up (the processes' compiled methods cannot be counted from here) and a
+        wait until their tiered-compilation threads go quiet, then --notices notices from --clients clients round-robin
+        over both gateways: the rate, the CPU per notice of each group of
         processes beside the single-instance figure and its CPU at rest, each process's peak RSS, how the work spread
         over the instances, and a reconciliation of its own, part of the verdict.
 
