@@ -61,9 +61,9 @@ public sealed class BenchOptions
         processes (dotnet <Service>.dll, published ReadyToRun by tools/bench.sh) on a fresh vhost and databases, set up
         as the in-process hosts are; a fixed warm-up (the processes' compiled methods cannot be counted from here) and a
         wait until their tiered-compilation threads go quiet, then --notices notices from --clients clients round-robin
-        over both gateways: the rate, the CPU per notice of each group of
-        processes beside the single-instance figure and its CPU at rest, each process's peak RSS, how the work spread
-        over the instances, and a reconciliation of its own, part of the verdict.
+        over both gateways: the rate, the CPU per notice of each group of processes beside the single-instance figure
+        and its CPU at rest, each process's peak RSS, how the work spread over the instances, and a reconciliation of
+        its own, part of the verdict.
 
         Options:
           --clients N          concurrent HTTP clients (default 16)
