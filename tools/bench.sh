@@ -6,7 +6,8 @@
 #
 # Starts a throwaway RabbitMQ (management plugin) and PostgreSQL on free loopback ports exactly as
 # `./build.sh test` does, runs tools/Notifiche.Benchmark (Release) against them instead of `dotnet test`, and
-# stops both servers afterwards whatever happens. The benchmark stops its own hosts and SMTP sink.
+# stops both servers afterwards whatever happens. The benchmark stops its own hosts and SMTP sink (and, with
+# --scale-out, the service processes it starts from artifacts/bench-services).
 # Needs what build.sh needs (root on Debian 12, the .NET 10 SDK; apt-get installs the servers when missing).
 set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,6 +28,20 @@ done
 dotnet publish tools/Notifiche.Benchmark/Notifiche.Benchmark.csproj -c Release -r linux-x64 --no-self-contained \
     -p:PublishReadyToRun=true -p:ErrorOnDuplicatePublishOutputFiles=false -o artifacts/bench -nologo -clp:ErrorsOnly -v:q -m:1
 
+# --scale-out runs each service as its own process (dotnet <Service>.dll), so each gets a publish folder of its own
+# (where its appsettings.json is its own), ReadyToRun as the benchmark and the images are; the benchmark finds them
+# through NOTIFICHE_BENCH_SERVICES and refuses --scale-out without them.
+for a in "$@"; do
+    if [[ "$a" == --scale-out ]]; then
+        for service in Notifiche.Gateway Notifiche.Preferences Notifiche.Dispatch.Email; do
+            rm -rf "artifacts/bench-services/$service"
+            dotnet publish "services/$service/$service.csproj" -c Release -r linux-x64 --no-self-contained \
+                -p:PublishReadyToRun=true -o "artifacts/bench-services/$service" -nologo -clp:ErrorsOnly -v:q -m:1
+        done
+        export NOTIFICHE_BENCH_SERVICES="$REPO_ROOT/artifacts/bench-services"
+    fi
+done
+
 # --pg-durable: PostgreSQL as deployed, every commit flushed to disk, instead of the test suites' cluster without fsync
 # (tests/Notifiche.Testing/Servers/LocalPostgres.cs). The benchmark reads the server's settings and reports them.
 # --pg-statements: the server loads pg_stat_statements, and the report lists where PostgreSQL's time went.
@@ -40,6 +55,7 @@ for a in "$@"; do
 done
 
 # The GC's first generation as the service images set it (deploy/Dockerfile): the hosts run here as they run there.
+# Exported, so the scale-out phase's service processes inherit it (the phase reads it back from one and prints it).
 export DOTNET_GCgen0size="${DOTNET_GCgen0size:-0x2000000}"
 export NOTIFICHE_BUILD_TEST_CMD='dotnet artifacts/bench/Notifiche.Benchmark.dll "$@"'
 exec ./build.sh test "$@"

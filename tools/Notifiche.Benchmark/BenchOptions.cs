@@ -38,6 +38,8 @@ public sealed class BenchOptions
     public double? OpenLoopRate { get; set; }
     /// <summary>Rows of the campaign phase (a CSV upload, single notices timed meanwhile); zero skips it.</summary>
     public int CampaignRows { get; set; }
+    /// <summary>Phase (7): two gateways, two preferences and two email dispatchers as separate processes (tools/bench.sh publishes them).</summary>
+    public bool ScaleOut { get; set; }
 
     public const string Usage = """
         Notifiche pipeline benchmark (issue 7). Run it with tools/bench.sh, which starts a throwaway RabbitMQ and
@@ -54,7 +56,14 @@ public sealed class BenchOptions
         email dispatcher stopped, then it is started; then figures and reconciliation (every accepted notice SENT
         exactly once at the sink); (6) with --campaign-rows, a campaign: a CSV of that many rows over the citizens
         uploaded to POST /api/v1/campaigns, a single notice sent every second while it runs, its latency reported beside
-        the same latency measured just before the campaign, and the campaign reconciled on its own.
+        the same latency measured just before the campaign, and the campaign reconciled on its own; (7) with
+        --scale-out, the in-process hosts stopped, two gateways, two preferences and two email dispatchers as separate
+        processes (dotnet <Service>.dll, published ReadyToRun by tools/bench.sh) on a fresh vhost and databases, set up
+        as the in-process hosts are; a fixed warm-up (the processes' compiled methods cannot be counted from here) and a
+        wait until their tiered-compilation threads go quiet, then --notices notices from --clients clients round-robin
+        over both gateways: the rate, the CPU per notice of each group of processes beside the single-instance figure
+        and its CPU at rest, each process's peak RSS, how the work spread over the instances, and a reconciliation of
+        its own, part of the verdict.
 
         Options:
           --clients N          concurrent HTTP clients (default 16)
@@ -86,6 +95,8 @@ public sealed class BenchOptions
           --open-loop-rate R   its arrival rate in notices/s (default half the steady end-to-end rate)
           --campaign-rows N    rows of the campaign phase, 0 to skip it (default 0; the issue's campaign: 100000
                                with --citizens 10000)
+          --scale-out          phase (7): 2 gateways, 2 preferences, 2 email dispatchers as processes (tools/bench.sh
+                               publishes them into artifacts/bench-services and sets NOTIFICHE_BENCH_SERVICES)
           --timeout MINUTES    give up waiting for deliveries after this long (default 10)
           -h, --help           this text
         """;
@@ -121,6 +132,7 @@ public sealed class BenchOptions
                 case "--open-loop-seconds": o.OpenLoopSeconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--open-loop-rate": o.OpenLoopRate = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--campaign-rows": o.CampaignRows = Int(); break;
+                case "--scale-out": o.ScaleOut = true; break;
                 case "--timeout": o.Timeout = TimeSpan.FromMinutes(double.Parse(Next(), CultureInfo.InvariantCulture)); break;
                 default: throw new ArgumentException($"unknown option {args[i]}");
             }

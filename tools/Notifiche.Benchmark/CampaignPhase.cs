@@ -26,11 +26,11 @@ internal static class CampaignPhase
         "Gentile ((nome)), il bollo auto del veicolo targato ((targa)) scade il 31/01/2027.\n\nPuoi pagarlo su [pagoPA](https://example.it/pagopa).";
 
     public static async Task<Result> RunAsync(
-        HttpClient http, BenchPlatform platform, string apiKey, LoadDriver driver, IReadOnlyList<string> citizens, int rows, int offset,
+        HttpClient http, BenchTarget target, string apiKey, LoadDriver driver, IReadOnlyList<string> citizens, int rows, int offset,
         Func<CancellationToken, Task<IReadOnlyDictionary<string, long>>> samplePeaks, TimeSpan timeout, CancellationToken ct)
     {
-        var sink = platform.Smtp.Received;
-        var template = await CreateTemplateAsync(http, platform, apiKey, ct);
+        var sink = target.Smtp.Received;
+        var template = await CreateTemplateAsync(http, target, apiKey, ct);
 
         // The baseline: single notices one at a time on the idle pipeline, as during the campaign below.
         var before = new List<Submission>();
@@ -49,7 +49,7 @@ internal static class CampaignPhase
         using var sampling = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var peaks = samplePeaks(sampling.Token);
         var started = Stopwatch.GetTimestamp();
-        var id = await UploadAsync(http, platform, apiKey, template, Encoding.UTF8.GetBytes(csv.ToString()), ct);
+        var id = await UploadAsync(http, target, apiKey, template, Encoding.UTF8.GetBytes(csv.ToString()), ct);
         var uploaded = Stopwatch.GetElapsedTime(started).TotalSeconds;
         Console.WriteLine($"  campaign {id}: {rows:N0} rows uploaded in {uploaded:N1} s; a single notice every second meanwhile");
 
@@ -62,7 +62,7 @@ internal static class CampaignPhase
         {
             var tick = Task.Delay(TimeSpan.FromSeconds(1), ct);
             during.AddRange(await driver.RunAsync("single", offset++, 1, 1, () => string.Empty, ct));
-            progress = await ProgressAsync(http, platform, apiKey, id, ct);
+            progress = await ProgressAsync(http, target, apiKey, id, ct);
             var (pending, sent, failed, accepted) = (Count(progress, "rows", "pending"), Count(progress, "notices", "sent"),
                 Count(progress, "notices", "failed"), Count(progress, "rows", "accepted") - Count(progress, "rows", "refused"));
             if (pending == 0 && sent + failed >= accepted)
@@ -94,7 +94,7 @@ internal static class CampaignPhase
             await WaitAtSinkAsync(sink, single, TimeSpan.FromSeconds(60), ct);
         }
 
-        var noticeIds = await CampaignNoticesAsync(platform, id, ct);
+        var noticeIds = await CampaignNoticesAsync(target, id, ct);
         var seconds = Stopwatch.GetElapsedTime(started, done).TotalSeconds;
         return new Result(
             rows, uploaded, seconds, noticeIds.Count / seconds, Count(progress, "rows", "admitted"), Count(progress, "notices", "sent"),
@@ -119,9 +119,9 @@ internal static class CampaignPhase
         }
     }
 
-    private static async Task<Guid> CreateTemplateAsync(HttpClient http, BenchPlatform platform, string apiKey, CancellationToken ct)
+    private static async Task<Guid> CreateTemplateAsync(HttpClient http, BenchTarget target, string apiKey, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(platform.GatewayAddress, "/api/v1/templates"))
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(target.GatewayAddress, "/api/v1/templates"))
         {
             Content = JsonContent.Create(new
             {
@@ -133,9 +133,9 @@ internal static class CampaignPhase
         return (await ReadAsync(response, HttpStatusCode.Created, "POST /api/v1/templates", ct)).GetProperty("id").GetGuid();
     }
 
-    private static async Task<Guid> UploadAsync(HttpClient http, BenchPlatform platform, string apiKey, Guid template, byte[] file, CancellationToken ct)
+    private static async Task<Guid> UploadAsync(HttpClient http, BenchTarget target, string apiKey, Guid template, byte[] file, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(platform.GatewayAddress, $"/api/v1/campaigns?template_id={template}"))
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(target.GatewayAddress, $"/api/v1/campaigns?template_id={template}"))
         {
             Content = new ByteArrayContent(file) { Headers = { ContentType = new MediaTypeHeaderValue("text/csv") } },
         };
@@ -144,9 +144,9 @@ internal static class CampaignPhase
         return (await ReadAsync(response, HttpStatusCode.Accepted, "POST /api/v1/campaigns", ct)).GetProperty("id").GetGuid();
     }
 
-    private static async Task<JsonElement> ProgressAsync(HttpClient http, BenchPlatform platform, string apiKey, Guid id, CancellationToken ct)
+    private static async Task<JsonElement> ProgressAsync(HttpClient http, BenchTarget target, string apiKey, Guid id, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(platform.GatewayAddress, $"/api/v1/campaigns/{id}"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(target.GatewayAddress, $"/api/v1/campaigns/{id}"));
         request.Headers.Add("X-Api-Key", apiKey);
         using var response = await http.SendAsync(request, ct);
         return await ReadAsync(response, HttpStatusCode.OK, "GET /api/v1/campaigns/{id}", ct);
@@ -163,9 +163,9 @@ internal static class CampaignPhase
         return JsonDocument.Parse(body).RootElement.Clone();
     }
 
-    private static async Task<List<Guid>> CampaignNoticesAsync(BenchPlatform platform, Guid campaign, CancellationToken ct)
+    private static async Task<List<Guid>> CampaignNoticesAsync(BenchTarget target, Guid campaign, CancellationToken ct)
     {
-        await using var connection = new NpgsqlConnection(platform.GatewayDatabase.ConnectionString);
+        await using var connection = new NpgsqlConnection(target.GatewayDatabase.ConnectionString);
         await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand("SELECT notice_id FROM campaign_notices WHERE campaign_id = @id AND notice_id IS NOT NULL", connection);
         command.Parameters.AddWithValue("id", campaign);

@@ -6,12 +6,17 @@ using Notifiche.Validation;
 
 namespace Notifiche.Benchmark;
 
-/// <summary>One POST /api/v1/notices as the load generator saw it (Stopwatch timestamps).</summary>
-public readonly record struct Submission(Guid Id, int Status, long Start, long End);
+/// <summary>One POST /api/v1/notices as the load generator saw it (Stopwatch timestamps; the index of the gateway it went to).</summary>
+public readonly record struct Submission(Guid Id, int Status, long Start, long End, int Gateway);
 
-/// <summary>Drives POST /api/v1/notices with N concurrent clients, realistic bodies, spread over citizens with profiles.</summary>
-public sealed class LoadDriver(HttpClient http, Uri gateway, string apiKey, IReadOnlyList<string> citizens)
+/// <summary>
+/// Drives POST /api/v1/notices with N concurrent clients, realistic bodies, spread over citizens with profiles, and
+/// round-robin over the gateways (request n to gateway n mod their number: an even spread, as a load balancer's).
+/// </summary>
+public sealed class LoadDriver(HttpClient http, IReadOnlyList<Uri> gateways, string apiKey, IReadOnlyList<string> citizens)
 {
+    private readonly Uri[] _endpoints = [.. gateways.Select(g => new Uri(g, "/api/v1/notices"))];
+
     private const string Markdown =
         "Gentile contribuente, ti ricordiamo che la **tassa automobilistica** (bollo auto) per il veicolo targato " +
         "{0} scade il **31/12/2026**. L'importo dovuto è di **{1},{2:00} euro**.\n\n" +
@@ -64,7 +69,6 @@ public sealed class LoadDriver(HttpClient http, Uri gateway, string apiKey, IRea
         var results = new Submission[count];
         var next = -1;
         var done = 0;
-        var uri = new Uri(gateway, "/api/v1/notices");
         var started = Stopwatch.StartNew();
 
         async Task Client()
@@ -77,7 +81,7 @@ public sealed class LoadDriver(HttpClient http, Uri gateway, string apiKey, IRea
                     return;
                 }
 
-                results[i] = await SendAsync(uri, offset + i, Stopwatch.GetTimestamp(), ct);
+                results[i] = await SendAsync(offset + i, Stopwatch.GetTimestamp(), ct);
                 Interlocked.Increment(ref done);
             }
         }
@@ -113,7 +117,6 @@ public sealed class LoadDriver(HttpClient http, Uri gateway, string apiKey, IRea
     /// </summary>
     public async Task<Submission[]> RunOpenLoopAsync(string label, int offset, int count, double rate, CancellationToken ct)
     {
-        var uri = new Uri(gateway, "/api/v1/notices");
         var sending = new Task<Submission>[count];
         var start = Stopwatch.GetTimestamp();
         var lastReport = start;
@@ -126,7 +129,7 @@ public sealed class LoadDriver(HttpClient http, Uri gateway, string apiKey, IRea
                 await Task.Delay(wait, ct);
             }
 
-            sending[i] = SendAsync(uri, offset + i, due, ct);
+            sending[i] = SendAsync(offset + i, due, ct);
             if (Stopwatch.GetElapsedTime(lastReport) > TimeSpan.FromSeconds(5))
             {
                 lastReport = Stopwatch.GetTimestamp();
@@ -138,9 +141,10 @@ public sealed class LoadDriver(HttpClient http, Uri gateway, string apiKey, IRea
         return await Task.WhenAll(sending);
     }
 
-    private async Task<Submission> SendAsync(Uri uri, int n, long t0, CancellationToken ct)
+    private async Task<Submission> SendAsync(int n, long t0, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(Body(n, citizens[n % citizens.Count])) };
+        var gateway = n % _endpoints.Length;
+        using var request = new HttpRequestMessage(HttpMethod.Post, _endpoints[gateway]) { Content = new ByteArrayContent(Body(n, citizens[n % citizens.Count])) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         request.Headers.Add("X-Api-Key", apiKey);
         try
@@ -154,11 +158,11 @@ public sealed class LoadDriver(HttpClient http, Uri gateway, string apiKey, IRea
                 id = json.RootElement.GetProperty("id").GetGuid();
             }
 
-            return new Submission(id, (int)response.StatusCode, t0, t1);
+            return new Submission(id, (int)response.StatusCode, t0, t1, gateway);
         }
         catch (HttpRequestException)
         {
-            return new Submission(Guid.Empty, 0, t0, Stopwatch.GetTimestamp());
+            return new Submission(Guid.Empty, 0, t0, Stopwatch.GetTimestamp(), gateway);
         }
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Notifiche.Benchmark;
@@ -36,6 +37,14 @@ Console.CancelKeyPress += (_, e) =>
     Console.WriteLine("interrupted: stopping the hosts ...");
     cts.Cancel();
 };
+// SIGTERM too (the test-server runner passes a stop on as SIGTERM): the service processes of the scale-out phase are
+// stopped and the vhosts and databases dropped on the way out, as after Ctrl-C.
+using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    Console.WriteLine("terminated: stopping the hosts ...");
+    cts.Cancel();
+});
 
 try
 {
@@ -48,7 +57,7 @@ catch (OperationCanceledException) when (cts.IsCancellationRequested)
 
 namespace Notifiche.Benchmark
 {
-    internal sealed class Benchmark(BenchOptions o)
+    internal sealed partial class Benchmark(BenchOptions o)
     {
         private readonly StringBuilder _summary = new();
 
@@ -80,6 +89,21 @@ namespace Notifiche.Benchmark
 
         public async Task<int> RunAsync(CancellationToken ct)
         {
+            // Checked first: a run without the services' publish would fail only after the other phases' minutes.
+            string? services = null;
+            if (o.ScaleOut)
+            {
+                try
+                {
+                    services = ScaleOutPlatform.ServicesDirectory();
+                }
+                catch (InvalidOperationException e)
+                {
+                    Console.Error.WriteLine($"error: {e.Message}");
+                    return 2;
+                }
+            }
+
             var pgPort = new NpgsqlConnectionStringBuilder(TestEnvironment.PostgresAdmin).Port;
             await using var meter = new ProcessMeter(TestEnvironment.RabbitMqPort, pgPort);
             Console.WriteLine($"Notifiche benchmark — {DateTime.Now:yyyy-MM-dd HH:mm}, {Environment.ProcessorCount} cores, load average {LoadAverage()}");
@@ -123,7 +147,8 @@ namespace Notifiche.Benchmark
             Console.WriteLine("\n[2] starting gateway, preferences, email dispatcher (RabbitMQ + PostgreSQL, in-process SMTP sink) ...");
             var startedAt = Stopwatch.GetTimestamp();
             await using var platform = await BenchPlatform.StartAsync(o);
-            Console.WriteLine($"  hosts up in {Stopwatch.GetElapsedTime(startedAt).TotalSeconds:N1} s (gateway {platform.GatewayAddress}, SMTP sink :{platform.Smtp.Port})");
+            var target = platform.Target;
+            Console.WriteLine($"  hosts up in {Stopwatch.GetElapsedTime(startedAt).TotalSeconds:N1} s (gateway {target.GatewayAddress}, SMTP sink :{target.Smtp.Port})");
             using var profiler = o.Profile ? new SpanProfiler() : null;
 
             using var http = new HttpClient(new SocketsHttpHandler
@@ -134,12 +159,12 @@ namespace Notifiche.Benchmark
                 UseProxy = false,
             })
             { Timeout = TimeSpan.FromSeconds(60) };
-            var apiKey = await platform.RegisterServiceAsync(http, "bench-tributi");
+            var apiKey = await target.RegisterServiceAsync("bench-tributi");
             var citizens = LoadDriver.MakeCitizens(o.Citizens);
-            await CreateProfilesAsync(http, platform, citizens, ct);
+            await CreateProfilesAsync(http, target, citizens, ct);
 
-            var driver = new LoadDriver(http, platform.GatewayAddress, apiKey, citizens);
-            var sink = platform.Smtp.Received;
+            var driver = new LoadDriver(http, target.GatewayAddresses, apiKey, citizens);
+            var sink = target.Smtp.Received;
             var all = new List<Submission>();
 
             // Warm-up ------------------------------------------------------------------------------------------------
@@ -157,7 +182,7 @@ namespace Notifiche.Benchmark
                     var methods0 = System.Runtime.JitInfo.GetCompiledMethodCount();
                     var warm = await driver.RunAsync("warm-up", warmed, size, o.Clients, () => string.Empty, ct);
                     all.AddRange(warm);
-                    await WaitDeliveredAsync("warm-up", platform, all, Stopwatch.GetTimestamp(), ct);
+                    await WaitDeliveredAsync("warm-up", target, all, Stopwatch.GetTimestamp(), ct);
                     warmed += size;
                     var compiled = System.Runtime.JitInfo.GetCompiledMethodCount() - methods0;
                     Console.WriteLine($"  warm-up: {warmed:N0} notices delivered, {compiled:N0} methods compiled meanwhile");
@@ -179,10 +204,10 @@ namespace Notifiche.Benchmark
             var gen2 = GC.CollectionCount(2);
             var gcPause0 = GC.GetTotalPauseDuration();
             var jit0 = System.Runtime.JitInfo.GetCompilationTime();
-            var writes0 = await TableWritesAsync(platform);
+            var writes0 = await TableWritesAsync(target);
             if (o.PgStatements)
             {
-                await StatementsAsync(platform, reset: true);
+                await StatementsAsync(target, reset: true);
             }
             var jitMethods0 = System.Runtime.JitInfo.GetCompiledMethodCount();
             var exceptions = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
@@ -196,11 +221,11 @@ namespace Notifiche.Benchmark
             };
             var steadyStart = Stopwatch.GetTimestamp();
             using var sampling = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            var queuePeaks = SampleQueueDepthsAsync(platform, sampling.Token);
+            var queuePeaks = SampleQueueDepthsAsync(target, sampling.Token);
             var steady = await driver.RunAsync("steady", warmed, o.Notices, o.Clients,
                 () => $", {sink.Count - warmed:N0} delivered at the SMTP sink", ct);
             all.AddRange(steady);
-            var steadyDb = await WaitDeliveredAsync("steady", platform, all, steadyStart, ct);
+            var steadyDb = await WaitDeliveredAsync("steady", target, all, steadyStart, ct);
             var steadyCpu = meter.CpuSeconds() - steadyCpu0;
             await sampling.CancelAsync();
             var peakQueues = await queuePeaks;
@@ -233,7 +258,7 @@ namespace Notifiche.Benchmark
                 var openStart = Stopwatch.GetTimestamp();
                 var offered = await driver.RunOpenLoopAsync("open loop", warmed + o.Notices, count, rate, ct);
                 all.AddRange(offered);
-                await WaitDeliveredAsync("open loop", platform, all, openStart, ct);
+                await WaitDeliveredAsync("open loop", target, all, openStart, ct);
                 var ok201 = offered.Where(s => s.Status == 201).ToList();
                 open = (rate, [.. ok201.Select(s => Ms(s.Start, s.End))],
                     [.. ok201.Select(s => sink.TryGetValue(s.Id, out var r) ? Ms(s.End, r.FirstAt) : (double?)null).Where(v => v is not null).Select(v => v!.Value)],
@@ -250,33 +275,37 @@ namespace Notifiche.Benchmark
                 var backlog = await driver.RunAsync("backlog", all.Count, o.DrainNotices, o.Clients, () => string.Empty, ct);
                 all.AddRange(backlog);
                 var backlogAccepted = backlog.Where(s => s.Status == 201).ToList();
-                await WaitRoutedAsync(platform, all.Count(s => s.Status == 201), ct);
+                await WaitRoutedAsync(target, all.Count(s => s.Status == 201), ct);
                 var fillSeconds = Stopwatch.GetElapsedTime(fillStart).TotalSeconds;
                 var drainStart = Stopwatch.GetTimestamp();
                 await platform.StartEmailDispatcherAsync();
-                var drainDone = await WaitDeliveredAsync("drain", platform, all, drainStart, ct);
+                var drainDone = await WaitDeliveredAsync("drain", target, all, drainStart, ct);
                 var firstDrained = backlogAccepted.Select(s => sink.TryGetValue(s.Id, out var r) ? r.FirstAt : long.MaxValue).Min();
                 var lastDrained = backlogAccepted.Select(s => sink.TryGetValue(s.Id, out var r) ? r.FirstAt : 0).Max();
                 drain = (backlogAccepted.Count, Ms(drainStart, drainDone) / 1000, Ms(firstDrained, lastDrained) / 1000, fillSeconds);
             }
 
             // (4) Reconciliation -------------------------------------------------------------------------------------
-            var acceptedIds = all.Where(s => s.Status == 201).Select(s => s.Id).ToHashSet();
-            var lost = acceptedIds.Count(id => !sink.ContainsKey(id));
-            var duplicates = sink.Where(kv => acceptedIds.Contains(kv.Key)).Sum(kv => kv.Value.Count - 1);
-            var strangers = sink.Keys.Count(id => !acceptedIds.Contains(id)) + platform.Smtp.MessagesWithoutNoticeId;
-            var db = await DbStateAsync(platform);
-            var writes = DescribeWrites(writes0, await TableWritesAsync(platform), acceptedIds.Count - warmed);
-            var statements = o.PgStatements ? await StatementsAsync(platform, reset: false) : [];
-            var deadLetters = await DeadLettersAsync(platform);
+            var reconciliation = await ReconcileAsync(target, all);
+            var writes = DescribeWrites(writes0, await TableWritesAsync(target), reconciliation.Accepted - warmed);
+            var statements = o.PgStatements ? await StatementsAsync(target, reset: false) : [];
 
             // (6) A campaign, single notices timed meanwhile ---------------------------------------------------------------
             CampaignPhase.Result? campaign = null;
             if (o.CampaignRows > 0)
             {
                 Console.WriteLine($"\n[6] campaign: {o.CampaignRows:N0} rows over {o.Citizens:N0} citizens (CSV upload), a single notice every second meanwhile");
-                campaign = await CampaignPhase.RunAsync(http, platform, apiKey, driver, citizens, o.CampaignRows, all.Count + 1_000_000,
-                    async token => await SampleQueueDepthsAsync(platform, token), o.Timeout, ct);
+                campaign = await CampaignPhase.RunAsync(http, target, apiKey, driver, citizens, o.CampaignRows, all.Count + 1_000_000,
+                    async token => await SampleQueueDepthsAsync(target, token), o.Timeout, ct);
+            }
+
+            // (7) Two of each service as processes ----------------------------------------------------------------------
+            ScaleOutResult? scaleOut = null;
+            if (services is not null)
+            {
+                // The in-process hosts stop first: idle, their timers and pollers would count as the load generator's CPU.
+                await platform.DisposeAsync();
+                scaleOut = await RunScaleOutAsync(http, meter, citizens, services, ct);
             }
 
             // Report ---------------------------------------------------------------------------------------------------
@@ -327,8 +356,7 @@ namespace Notifiche.Benchmark
                 Report($"backlog drain                  {d.Count / d.Seconds,10:N0} notices/s  ({d.Count:N0} queued in send-email; dispatcher start → all SENT {d.Seconds:N1} s; first → last email {d.Count / Math.Max(0.001, d.FromFirstSeconds):N0}/s); steady e2e {e2eDb:N0}/s");
             }
 
-            Report($"reconciliation                 accepted {acceptedIds.Count:N0}, lost {lost}, duplicates {duplicates}, unexpected at sink {strangers}; " +
-                $"gateway DB: SENT {db.Sent:N0}, other channel states {db.NotSent}, notices not PROCESSED {db.NotProcessed}, outbox rows left {db.Outbox}; dead letters {deadLetters}");
+            Report($"reconciliation                 {reconciliation}");
             if (campaign is { } c)
             {
                 Report($"campaign                       {c.RowsPerSecond,10:N0} notices/s  ({c.Rows:N0} rows, upload 202 in {c.UploadSeconds:N1} s, upload → last SENT {c.Seconds:N1} s; " +
@@ -339,9 +367,49 @@ namespace Notifiche.Benchmark
                 Report($"campaign reconciliation        lost {c.CampaignLost}, duplicates {c.CampaignDuplicates}, single notices not delivered {c.SinglesLost}");
             }
 
-            var ok = lost == 0 && duplicates == 0 && db.Sent == acceptedIds.Count && db.Outbox == 0 && db.NotProcessed == 0
-                && campaign is null or { CampaignLost: 0, CampaignDuplicates: 0, SinglesLost: 0, TimedOut: false };
-            Report(ok ? "reconciliation OK: every accepted notice SENT exactly once" : "RECONCILIATION FAILED");
+            if (scaleOut is { } so)
+            {
+                var perScaleOutNotice = 1000.0 / Math.Max(1, so.Accepted);
+                var groups = so.Cpu;
+                Report($"scale-out ({ScaleOutPlatform.Instances} gw, {ScaleOutPlatform.Instances} prefs, {ScaleOutPlatform.Instances} email; processes)  " +
+                    $"{so.EndToEndPerSecond:N0} notices/s end to end (accepted → SENT), accepted {so.AcceptedPerSecond:N0}/s " +
+                    $"({so.Accepted:N0} × 201 of {so.Steady.Length:N0}: {LoadDriver.Describe(so.Steady)}); accept latency ms p50 {P(so.AcceptLatency, .50):N1} p99 {P(so.AcceptLatency, .99):N1}; " +
+                    $"first request → last SENT {so.Seconds:N1} s; after a fixed warm-up of {so.Warmup:N0}");
+                Report($"scale-out CPU per notice  {groups.Total * perScaleOutNotice:N2} ms total = gateways {groups.Group(ScaleOutPlatform.Gateways) * perScaleOutNotice:N2} " +
+                    $"+ preferences {groups.Group(ScaleOutPlatform.Preferences) * perScaleOutNotice:N2} + email {groups.Group(ScaleOutPlatform.EmailDispatchers) * perScaleOutNotice:N2} " +
+                    $"+ load/sink {groups.Self * perScaleOutNotice:N2} + rabbitmq {groups.Rabbit * perScaleOutNotice:N2} + postgresql {groups.Postgres * perScaleOutNotice:N2} " +
+                    $"(of the services' share ≈ {so.JitSeconds * perScaleOutNotice:N2} tiered JIT: their compilation threads); " +
+                    $"single instance in this run {steadyCpu.Total * perNotice:N2} ms = .NET hosts+load {steadyCpu.Self * perNotice:N2} + rabbitmq {steadyCpu.Rabbit * perNotice:N2} + postgresql {steadyCpu.Postgres * perNotice:N2}");
+                var (rest, restSeconds) = (so.CpuAtRest, (double)ScaleOutRestSeconds);
+                Report($"scale-out at rest  {rest.Total / restSeconds * 1000:N0} ms of CPU per second with no load = gateways {rest.Group(ScaleOutPlatform.Gateways) / restSeconds * 1000:N0} " +
+                    $"+ preferences {rest.Group(ScaleOutPlatform.Preferences) / restSeconds * 1000:N0} + email {rest.Group(ScaleOutPlatform.EmailDispatchers) / restSeconds * 1000:N0} " +
+                    $"+ load/sink {rest.Self / restSeconds * 1000:N0} + rabbitmq {rest.Rabbit / restSeconds * 1000:N0} + postgresql {rest.Postgres / restSeconds * 1000:N0} " +
+                    $"({restSeconds:N0} s after the warm-up and {so.JitSettling.Seconds} s of their tiered JIT, {so.JitSettling.Cpu:N1} s of CPU; of it ≈ {so.JitSecondsAtRest / restSeconds * 1000:N0} still JIT): " +
+                    $"without the JIT, at the steady rate ≈ {(rest.Total - so.JitSecondsAtRest) / restSeconds / Math.Max(1, so.EndToEndPerSecond) * 1000:N2} ms of the CPU per notice");
+                Report($"scale-out peak RSS per process  {string.Join(", ", so.PeakRss.Select(p => $"{p.Name} {p.Bytes / 1048576.0:N0} MB"))} (steady run, sampled every 2 s)");
+                Report($"scale-out work spread  {so.Spread}{(so.SpreadOk ? string.Empty : " — NOT every instance got work")}");
+                Report($"scale-out reconciliation  {so.Reconciliation}");
+            }
+
+            var failed = new List<string>();
+            if (!reconciliation.Ok)
+            {
+                failed.Add("single instance");
+            }
+
+            if (campaign is not null and not { CampaignLost: 0, CampaignDuplicates: 0, SinglesLost: 0, TimedOut: false })
+            {
+                failed.Add("campaign");
+            }
+
+            if (scaleOut is not null and not { Reconciliation.Ok: true, SpreadOk: true })
+            {
+                failed.Add(scaleOut.Reconciliation.Ok ? "scale-out work spread" : "scale-out");
+            }
+
+            var ok = failed.Count == 0;
+            Report(ok ? $"reconciliation OK: every accepted notice SENT exactly once{(scaleOut is null ? string.Empty : " (single instance and scale-out)")}"
+                : $"RECONCILIATION FAILED: {string.Join(", ", failed)}");
 
             if (profiler is not null)
             {
@@ -380,7 +448,7 @@ namespace Notifiche.Benchmark
             return sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
         }
 
-        private static async Task CreateProfilesAsync(HttpClient http, BenchPlatform platform, IReadOnlyList<string> citizens, CancellationToken ct)
+        private static async Task CreateProfilesAsync(HttpClient http, BenchTarget target, IReadOnlyList<string> citizens, CancellationToken ct)
         {
             var started = Stopwatch.StartNew();
             var next = -1;
@@ -389,7 +457,7 @@ namespace Notifiche.Benchmark
                 int i;
                 while ((i = Interlocked.Increment(ref next)) < citizens.Count)
                 {
-                    using var request = new HttpRequestMessage(HttpMethod.Put, new Uri(platform.PreferencesAddress, $"/api/v1/profiles/{citizens[i]}"))
+                    using var request = new HttpRequestMessage(HttpMethod.Put, new Uri(target.PreferencesAddress, $"/api/v1/profiles/{citizens[i]}"))
                     {
                         Content = JsonContent.Create(new
                         {
@@ -397,7 +465,7 @@ namespace Notifiche.Benchmark
                             channels = new { email = true, sms = false, push = false },
                         }),
                     };
-                    request.Headers.Add("X-Api-Key", BenchPlatform.AppBackendKey);
+                    request.Headers.Add("X-Api-Key", TestSettings.AppBackendKey);
                     using var response = await http.SendAsync(request, ct);
                     if (!response.IsSuccessStatusCode)
                     {
@@ -409,19 +477,19 @@ namespace Notifiche.Benchmark
         }
 
         /// <summary>Waits until every accepted notice so far is at the sink and SENT in the gateway DB; returns when the DB showed it.</summary>
-        private async Task<long> WaitDeliveredAsync(string label, BenchPlatform platform, List<Submission> submissions, long since, CancellationToken ct)
+        private async Task<long> WaitDeliveredAsync(string label, BenchTarget target, List<Submission> submissions, long since, CancellationToken ct)
         {
             var ids = submissions.Where(s => s.Status == 201).Select(s => s.Id).ToList();
             var deadline = Stopwatch.GetTimestamp() + (long)(o.Timeout.TotalSeconds * Stopwatch.Frequency);
             var lastReport = Stopwatch.GetTimestamp();
-            await using var connection = new NpgsqlConnection(platform.GatewayDatabase.ConnectionString);
+            await using var connection = new NpgsqlConnection(target.GatewayDatabase.ConnectionString);
             await connection.OpenAsync(ct);
             await using var count = new NpgsqlCommand("SELECT count(*) FROM notice_channels WHERE status = 'SENT'", connection);
             while (true)
             {
                 var sent = (long)(await count.ExecuteScalarAsync(ct))!;
                 var now = Stopwatch.GetTimestamp();
-                if (sent >= ids.Count && ids.All(platform.Smtp.Received.ContainsKey))
+                if (sent >= ids.Count && ids.All(target.Smtp.Received.ContainsKey))
                 {
                     return now;
                 }
@@ -435,7 +503,7 @@ namespace Notifiche.Benchmark
                 if (Stopwatch.GetElapsedTime(lastReport).TotalSeconds >= 5)
                 {
                     lastReport = now;
-                    Console.WriteLine($"  {label}: waiting for deliveries: {platform.Smtp.Received.Count:N0} at the sink, {sent:N0}/{ids.Count:N0} SENT in the gateway DB ({Stopwatch.GetElapsedTime(since).TotalSeconds:N0} s)");
+                    Console.WriteLine($"  {label}: waiting for deliveries: {target.Smtp.Received.Count:N0} at the sink, {sent:N0}/{ids.Count:N0} SENT in the gateway DB ({Stopwatch.GetElapsedTime(since).TotalSeconds:N0} s)");
                 }
 
                 await Task.Delay(100, ct);
@@ -443,9 +511,9 @@ namespace Notifiche.Benchmark
         }
 
         /// <summary>Backlog fill: waits until preferences routed every accepted notice (their SendEmail now waits in send-email).</summary>
-        private async Task WaitRoutedAsync(BenchPlatform platform, int accepted, CancellationToken ct)
+        private async Task WaitRoutedAsync(BenchTarget target, int accepted, CancellationToken ct)
         {
-            await using var connection = new NpgsqlConnection(platform.GatewayDatabase.ConnectionString);
+            await using var connection = new NpgsqlConnection(target.GatewayDatabase.ConnectionString);
             await connection.OpenAsync(ct);
             await using var count = new NpgsqlCommand("SELECT count(*) FROM notices WHERE status <> 'ACCEPTED'", connection);
             var deadline = Stopwatch.GetTimestamp() + (long)(o.Timeout.TotalSeconds * Stopwatch.Frequency);
@@ -455,18 +523,30 @@ namespace Notifiche.Benchmark
                 if (Stopwatch.GetElapsedTime(lastReport).TotalSeconds >= 5)
                 {
                     lastReport = Stopwatch.GetTimestamp();
-                    Console.WriteLine($"  backlog: waiting for routing, send-email holds {await platform.Vhost.MessagesReadyAsync("send-email")} messages");
+                    Console.WriteLine($"  backlog: waiting for routing, send-email holds {await target.Vhost.MessagesReadyAsync("send-email")} messages");
                 }
 
                 await Task.Delay(200, ct);
             }
 
-            Console.WriteLine($"  backlog: all routed; send-email holds {await platform.Vhost.MessagesReadyAsync("send-email")} ready messages (management stats lag ~1 s)");
+            Console.WriteLine($"  backlog: all routed; send-email holds {await target.Vhost.MessagesReadyAsync("send-email")} ready messages (management stats lag ~1 s)");
         }
 
-        private static async Task<(long Sent, long NotSent, long NotProcessed, long Outbox)> DbStateAsync(BenchPlatform platform)
+        /// <summary>Every accepted notice at the sink exactly once and SENT in the gateway DB, nothing left in the outbox or a dead-letter queue.</summary>
+        private sealed record Reconciliation(int Accepted, int Lost, int Duplicates, long Strangers, long Sent, long NotSent, long NotProcessed, long Outbox, string DeadLetters)
         {
-            await using var connection = new NpgsqlConnection(platform.GatewayDatabase.ConnectionString);
+            public bool Ok => Lost == 0 && Duplicates == 0 && Sent == Accepted && Outbox == 0 && NotProcessed == 0 && DeadLetters == "0";
+
+            public override string ToString() =>
+                $"accepted {Accepted:N0}, lost {Lost}, duplicates {Duplicates}, unexpected at sink {Strangers}; " +
+                $"gateway DB: SENT {Sent:N0}, other channel states {NotSent}, notices not PROCESSED {NotProcessed}, outbox rows left {Outbox}; dead letters {DeadLetters}";
+        }
+
+        private static async Task<Reconciliation> ReconcileAsync(BenchTarget target, IEnumerable<Submission> submissions)
+        {
+            var sink = target.Smtp.Received;
+            var accepted = submissions.Where(s => s.Status == 201).Select(s => s.Id).ToHashSet();
+            await using var connection = new NpgsqlConnection(target.GatewayDatabase.ConnectionString);
             await connection.OpenAsync();
             async Task<long> Scalar(string sql)
             {
@@ -474,17 +554,23 @@ namespace Notifiche.Benchmark
                 return (long)(await command.ExecuteScalarAsync())!;
             }
 
-            return (await Scalar("SELECT count(*) FROM notice_channels WHERE status = 'SENT'"),
+            return new Reconciliation(
+                accepted.Count,
+                accepted.Count(id => !sink.ContainsKey(id)),
+                sink.Where(kv => accepted.Contains(kv.Key)).Sum(kv => kv.Value.Count - 1),
+                sink.Keys.Count(id => !accepted.Contains(id)) + target.Smtp.MessagesWithoutNoticeId,
+                await Scalar("SELECT count(*) FROM notice_channels WHERE status = 'SENT'"),
                 await Scalar("SELECT count(*) FROM notice_channels WHERE status <> 'SENT'"),
                 await Scalar("SELECT count(*) FROM notices WHERE status <> 'PROCESSED'"),
-                await Scalar("SELECT count(*) FROM outbox"));
+                await Scalar("SELECT count(*) FROM outbox"),
+                await DeadLettersAsync(target));
         }
 
-        /// <summary>Rows written so far per table of the platform's databases (PostgreSQL's cumulative statistics).</summary>
-        private static async Task<Dictionary<string, (long Ins, long Upd, long Hot, long Del)>> TableWritesAsync(BenchPlatform platform)
+        /// <summary>Rows written so far per table of the target's databases (PostgreSQL's cumulative statistics).</summary>
+        private static async Task<Dictionary<string, (long Ins, long Upd, long Hot, long Del)>> TableWritesAsync(BenchTarget target)
         {
             var writes = new Dictionary<string, (long, long, long, long)>();
-            foreach (var (name, database) in new[] { ("gateway", platform.GatewayDatabase), ("preferences", platform.PreferencesDatabase), ("email", platform.EmailDispatchDatabase) })
+            foreach (var (name, database) in new[] { ("gateway", target.GatewayDatabase), ("preferences", target.PreferencesDatabase), ("email", target.EmailDispatchDatabase) })
             {
                 await using var connection = new NpgsqlConnection(database.ConnectionString);
                 await connection.OpenAsync();
@@ -529,9 +615,9 @@ namespace Notifiche.Benchmark
         /// pg_stat_statements over the whole cluster (the extension is created in the gateway's database; the view covers every
         /// database): reset at the steady run's start, read at its end, the most expensive statements first.
         /// </summary>
-        private static async Task<List<(string Database, string Query, long Calls, double Milliseconds, long Rows)>> StatementsAsync(BenchPlatform platform, bool reset)
+        private static async Task<List<(string Database, string Query, long Calls, double Milliseconds, long Rows)>> StatementsAsync(BenchTarget target, bool reset)
         {
-            await using var connection = new NpgsqlConnection(platform.GatewayDatabase.ConnectionString);
+            await using var connection = new NpgsqlConnection(target.GatewayDatabase.ConnectionString);
             await connection.OpenAsync();
             try
             {
@@ -557,8 +643,8 @@ namespace Notifiche.Benchmark
             }
         }
 
-        /// <summary>The most messages each queue of the platform's vhost held while the steady run lasted (issue 15's campaign figures).</summary>
-        private static async Task<Dictionary<string, long>> SampleQueueDepthsAsync(BenchPlatform platform, CancellationToken ct)
+        /// <summary>The most messages each queue of the target's vhost held while the steady run lasted (issue 15's campaign figures).</summary>
+        private static async Task<Dictionary<string, long>> SampleQueueDepthsAsync(BenchTarget target, CancellationToken ct)
         {
             var peaks = new Dictionary<string, long>();
             using var api = ManagementApi();
@@ -568,7 +654,7 @@ namespace Notifiche.Benchmark
                 {
                     try
                     {
-                        foreach (var (name, messages) in await QueuesAsync(api, platform, ct))
+                        foreach (var (name, messages, _) in await QueuesAsync(api, target, ct))
                         {
                             if (messages > peaks.GetValueOrDefault(name))
                             {
@@ -599,18 +685,19 @@ namespace Notifiche.Benchmark
             return api;
         }
 
-        private static async Task<List<(string Name, long Messages)>> QueuesAsync(HttpClient api, BenchPlatform platform, CancellationToken ct)
+        private static async Task<List<(string Name, long Messages, long Consumers)>> QueuesAsync(HttpClient api, BenchTarget target, CancellationToken ct)
         {
-            using var json = JsonDocument.Parse(await api.GetStringAsync($"queues/{Uri.EscapeDataString(platform.Vhost.Name)}", ct));
-            return [.. json.RootElement.EnumerateArray()
-                .Select(q => (Name: q.GetProperty("name").GetString()!, Messages: q.TryGetProperty("messages", out var m) && m.ValueKind == JsonValueKind.Number ? m.GetInt64() : 0))];
+            using var json = JsonDocument.Parse(await api.GetStringAsync($"queues/{Uri.EscapeDataString(target.Vhost.Name)}", ct));
+            return [.. json.RootElement.EnumerateArray().Select(q => (Name: q.GetProperty("name").GetString()!, Messages: Number(q, "messages"), Consumers: Number(q, "consumers")))];
+
+            static long Number(JsonElement queue, string name) => queue.TryGetProperty(name, out var n) && n.ValueKind == JsonValueKind.Number ? n.GetInt64() : 0;
         }
 
-        /// <summary>Messages left in any <c>_error</c> or <c>_skipped</c> queue of the platform's vhost.</summary>
-        private static async Task<string> DeadLettersAsync(BenchPlatform platform)
+        /// <summary>Messages left in any <c>_error</c> or <c>_skipped</c> queue of the target's vhost.</summary>
+        private static async Task<string> DeadLettersAsync(BenchTarget target)
         {
             using var api = ManagementApi();
-            var bad = (await QueuesAsync(api, platform, CancellationToken.None))
+            var bad = (await QueuesAsync(api, target, CancellationToken.None))
                 .Where(q => (q.Name.EndsWith("_error", StringComparison.Ordinal) || q.Name.EndsWith("_skipped", StringComparison.Ordinal)) && q.Messages > 0)
                 .Select(q => $"{q.Name}={q.Messages}").ToList();
             return bad.Count == 0 ? "0" : string.Join(", ", bad);

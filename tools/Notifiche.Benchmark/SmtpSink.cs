@@ -5,6 +5,7 @@ using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Notifiche.Benchmark;
@@ -13,7 +14,8 @@ namespace Notifiche.Benchmark;
 /// A minimal, fast SMTP sink (EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT; every command answered 250/354/221,
 /// PIPELINING advertised as any real MTA does) so that the platform, not the provider, is what is measured.
 /// It counts messages per notice id (from the Message-Id header <c>&lt;{noticeId:N}.email@…&gt;</c>) and records
-/// the first receipt time of each, on the benchmark's Stopwatch clock.
+/// the first receipt time of each, on the benchmark's Stopwatch clock, and messages per client connection (by the
+/// client's port: which process sent them can be told while the connection is open, see ProcessMeter.ConnectionOwner).
 /// </summary>
 public sealed class SmtpSink : IAsyncDisposable
 {
@@ -26,6 +28,7 @@ public sealed class SmtpSink : IAsyncDisposable
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<Task, byte> _connections = new();
+    private readonly ConcurrentDictionary<int, StrongBox<long>> _byClientPort = new();
     private readonly Task _accepting;
 
     public SmtpSink()
@@ -42,6 +45,9 @@ public sealed class SmtpSink : IAsyncDisposable
 
     public long MessagesWithoutNoticeId => Interlocked.Read(ref _withoutId);
     public long TotalMessages => Interlocked.Read(ref _total);
+
+    /// <summary>Messages received so far per client connection, by the client's port.</summary>
+    public IReadOnlyDictionary<int, long> MessagesByClientPort => _byClientPort.ToDictionary(c => c.Key, c => Interlocked.Read(ref c.Value.Value));
     private long _withoutId;
     private long _total;
 
@@ -68,6 +74,7 @@ public sealed class SmtpSink : IAsyncDisposable
 
     private async Task ServeAsync(Socket socket)
     {
+        var messages = _byClientPort.GetOrAdd(((IPEndPoint)socket.RemoteEndPoint!).Port, _ => new StrongBox<long>());
         await using var stream = new NetworkStream(socket, ownsSocket: true);
         var reader = PipeReader.Create(stream);
         try
@@ -91,6 +98,7 @@ public sealed class SmtpSink : IAsyncDisposable
                         }
 
                         Record(buffer.Slice(0, end.Value));
+                        Interlocked.Increment(ref messages.Value);
                         buffer = buffer.Slice(buffer.GetPosition(5, end.Value));
                         replies.Write(Ok);
                         inData = false;

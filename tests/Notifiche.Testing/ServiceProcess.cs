@@ -1,28 +1,41 @@
 using System.Diagnostics;
-using Notifiche.Testing;
+using Notifiche.Testing.Servers;
 
-namespace Notifiche.Faults.Tests;
+namespace Notifiche.Testing;
 
 /// <summary>
-/// One Notifiche service run as its own process from its build output (<c>dotnet Notifiche.X.dll</c>), configured by
-/// environment variables as a container would be, that the suite can SIGKILL, SIGTERM and start again.
+/// One Notifiche service run as its own process (<c>dotnet Notifiche.X.dll</c>), configured by environment variables as a
+/// container would be, that its owner can SIGKILL, SIGTERM and start again: the fault suite's services, the benchmark's
+/// scale-out layout.
 /// </summary>
 public sealed class ServiceProcess : IAsyncDisposable
 {
-    private readonly Dictionary<string, string?> _settings;
+    private readonly IReadOnlyDictionary<string, string?> _settings;
+    private readonly string _assembly;
     private readonly string _log;
     private Process? _process;
 
-    public ServiceProcess(string name, Dictionary<string, string?> settings, string logDirectory)
+    /// <param name="name">The service's project and assembly name (<see cref="ServiceHosts.Gateway"/>, …).</param>
+    /// <param name="assembly">
+    /// The service's DLL, run from its folder (a publish folder of its own: the services' appsettings.json collide in a shared
+    /// one); null = its build output beside the calling test project's (<c>services/&lt;name&gt;/bin/&lt;Configuration&gt;/net10.0</c>).
+    /// </param>
+    /// <param name="label">What the log file and messages call this instance (several of one service: <c>gateway-2</c>); null = <paramref name="name"/>.</param>
+    public ServiceProcess(string name, IReadOnlyDictionary<string, string?> settings, string logDirectory, string? assembly = null, string? label = null)
     {
         Name = name;
+        Label = label ?? name;
         Port = FreePort.Next();
         ManagementPort = FreePort.Next();
         _settings = settings;
-        _log = Path.Combine(logDirectory, $"{name}.log");
+        _assembly = assembly ?? BuildOutput(name);
+        _log = Path.Combine(logDirectory, $"{Label}.log");
     }
 
     public string Name { get; }
+    public string Label { get; }
+    /// <summary>The operating system's id of the process last started.</summary>
+    public int? ProcessId => _process?.Id;
     public int Port { get; }
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
     /// <summary>Its management port: <c>/health/*</c>, <c>/metrics</c> and the gateway's admin API.</summary>
@@ -32,10 +45,14 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public async Task StartAsync()
     {
-        var dll = Assembly(Name);
-        var start = new ProcessStartInfo("dotnet", [dll])
+        if (!File.Exists(_assembly))
         {
-            WorkingDirectory = Path.GetDirectoryName(dll)!, RedirectStandardOutput = true, RedirectStandardError = true,
+            throw new FileNotFoundException($"{Label}: {_assembly} not found (build the solution, or publish the service, first)", _assembly);
+        }
+
+        var start = new ProcessStartInfo("dotnet", [_assembly])
+        {
+            WorkingDirectory = Path.GetDirectoryName(_assembly)!, RedirectStandardOutput = true, RedirectStandardError = true,
         };
         start.Environment["ASPNETCORE_URLS"] = BaseAddress.ToString();
         start.Environment["Management__Port"] = ManagementPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -67,7 +84,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         {
             if (_process is null || _process.HasExited)
             {
-                throw new InvalidOperationException($"{Name} exited during startup; last lines:\n{Tail()}");
+                throw new InvalidOperationException($"{Label} exited during startup; last lines:\n{Tail()}");
             }
 
             try
@@ -80,7 +97,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             {
                 return false;
             }
-        }, ready => ready, TimeSpan.FromSeconds(120), $"{Name} ready and its bus connected");
+        }, ready => ready, TimeSpan.FromSeconds(120), $"{Label} ready and its bus connected");
     }
 
     /// <summary>SIGKILL: the process gets no chance to finish anything.</summary>
@@ -139,14 +156,13 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
-    private static string Assembly(string name)
+    private static string BuildOutput(string name)
     {
-        // tests/Notifiche.Faults.Tests/bin/<Configuration>/net10.0 → services/<name>/bin/<Configuration>/net10.0/<name>.dll
+        // tests/<project>/bin/<Configuration>/net10.0 → services/<name>/bin/<Configuration>/net10.0/<name>.dll
         var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var configuration = output.Parent!.Name;
         var root = output.Parent.Parent!.Parent!.Parent!.Parent!.FullName;
-        var path = Path.Combine(root, "services", name, "bin", configuration, output.Name, $"{name}.dll");
-        return File.Exists(path) ? path : throw new FileNotFoundException("build the solution first", path);
+        return Path.Combine(root, "services", name, "bin", configuration, output.Name, $"{name}.dll");
     }
 
     public async ValueTask DisposeAsync()
